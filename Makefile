@@ -1,0 +1,47 @@
+# make run: install into .venv, create the demo point, serve on http://127.0.0.1:5000
+# make test: install with the test extra (and Debian's Chromium when missing), run every test
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test system-deps messages lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python system-deps
+	$(BIN)/pip install --quiet -e '.[test,serve]'
+
+# Debian's Chromium and ChromeDriver for the real-browser tests (root or sudo needed once).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    chromium chromium-driver >/dev/null; \
+	fi
+
+run: install
+	$(BIN)/papi-pulse migrate
+	$(BIN)/papi-pulse demo
+	@echo "Open http://$(HOST):$(PORT)/ (staff) or the survey URL above."
+	$(BIN)/papi-pulse run --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+messages: $(BIN)/python
+	$(BIN)/python tools/messages.py update
+
+lint:
+	$(BIN)/ruff check survey tests bench tools
+	$(BIN)/ruff format --check survey tests bench tools
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,54 @@
+"""PAPI Pulse: citizens answer PAPI-style questionnaires by QR; provinces get local estimates."""
+
+import os
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from survey import config as settings
+from survey.paths import STATIC_DIR, TEMPLATES_DIR
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config=None):
+    """Create and configure the app: settings, database, i18n, security, blueprints."""
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("PAPI_PULSE_INSTANCE") or None,
+                template_folder=str(TEMPLATES_DIR), static_folder=str(STATIC_DIR))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.load_or_create_secret_key(app.instance_path)
+    if app.config["DATABASE"] != ":memory:":
+        app.config["DATABASE"] = os.path.join(app.instance_path, app.config["DATABASE"])
+    settings.check(app.config)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    from survey import errors, i18n, security, templating, webdb
+
+    webdb.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    _register_areas(app)
+    return app
+
+
+def _register_areas(app) -> None:
+    """Register each web area's blueprint and each area's CLI commands."""
+    from survey import cli, health
+    from survey.citizen import views as citizen
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(citizen.bp)
+    cli.init_app(app)

@@ -1,0 +1,51 @@
+"""The ``papi-pulse`` command: Flask's command group plus the app's own commands."""
+
+import click
+from flask.cli import FlaskGroup, routes_command, run_command, shell_command, with_appcontext
+
+from survey import create_app, migrations
+from survey.webdb import get_db
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Apply pending database migrations."""
+    applied = migrations.apply(get_db())
+    click.echo(f"Applied {len(applied)} migration(s)." if applied else "Database is up to date.")
+
+
+@click.command("run", context_settings={"ignore_unknown_options": True})
+@click.pass_context
+def run_with_hint(ctx, **_kwargs):
+    """Run the development server (says how to get a demo point on an empty instance)."""
+    app = ctx.obj.load_app()
+    with app.app_context():
+        count = get_db().execute("SELECT count(*) FROM points WHERE active = 1").fetchone()[0]
+    if not count:
+        click.echo("No collection point yet: run `papi-pulse demo` to create a demo point "
+                   "and print its survey URL.")
+    ctx.forward(run_command)
+
+
+run_with_hint.params = list(run_command.params)
+
+
+def init_app(app) -> None:
+    """Register the app's commands on its CLI group."""
+    from survey import demo
+
+    app.cli.add_command(migrate_command)
+    app.cli.add_command(demo.demo_command)
+
+
+def _app_factory():
+    """Create the app for the command line."""
+    return create_app()
+
+
+main = FlaskGroup(create_app=_app_factory, add_default_commands=False,
+                  help="PAPI Pulse: citizen feedback by QR code, PAPI-style estimates.")
+main.add_command(run_with_hint)
+main.add_command(shell_command)
+main.add_command(routes_command)

@@ -1,0 +1,84 @@
+"""SQLite connections: one place for pragmas, transactions and the SQLite version check.
+
+Settings, and why:
+- WAL journal: readers never block the writer, and a crash leaves the database consistent.
+- busy_timeout: a writer waits for the lock instead of failing at once under load.
+- synchronous (FULL by default): an acknowledged answer survives a power cut.
+- foreign_keys on: a response cannot point at a collection point that does not exist.
+- mmap_size is never set: with several writer processes it turns the WAL-reset race of
+  SQLite 3.7.0-3.51.2 into lasting corruption.
+"""
+
+import contextlib
+import logging
+
+from sqlite_utils import Database
+from sqlite_utils.utils import sqlite3
+
+log = logging.getLogger(__name__)
+
+# SQLite 3.51.3 fixes the WAL-reset race between concurrent writers (3.7.0 to 3.51.2).
+FIXED_SQLITE = (3, 51, 3)
+AFFECTED_SQLITE = ((3, 7, 0), (3, 51, 2))
+
+OperationalError = sqlite3.OperationalError
+IntegrityError = sqlite3.IntegrityError
+
+
+def sqlite_version() -> tuple[int, int, int]:
+    """Return the version of the SQLite library the app is linked against."""
+    return tuple(int(part) for part in sqlite3.sqlite_version.split(".")[:3])
+
+
+def sqlite_warning() -> str | None:
+    """Return a warning if this SQLite has the WAL-reset corruption bug, else None."""
+    version = sqlite_version()
+    low, high = AFFECTED_SQLITE
+    if low <= version <= high:
+        return (
+            f"SQLite {sqlite3.sqlite_version} has the WAL-reset corruption bug with concurrent "
+            "writers (fixed in 3.51.3). Install pysqlite3 0.6.1 (pip install pysqlite3==0.6.1) "
+            "or run a single server process."
+        )
+    return None
+
+
+def connect(path: str, busy_timeout_ms: int = 5000, synchronous: str = "FULL") -> Database:
+    """Open the database at path with the app's pragmas."""
+    conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                           check_same_thread=False)
+    db = Database(conn, execute_plugins=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode.lower() != "wal" and path != ":memory:":
+        log.warning("SQLite refused WAL mode (journal_mode=%s) for %s", mode, path)
+    if synchronous not in ("NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"bad synchronous setting {synchronous!r}")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+@contextlib.contextmanager
+def immediate(db: Database):
+    """Run the block in a BEGIN IMMEDIATE transaction: for read-then-write work in WAL mode."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def integrity_check(db: Database) -> list[str]:
+    """Return the problems PRAGMA integrity_check finds; an empty list means the file is sound."""
+    rows = [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows

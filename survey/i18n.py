@@ -1,0 +1,87 @@
+"""Locale negotiation and message catalogues.
+
+The catalogues are kept as ``.po`` files (compiled ``.mo`` files stay out of git); at start-up
+they are compiled into the instance folder when missing or older than their source.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import current_app, has_request_context, request, session
+from flask_babel import Babel
+
+from survey.paths import TRANSLATIONS_DIR
+
+SUPPORTED = ("vi", "en")
+DEFAULT = "vi"
+babel = Babel()
+
+
+def select_locale() -> str:
+    """Pick the locale for this request.
+
+    Precedence: an explicit choice (``?lang=`` in the URL, or the ``lang`` field of a
+    submitted form, which survives in-app browsers that drop cookies), then the choice kept
+    in the session, then the browser's Accept-Language among the supported locales, then
+    Vietnamese.
+    """
+    if not has_request_context():
+        return DEFAULT
+    explicit = request.args.get("lang") or request.form.get("lang")
+    if explicit in SUPPORTED:
+        return explicit
+    remembered = session.get("lang")
+    if remembered in SUPPORTED:
+        return remembered
+    return request.accept_languages.best_match(SUPPORTED) or DEFAULT
+
+
+def remember_locale() -> None:
+    """Keep an explicit ``?lang=`` choice in the session for the next pages."""
+    explicit = request.args.get("lang")
+    if explicit in SUPPORTED and session.get("lang") != explicit:
+        session["lang"] = explicit
+
+
+def compile_catalogues(source_dir: Path, target_dir: Path) -> Path:
+    """Compile every ``<locale>/LC_MESSAGES/messages.po`` under source_dir into target_dir."""
+    for po_path in sorted(source_dir.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = target_dir / po_path.relative_to(source_dir).with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=po_path.parent.parent.name)
+        # Write beside and rename: workers starting together never read half a file.
+        fd, tmp = tempfile.mkstemp(dir=mo_path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        os.replace(tmp, mo_path)
+    return target_dir
+
+
+def init_app(app) -> None:
+    """Compile the catalogues and register Flask-Babel with the locale selector."""
+    target = Path(app.instance_path) / "translations"
+    compile_catalogues(TRANSLATIONS_DIR, target)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(remember_locale)
+    app.jinja_env.globals["current_locale"] = current_locale
+
+
+def current_locale() -> str:
+    """Return the active locale code ("vi" or "en")."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale.language) if locale else DEFAULT
+
+
+def config_text(name: str) -> str:
+    """Return a bilingual setting (NAME_VI / NAME_EN) in the active locale."""
+    suffix = "EN" if current_locale() == "en" else "VI"
+    return current_app.config[f"{name}_{suffix}"]

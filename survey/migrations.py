@@ -1,0 +1,194 @@
+"""Schema changes, named and append-only: never edit a migration that has shipped, add one.
+
+``apply(db)`` runs every pending migration inside one BEGIN IMMEDIATE transaction, so that
+several server workers starting at once queue on SQLite's write lock instead of failing, and
+an upgrade that fails half-way leaves the schema as it was.
+"""
+
+from sqlite_utils import Database, Migrations
+
+from survey.db import immediate
+
+migrations = Migrations("papi_pulse")
+
+
+@migrations()
+def m001_places(db: Database):
+    """Provinces, wards and the legacy provinces each current province was formed from."""
+    db.execute("""
+        CREATE TABLE provinces (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_ascii TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            population INTEGER
+        )""")
+    db.execute("""
+        CREATE TABLE wards (
+            code TEXT PRIMARY KEY,
+            province_code TEXT NOT NULL REFERENCES provinces(code),
+            name TEXT NOT NULL,
+            name_ascii TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            population INTEGER
+        )""")
+    db.execute("CREATE INDEX wards_province ON wards(province_code)")
+    db.execute("""
+        CREATE TABLE legacy_provinces (
+            province_code TEXT NOT NULL REFERENCES provinces(code),
+            legacy_name TEXT NOT NULL,
+            legacy_code TEXT,
+            population INTEGER,
+            PRIMARY KEY (province_code, legacy_name)
+        )""")
+
+
+@migrations()
+def m002_points(db: Database):
+    """Collection points with their public tokens, and tokens retired by rotation."""
+    db.execute("""
+        CREATE TABLE points (
+            id INTEGER PRIMARY KEY,
+            ward_code TEXT NOT NULL REFERENCES wards(code),
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            token TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX points_ward ON points(ward_code)")
+    db.execute("""
+        CREATE TABLE retired_tokens (
+            token TEXT PRIMARY KEY,
+            point_id INTEGER NOT NULL REFERENCES points(id),
+            retired_at TEXT NOT NULL
+        )""")
+
+
+@migrations()
+def m003_responses(db: Database):
+    """Finished responses, one row each, answers as JSON; and module rotation counters."""
+    db.execute("""
+        CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            point_id INTEGER NOT NULL REFERENCES points(id),
+            ward_code TEXT NOT NULL,
+            province_code TEXT NOT NULL,
+            questionnaire_id TEXT NOT NULL,
+            questionnaire_version INTEGER NOT NULL,
+            modules TEXT NOT NULL,
+            answers TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            duration_seconds INTEGER,
+            flags TEXT NOT NULL DEFAULT '[]',
+            review_status TEXT NOT NULL DEFAULT 'included',
+            review_reason TEXT,
+            reviewed_by TEXT,
+            reviewed_at TEXT,
+            source TEXT NOT NULL DEFAULT 'web'
+        )""")
+    db.execute("CREATE INDEX responses_ward_time ON responses(ward_code, submitted_at)")
+    db.execute("CREATE INDEX responses_point_time ON responses(point_id, submitted_at)")
+    db.execute("CREATE INDEX responses_province_time ON responses(province_code, submitted_at)")
+    db.execute("""
+        CREATE TABLE module_counts (
+            questionnaire_id TEXT NOT NULL,
+            questionnaire_version INTEGER NOT NULL,
+            module_id TEXT NOT NULL,
+            shown INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (questionnaire_id, questionnaire_version, module_id)
+        )""")
+
+
+@migrations()
+def m004_staff(db: Database):
+    """Staff accounts, the units each may act on, login throttling and the audit log."""
+    db.execute("""
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            last_login_at TEXT,
+            password_changed_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE user_scopes (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            unit_code TEXT NOT NULL,
+            PRIMARY KEY (user_id, unit_code)
+        )""")
+    db.execute("""
+        CREATE TABLE login_attempts (
+            key TEXT NOT NULL,
+            at REAL NOT NULL
+        )""")
+    db.execute("CREATE INDEX login_attempts_key ON login_attempts(key, at)")
+    db.execute("""
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user_id INTEGER,
+            username TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )""")
+
+
+@migrations()
+def m005_analysis(db: Database):
+    """Population margins (with history) and official PAPI baselines."""
+    db.execute("""
+        CREATE TABLE margin_sets (
+            id INTEGER PRIMARY KEY,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            row_count INTEGER NOT NULL,
+            superseded_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE margins (
+            set_id INTEGER NOT NULL REFERENCES margin_sets(id),
+            unit_code TEXT NOT NULL,
+            variable TEXT NOT NULL,
+            category TEXT NOT NULL,
+            population INTEGER NOT NULL,
+            PRIMARY KEY (set_id, unit_code, variable, category)
+        )""")
+    db.execute("""
+        CREATE TABLE baselines (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            legacy_province TEXT NOT NULL,
+            province_code TEXT,
+            dimension TEXT NOT NULL,
+            value REAL NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            loaded_at TEXT NOT NULL,
+            UNIQUE (year, legacy_province, dimension)
+        )""")
+
+
+def pending(db: Database) -> list[str]:
+    """Return the names of migrations not yet applied."""
+    return [m.name for m in migrations.pending(db)]
+
+
+def apply(db: Database) -> list[str]:
+    """Apply every pending migration in one write-locked transaction; return their names."""
+    with immediate(db):
+        names = pending(db)
+        if names:
+            migrations.apply(db)
+    return names

@@ -1,0 +1,84 @@
+"""Collection points and their public tokens (storage functions: ``db`` first, no Flask).
+
+A token is 14 characters of Crockford's base32 (70 random bits): unguessable, easy to type
+from a poster, and upper-case only, so that the whole survey URL can be written in capitals
+and encoded in the QR code's compact alphanumeric mode.
+"""
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from survey.db import immediate
+
+TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TOKEN_LENGTH = 14
+KINDS = ("one_stop", "reception", "community_hall", "outreach")
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ISO 8601 with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_token() -> str:
+    """Return a fresh random token."""
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def normalise_token(raw: str) -> str | None:
+    """Return the canonical form of a typed token (case, O/0, I/L/1), or None if impossible."""
+    token = raw.strip().upper().translate(str.maketrans("OIL", "011"))
+    if len(token) != TOKEN_LENGTH or any(ch not in TOKEN_ALPHABET for ch in token):
+        return None
+    return token
+
+
+def create_point(db: Database, ward_code: str, name: str, kind: str, address: str = "") -> dict:
+    """Insert an active collection point with a new token and return it."""
+    stamp = now_iso()
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO points (ward_code, name, kind, address, active, token, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+            [ward_code, name, kind, address, new_token(), stamp, stamp])
+    return get_point(db, cursor.lastrowid)
+
+
+def get_point(db: Database, point_id: int) -> dict | None:
+    """Return the point with its ward and province names, or None."""
+    rows = list(db.query(_POINT_SELECT + " WHERE p.id = ?", [point_id]))
+    return rows[0] if rows else None
+
+
+def find_by_token(db: Database, token: str) -> tuple[dict | None, str]:
+    """Look a token up: (point, "active"), (point, "inactive"), (None, "retired") or "unknown"."""
+    canonical = normalise_token(token)
+    if canonical is None:
+        return None, "unknown"
+    rows = list(db.query(_POINT_SELECT + " WHERE p.token = ?", [canonical]))
+    if rows:
+        return rows[0], "active" if rows[0]["active"] else "inactive"
+    retired = list(db.query("SELECT point_id FROM retired_tokens WHERE token = ?", [canonical]))
+    return None, "retired" if retired else "unknown"
+
+
+def rotate_token(db: Database, point_id: int) -> str:
+    """Give the point a new token; the old one is kept as retired and collects nothing."""
+    token = new_token()
+    with immediate(db):
+        old = db.execute("SELECT token FROM points WHERE id = ?", [point_id]).fetchone()
+        if old is None:
+            raise KeyError(point_id)
+        db.execute("INSERT INTO retired_tokens (token, point_id, retired_at) VALUES (?, ?, ?)",
+                   [old[0], point_id, now_iso()])
+        db.execute("UPDATE points SET token = ?, updated_at = ? WHERE id = ?",
+                   [token, now_iso(), point_id])
+    return token
+
+
+_POINT_SELECT = """
+    SELECT p.*, w.name AS ward_name, w.province_code, pr.name AS province_name
+    FROM points p JOIN wards w ON w.code = p.ward_code
+    JOIN provinces pr ON pr.code = w.province_code"""

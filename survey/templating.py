@@ -1,0 +1,17 @@
+"""Jinja set-up shared by every area: extensions, filters and globals."""
+
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+
+
+def form_error_list(form) -> list[tuple[str, str]]:
+    """Return (field id, first message) for every field of a WTForms form that has errors."""
+    return [(field.id, field.errors[0]) for field in form if field.errors]
+
+
+def init_app(app) -> None:
+    """Add the ``do`` extension, locale-aware number/date filters and form helpers."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["form_error_list"] = form_error_list
+    app.jinja_env.filters.update(
+        decimal=format_decimal, percent=format_percent, date=format_date,
+        datetime=format_datetime)
