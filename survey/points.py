@@ -82,3 +82,72 @@ _POINT_SELECT = """
     SELECT p.*, w.name AS ward_name, w.province_code, pr.name AS province_name
     FROM points p JOIN wards w ON w.code = p.ward_code
     JOIN provinces pr ON pr.code = w.province_code"""
+
+
+def update_point(db: Database, point_id: int, name: str, kind: str, address: str) -> dict:
+    """Change a point's name, kind and address (its ward and token stay); return it."""
+    with db.atomic():
+        db.execute("UPDATE points SET name = ?, kind = ?, address = ?, updated_at = ?"
+                   " WHERE id = ?", [name, kind, address, now_iso(), point_id])
+    return get_point(db, point_id)
+
+
+def set_active(db: Database, point_id: int, active: bool) -> dict:
+    """Deactivate (its survey collects nothing) or reactivate a point; return it."""
+    with db.atomic():
+        db.execute("UPDATE points SET active = ?, updated_at = ? WHERE id = ?",
+                   [int(active), now_iso(), point_id])
+    return get_point(db, point_id)
+
+
+def list_points(db: Database, where: str = "1", params=(), ward_code: str | None = None,
+                province_code: str | None = None) -> list[dict]:
+    """Return points (active first) within an SQL scope condition on ``w``, optionally filtered."""
+    conditions, args = [f"({where})"], list(params)
+    if ward_code:
+        conditions.append("p.ward_code = ?")
+        args.append(ward_code)
+    if province_code:
+        conditions.append("w.province_code = ?")
+        args.append(province_code)
+    sql = (_POINT_SELECT + " WHERE " + " AND ".join(conditions)
+           + " ORDER BY w.province_code, w.name, p.active DESC, p.name")
+    return list(db.query(sql, args))
+
+
+def names_by_ward(db: Database, ward_codes) -> set[tuple[str, str]]:
+    """Return (ward code, case-folded name) of the existing points in the given wards."""
+    codes = list(ward_codes)
+    if not codes:
+        return set()
+    marks = ",".join("?" * len(codes))
+    rows = db.execute(f"SELECT ward_code, name FROM points WHERE ward_code IN ({marks})", codes)
+    return {(ward, name.casefold()) for ward, name in rows.fetchall()}
+
+
+def retired_count(db: Database, point_id: int) -> int:
+    """Return how many tokens of this point have been retired by rotation."""
+    return db.execute("SELECT count(*) FROM retired_tokens WHERE point_id = ?",
+                      [point_id]).fetchone()[0]
+
+
+def response_summary(db: Database, point_ids, since: dict) -> dict[int, dict]:
+    """Count responses per point since each named ISO time, with the last submission time.
+
+    ``since`` maps a label ("today", "week", "period") to an ISO UTC time; the result maps
+    a point id to {label: count, ..., "last": ISO time or None}.
+    """
+    ids = list(point_ids)
+    if not ids:
+        return {}
+    labels = list(since)
+    sums = ", ".join(f"sum(submitted_at >= ?) AS {label}" for label in labels)
+    marks = ",".join("?" * len(ids))
+    rows = db.query(f"SELECT point_id, {sums}, max(submitted_at) AS last FROM responses"
+                    f" WHERE point_id IN ({marks}) GROUP BY point_id",
+                    [since[label] for label in labels] + ids)
+    empty = dict.fromkeys(labels, 0) | {"last": None}
+    summary = {point_id: dict(empty) for point_id in ids}
+    for row in rows:
+        summary[row.pop("point_id")] = row
+    return summary

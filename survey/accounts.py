@@ -1,0 +1,253 @@
+"""Staff accounts: password hashing, roles, scopes and login throttling (storage, no Flask).
+
+A role says what a user may do, a scope where: administrators and analysts see every unit;
+a province manager's scopes are province codes, a ward staff member's are ward codes.
+"""
+
+import hashlib
+import hmac
+import re
+import time
+import unicodedata
+
+from sqlite_utils import Database
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey.db import IntegrityError, immediate
+from survey.points import now_iso
+
+ADMINISTRATOR = "administrator"
+PROVINCE_MANAGER = "province_manager"
+WARD_STAFF = "ward_staff"
+ANALYST = "analyst"
+ROLES = (ADMINISTRATOR, PROVINCE_MANAGER, WARD_STAFF, ANALYST)
+# Roles that may change collection points (analysts read and export only).
+EDITORS = (ADMINISTRATOR, PROVINCE_MANAGER, WARD_STAFF)
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+# Throttling in the spirit of OWASP's guidance: 5 wrong passwords for one username in 15
+# minutes; a ward office often shares one address behind NAT, so a client gets 20.
+THROTTLE_WINDOW_SECONDS = 15 * 60
+MAX_FAILURES_PER_USERNAME = 5
+MAX_FAILURES_PER_CLIENT = 20
+# Checked when the username is unknown, so that a miss takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+
+
+class AccountError(ValueError):
+    """A user cannot be created or changed as asked; ``code`` names the reason."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+def hash_password(password: str) -> str:
+    """Return the salted hash of a password, with werkzeug's current default (scrypt)."""
+    return generate_password_hash(password)
+
+
+def password_version(user: dict) -> str:
+    """Return a short fingerprint of the password hash: it changes with every new password."""
+    return hashlib.sha256(user["password_hash"].encode()).hexdigest()[:16]
+
+
+def check_password_rules(password: str) -> None:
+    """Raise AccountError if a new password is too short or too long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_too_short")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError("password_too_long")
+
+
+def normalise_username(raw: str) -> str:
+    """Return the canonical (NFC, trimmed, lower-case) form of a username."""
+    return unicodedata.normalize("NFC", raw).strip().lower()
+
+
+def check_scopes(db: Database, role: str, codes) -> list[str]:
+    """Return the scope codes cleaned for a role, raising AccountError for unknown ones."""
+    if role not in ROLES:
+        raise AccountError("bad_role", role)
+    codes = sorted({code.strip() for code in codes if code.strip()})
+    if role in (ADMINISTRATOR, ANALYST):
+        return []
+    if not codes:
+        raise AccountError("scope_required")
+    table = "provinces" if role == PROVINCE_MANAGER else "wards"
+    marks = ",".join("?" * len(codes))
+    known = {
+        row[0]
+        for row in db.execute(f"SELECT code FROM {table} WHERE code IN ({marks})", codes).fetchall()
+    }
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise AccountError("unknown_scope", ", ".join(unknown))
+    return codes
+
+
+def create_user(
+    db: Database, username: str, password: str, role: str, display_name: str = "", scopes=()
+) -> dict:
+    """Create an active user with a hashed password and its scopes; return it."""
+    username = normalise_username(username)
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError("bad_username", username)
+    check_password_rules(password)
+    stamp = now_iso()
+    with immediate(db):
+        codes = check_scopes(db, role, scopes)
+        try:
+            cursor = db.execute(
+                "INSERT INTO users (username, password_hash, role, display_name, active,"
+                " created_at, password_changed_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
+                [
+                    username,
+                    hash_password(password),
+                    role,
+                    unicodedata.normalize("NFC", display_name.strip()),
+                    stamp,
+                    stamp,
+                ],
+            )
+        except IntegrityError as exc:
+            raise AccountError("username_taken", username) from exc
+        _write_scopes(db, cursor.lastrowid, codes)
+    return get_user(db, cursor.lastrowid)
+
+
+def update_user(
+    db: Database, user_id: int, role: str, display_name: str, active: bool, scopes=()
+) -> dict:
+    """Change a user's role, name, active flag and scopes; return the user."""
+    with immediate(db):
+        codes = check_scopes(db, role, scopes)
+        db.execute(
+            "UPDATE users SET role = ?, display_name = ?, active = ? WHERE id = ?",
+            [role, unicodedata.normalize("NFC", display_name.strip()), int(active), user_id],
+        )
+        db.execute("DELETE FROM user_scopes WHERE user_id = ?", [user_id])
+        _write_scopes(db, user_id, codes)
+    return get_user(db, user_id)
+
+
+def _write_scopes(db: Database, user_id: int, codes) -> None:
+    """Insert the scope rows of a user."""
+    for code in codes:
+        db.execute("INSERT INTO user_scopes (user_id, unit_code) VALUES (?, ?)", [user_id, code])
+
+
+def set_password(db: Database, user_id: int, password: str) -> dict:
+    """Give a user a new password (ending their other sessions); return the user."""
+    check_password_rules(password)
+    with db.atomic():
+        db.execute(
+            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+            [hash_password(password), now_iso(), user_id],
+        )
+    return get_user(db, user_id)
+
+
+def get_user(db: Database, user_id) -> dict | None:
+    """Return a user with a ``scopes`` list, or None."""
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    return _with_scopes(db, rows[0]) if rows else None
+
+
+def find_user(db: Database, username: str) -> dict | None:
+    """Return a user by username (case-insensitive), or None."""
+    rows = list(db.query("SELECT * FROM users WHERE username = ?", [normalise_username(username)]))
+    return _with_scopes(db, rows[0]) if rows else None
+
+
+def list_users(db: Database) -> list[dict]:
+    """Return every user with scopes, ordered by username."""
+    return [_with_scopes(db, row) for row in db.query("SELECT * FROM users ORDER BY username")]
+
+
+def _with_scopes(db: Database, user: dict) -> dict:
+    """Attach the user's scope codes."""
+    user["scopes"] = [
+        row[0]
+        for row in db.execute(
+            "SELECT unit_code FROM user_scopes WHERE user_id = ? ORDER BY unit_code", [user["id"]]
+        )
+    ]
+    return user
+
+
+def authenticate(db: Database, username: str, password: str) -> dict | None:
+    """Return the active user whose password matches, else None (same cost either way)."""
+    user = find_user(db, username) if len(password) <= MAX_PASSWORD_LENGTH else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+        return None
+    if not check_password_hash(user["password_hash"], password) or not user["active"]:
+        return None
+    with db.atomic():
+        db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [now_iso(), user["id"]])
+    return user
+
+
+def scope_clause(
+    user: dict, ward_column: str = "w.code", province_column: str = "w.province_code"
+) -> tuple[str, list]:
+    """Return an SQL condition and its parameters limiting wards to the user's scope."""
+    if user["role"] in (ADMINISTRATOR, ANALYST):
+        return "1", []
+    codes = list(user["scopes"])
+    if not codes:
+        return "0", []
+    column = province_column if user["role"] == PROVINCE_MANAGER else ward_column
+    return f"{column} IN ({','.join('?' * len(codes))})", codes
+
+
+def can_see_ward(user: dict, ward: dict) -> bool:
+    """Return True if the ward (a row with code and province_code) is in the user's scope."""
+    if user["role"] in (ADMINISTRATOR, ANALYST):
+        return True
+    if user["role"] == PROVINCE_MANAGER:
+        return ward["province_code"] in user["scopes"]
+    return user["role"] == WARD_STAFF and ward["code"] in user["scopes"]
+
+
+def throttle_keys(username: str, client: str, secret: str) -> list[str]:
+    """Return the throttle keys of a login: salted hashes, never the raw username or address."""
+
+    def digest(kind, value):
+        mac = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+        return f"{kind}:{mac.hexdigest()[:32]}"
+
+    return [digest("user", normalise_username(username)), digest("client", client or "-")]
+
+
+def seconds_blocked(db: Database, keys: list[str], now: float | None = None) -> int:
+    """Return how long these keys must wait before another login attempt, or 0."""
+    now = time.time() if now is None else now
+    since = now - THROTTLE_WINDOW_SECONDS
+    wait = 0
+    for key, limit in zip(keys, (MAX_FAILURES_PER_USERNAME, MAX_FAILURES_PER_CLIENT), strict=False):
+        rows = db.execute(
+            "SELECT at FROM login_attempts WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+            [key, since, limit],
+        ).fetchall()
+        if len(rows) >= limit:
+            wait = max(wait, int(rows[-1][0] + THROTTLE_WINDOW_SECONDS - now) + 1)
+    return wait
+
+
+def record_failure(db: Database, keys: list[str], now: float | None = None) -> None:
+    """Remember a failed login for each key, and forget attempts older than the window."""
+    now = time.time() if now is None else now
+    with db.atomic():
+        db.execute("DELETE FROM login_attempts WHERE at < ?", [now - THROTTLE_WINDOW_SECONDS])
+        for key in keys:
+            db.execute("INSERT INTO login_attempts (key, at) VALUES (?, ?)", [key, now])
+
+
+def clear_failures(db: Database, key: str) -> None:
+    """Forget the failures of one key (the username's, after a successful login)."""
+    with db.atomic():
+        db.execute("DELETE FROM login_attempts WHERE key = ?", [key])

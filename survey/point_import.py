@@ -1,0 +1,174 @@
+"""Bulk creation of collection points from a CSV file: check every line, write all or nothing.
+
+The file has a header row with ``ward_code`` and ``name`` and optionally ``kind`` and
+``address``; commas or semicolons (Excel's choice in some locales). Problems are returned as
+codes with parameters, for the web layer to translate. Storage functions take ``db`` first.
+"""
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from survey import audit, points
+from survey.db import immediate
+
+REQUIRED_COLUMNS = ("ward_code", "name")
+OPTIONAL_COLUMNS = ("kind", "address")
+# The largest province has 168 units; a whole-country file has 3,321 wards.
+MAX_ROWS = 4000
+MAX_BYTES = 1024 * 1024
+NAME_MAX = 120
+ADDRESS_MAX = 200
+
+
+@dataclass
+class Report:
+    """What a check found: a file-level problem, or accepted and rejected lines."""
+
+    problem: tuple[str, dict] | None = None
+    accepted: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Return True when the whole file can be imported."""
+        return self.problem is None and not self.rejected and bool(self.accepted)
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """Return "control" for invisible control characters, "too_long" past limit, else None."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
+        return "control"
+    if len(value) > limit:
+        return "too_long"
+    return None
+
+
+def clean(value: str) -> str:
+    """Return text NFC-normalised with outer spaces removed."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def decode(data: bytes) -> str | None:
+    """Return the file's text if it is UTF-8 (with or without BOM) and not binary, else None."""
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def check_file(db: Database, data: bytes, allowed_wards: set[str]) -> Report:
+    """Check a CSV upload line by line against the units, the user's wards and existing points."""
+    text = decode(data)
+    if text is None:
+        return Report(problem=("not_utf8", {}))
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        return Report(problem=("empty", {}))
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip().lower() for name in next(reader)]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        return Report(problem=("missing_columns", {"columns": ", ".join(missing)}))
+    rows = [
+        (number, row) for number, row in enumerate(reader, start=2) if any(c.strip() for c in row)
+    ]
+    if not rows:
+        return Report(problem=("empty", {}))
+    if len(rows) > MAX_ROWS:
+        return Report(problem=("too_many_rows", {"limit": MAX_ROWS}))
+    known = _known_wards(db, {_ward_code(row, header) for _, row in rows})
+    existing = points.names_by_ward(db, known)
+    report, seen = Report(), {}
+    for number, row in rows:
+        line = _check_line(number, row, header, known, allowed_wards, existing, seen)
+        (report.rejected if "reason" in line else report.accepted).append(line)
+    return report
+
+
+def _ward_code(row: list[str], header: list[str]) -> str:
+    """Return the row's ward code, zero-padded when a spreadsheet dropped the leading zeros."""
+    index = header.index("ward_code")
+    raw = row[index].strip() if index < len(row) else ""
+    return f"{int(raw):05d}" if raw.isdigit() and len(raw) <= 5 else raw
+
+
+def _known_wards(db: Database, codes: set[str]) -> set[str]:
+    """Return the codes that are real wards."""
+    codes = [code for code in codes if code]
+    if not codes:
+        return set()
+    marks = ",".join("?" * len(codes))
+    return {
+        row[0]
+        for row in db.execute(f"SELECT code FROM wards WHERE code IN ({marks})", codes).fetchall()
+    }
+
+
+def _check_line(number, row, header, known, allowed, existing, seen) -> dict:
+    """Return the line's values, with ``reason`` and ``params`` when it cannot be imported."""
+    values = {
+        name: clean(row[i]) if i < len(row) else ""
+        for i, name in enumerate(header)
+        if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    }
+    line = {
+        "line": number,
+        "ward_code": _ward_code(row, header),
+        "name": values.get("name", ""),
+        "kind": values.get("kind", "").lower() or "one_stop",
+        "address": values.get("address", ""),
+    }
+
+    def reject(reason, **params):
+        return line | {"reason": reason, "params": params}
+
+    if len(row) > len(header):
+        return reject("extra_fields")
+    if line["ward_code"] not in known:
+        return reject("unknown_ward", code=line["ward_code"])
+    if line["ward_code"] not in allowed:
+        return reject("out_of_scope", code=line["ward_code"])
+    for column, limit in (("name", NAME_MAX), ("address", ADDRESS_MAX)):
+        problem = text_problem(line[column], limit)
+        if problem:
+            return reject(problem, column=column, limit=limit)
+    if not line["name"]:
+        return reject("name_required")
+    if line["kind"] not in points.KINDS:
+        return reject("bad_kind", kind=line["kind"], kinds=", ".join(points.KINDS))
+    key = (line["ward_code"], line["name"].casefold())
+    if key in seen:
+        return reject("duplicate_in_file", first=seen[key])
+    seen[key] = number
+    if key in existing:
+        return reject("already_exists")
+    return line
+
+
+def import_points(db: Database, report: Report, user: dict) -> list[dict]:
+    """Create every accepted point of a fully valid report in one transaction, with audit rows."""
+    if not report.ok:
+        raise ValueError("only a report without rejected lines can be imported")
+    created = []
+    with immediate(db):
+        for line in report.accepted:
+            point = points.create_point(
+                db, line["ward_code"], line["name"], line["kind"], line["address"]
+            )
+            audit.record(
+                db,
+                user,
+                "create",
+                "point",
+                point["id"],
+                {"name": point["name"], "ward_code": point["ward_code"], "via": "csv"},
+            )
+            created.append(point)
+    return created
