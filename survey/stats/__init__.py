@@ -62,6 +62,7 @@ __all__ = [
     "fay_herriot",
     "is_shown",
     "kish_effective_n",
+    "korn_graubard",
     "linear_combination",
     "linearize_mean",
     "max_mean_ratio",

@@ -22,7 +22,7 @@ def combine(populations, estimates, variances):
     """
     total = math.fsum(populations)
     covered = 0.0
-    for pop, est in zip(populations, estimates):
+    for pop, est in zip(populations, estimates, strict=True):
         if est is not None:
             covered += pop
     if covered <= 0.0:
@@ -30,7 +30,7 @@ def combine(populations, estimates, variances):
     est_sum = 0.0
     var_sum = 0.0
     units = 0
-    for pop, est, var in zip(populations, estimates, variances):
+    for pop, est, var in zip(populations, estimates, variances, strict=True):
         if est is None:
             continue
         units += 1

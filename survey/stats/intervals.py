@@ -97,7 +97,7 @@ def betaincinv(p, a, b):
     lo, hi = 0.0, 1.0
     lbeta = _log_beta(a, b)
     a1, b1 = a - 1.0, b - 1.0
-    for _ in range(200):
+    for _ in range(400):
         if not lo < x < hi:
             x = 0.5 * (lo + hi)
         err = betainc(x, a, b) - p
@@ -108,14 +108,19 @@ def betaincinv(p, a, b):
         else:
             lo = x
         dens = math.exp(a1 * math.log(x) + b1 * math.log1p(-x) - lbeta)
-        u = err / dens if dens > 0.0 else 0.0
-        step = u / (1.0 - 0.5 * min(1.0, u * (a1 / x - b1 / (1.0 - x))))
-        new = x - step
-        if not lo < new < hi or dens == 0.0:
-            new = 0.5 * (lo + hi)
-        if abs(new - x) <= 1e-15 * x or hi - lo <= 1e-300:
-            return new
-        x = new
+        if dens > 0.0:
+            u = err / dens
+            # Halley's correction when it is moderate, plain Newton otherwise.
+            corr = 1.0 - 0.5 * u * (a1 / x - b1 / (1.0 - x))
+            new = x - (u / corr if 0.5 < corr < 2.0 else u)
+            if lo < new < hi:
+                if abs(new - x) <= 4e-16 * x:
+                    return new
+                x = new
+                continue
+        if hi - lo <= 4e-16 * hi:
+            return 0.5 * (lo + hi)
+        x = 0.5 * (lo + hi)
     return x
 
 
@@ -161,10 +166,12 @@ def t_quantile(p, df):
 def korn_graubard(p, variance, n, level=0.95, df=None, n_rows=None):
     """Return the Korn-Graubard interval, as R's svyciprop(method = "beta").
 
-    n* = p(1-p)/variance, times (qt(alpha/2, n_rows-1) / qt(alpha/2, df))^2 when a design
-    df and the number of rows are given (R applies this factor; for ids = ~1 it is 1).
-    Unlike R, n* is capped at n (the item respondents) and n* = n when p is 0 or 1 (R
-    returns NaN there); the interval is then Clopper-Pearson on n* trials.
+    n* = p(1-p)/variance; with df = degf(design) and n_rows = nrow(design) it is multiplied
+    by (qt(alpha/2, n_rows - 1) / qt(alpha/2, df))^2 as R does (for ids = ~1 the factor is
+    1, and R's own df argument is ignored by this method). Unlike R, n* is capped at n (the
+    item respondents) and n* = n when p is 0 or 1 (R returns NaN); the interval is then
+    Clopper-Pearson on n* trials: qbeta(alpha/2, n* p, n*(1-p) + 1), qbeta(1 - alpha/2,
+    n* p + 1, n*(1-p)).
     """
     alpha = 1.0 - level
     if p <= 0.0 or p >= 1.0 or variance <= 0.0:

@@ -51,7 +51,7 @@ def _fit_parts(A, y, psi, X):
     u = [1.0 / (A + s) for s in psi]
     xtx = [[0.0] * k for _ in range(k)]
     xty = [0.0] * k
-    for ui, xi, yi in zip(u, X, y):
+    for ui, xi, yi in zip(u, X, y, strict=True):
         for r in range(k):
             xty[r] += ui * xi[r] * yi
             for c in range(k):
@@ -62,7 +62,7 @@ def _fit_parts(A, y, psi, X):
         det = xtx[0][0] * xtx[1][1] - xtx[0][1] * xtx[1][0]
         inv = [[xtx[1][1] / det, -xtx[0][1] / det], [-xtx[1][0] / det, xtx[0][0] / det]]
     beta = [sum(inv[r][c] * xty[c] for c in range(k)) for r in range(k)]
-    fitted = [sum(b * x for b, x in zip(beta, xi)) for xi in X]
+    fitted = [sum(b * x for b, x in zip(beta, xi, strict=True)) for xi in X]
     return u, inv, beta, fitted, xtx
 
 
@@ -72,12 +72,12 @@ def _reml_score(A, y, psi, X):
     k = len(X[0])
     trace = sum(u)
     xv2x = [[0.0] * k for _ in range(k)]
-    for ui, xi in zip(u, X):
+    for ui, xi in zip(u, X, strict=True):
         for r in range(k):
             for c in range(k):
                 xv2x[r][c] += ui * ui * xi[r] * xi[c]
     trace -= sum(inv[r][c] * xv2x[c][r] for r in range(k) for c in range(k))
-    rss = sum((ui * (yi - f)) ** 2 for ui, yi, f in zip(u, y, fitted))
+    rss = sum((ui * (yi - f)) ** 2 for ui, yi, f in zip(u, y, fitted, strict=True))
     return 0.5 * (rss - trace)
 
 
@@ -128,7 +128,7 @@ def fay_herriot(p, n_eff, covariate=None, level=0.95):
     lookup = {i: j for j, i in enumerate(use)}
     for i in range(m):
         xi = X_all[i]
-        synth = sum(b * x for b, x in zip(beta, xi))
+        synth = sum(b * x for b, x in zip(beta, xi, strict=True))
         g2base = sum(xi[r] * inv[r][c] * xi[c] for r in range(k) for c in range(k))
         j = lookup.get(i)
         if j is None:

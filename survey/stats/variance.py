@@ -59,7 +59,7 @@ def linearize_mean(values, weights):
     """Return the weighted mean of values (None = missing) with its influence values."""
     sw = swy = sww = 0.0
     m = 0
-    for y, w in zip(values, weights):
+    for y, w in zip(values, weights, strict=True):
         if y is not None:
             sw += w
             swy += w * y
@@ -70,9 +70,9 @@ def linearize_mean(values, weights):
         return Linearized(None, None, n, 0, 0.0, 0.0, 0.0)
     ybar = swy / sw
     inv = 1.0 / sw
-    z = [0.0 if y is None else w * (y - ybar) * inv for y, w in zip(values, weights)]
+    z = [0.0 if y is None else w * (y - ybar) * inv for y, w in zip(values, weights, strict=True)]
     spread = 0.0
-    for y, w in zip(values, weights):
+    for y, w in zip(values, weights, strict=True):
         if y is not None:
             d = y - ybar
             spread += w * d * d
@@ -91,10 +91,10 @@ def linear_combination(parts, coefficients=None, constant=0.0):
         raise ValueError("parts come from units with different numbers of respondents")
     est = constant
     z = [0.0] * n
-    for p, c in zip(parts, coefficients):
+    for p, c in zip(parts, coefficients, strict=True):
         est += c * p.estimate
         if c:
-            z = [a + c * b for a, b in zip(z, p.z)]
+            z = [a + c * b for a, b in zip(z, p.z, strict=True)]
     return Linearized(
         est,
         z,

@@ -148,7 +148,7 @@ def rake(categories, margins, cap=5.0, base_weights=None, tol=1e-10, max_iter=50
     if n == 0:
         raise RakingError("no respondents to rake")
     totals = [math.fsum(float(v) for v in margins[v].values()) for v in variables]
-    for v, t in zip(variables, totals):
+    for v, t in zip(variables, totals, strict=True):
         if abs(t - totals[0]) > 1e-9 * totals[0]:
             raise RakingError(f"{v}: margins total {t:g}, not {totals[0]:g}", v)
     pop = totals[0]
@@ -165,10 +165,10 @@ def rake(categories, margins, cap=5.0, base_weights=None, tol=1e-10, max_iter=50
         collapsed.extend(col)
 
     # Cells: each row's tuple of group indices (plus its base weight when they vary).
-    cols = [[m[c] for c in categories[v]] for v, m in zip(variables, maps)]
+    cols = [[m[c] for c in categories[v]] for v, m in zip(variables, maps, strict=True)]
     mean_w = pop / n
     if base_weights is None:
-        keys = list(zip(*cols))
+        keys = list(zip(*cols, strict=True))
         cell_of = {}
         size = []
         for k in keys:
@@ -180,7 +180,7 @@ def rake(categories, margins, cap=5.0, base_weights=None, tol=1e-10, max_iter=50
         base = None
         cell_base = [mean_w] * len(size)
     else:
-        keys = list(zip(*cols, base_weights))
+        keys = list(zip(*cols, base_weights, strict=True))
         cell_of = {}
         size, cell_base = [], []
         for k in keys:
@@ -207,10 +207,10 @@ def rake(categories, margins, cap=5.0, base_weights=None, tol=1e-10, max_iter=50
     if cap is not None:
         limit = cap * mean_w  # cap on the final weight
         bound = [limit / b for b in cell_base]  # the same cap as a bound on g
-        if any(gc > bc for gc, bc in zip(g, bound)):
+        if any(gc > bc for gc, bc in zip(g, bound, strict=True)):
             mult = g[:]  # unclipped multipliers exp(x' eta), warm-started
             iterations += _ipf(mult, size, members, targets, variables, names, bound, tol, max_iter)
-            g = [min(m, b) for m, b in zip(mult, bound)]
+            g = [min(m, b) for m, b in zip(mult, bound, strict=True)]
             at_cap = {c for c in range(ncell) if mult[c] >= bound[c]}
             capped = sum(1 for c in row_cell if c in at_cap)
 
@@ -218,7 +218,7 @@ def rake(categories, margins, cap=5.0, base_weights=None, tol=1e-10, max_iter=50
         gw = [mean_w * gc for gc in g]
         w = [gw[c] for c in row_cell]
     else:
-        w = [b * g[c] for b, c in zip(base, row_cell)]
+        w = [b * g[c] for b, c in zip(base, row_cell, strict=True)]
     return Weights(w, True, collapsed, capped, iterations, kish_effective_n(w), max_mean_ratio(w))
 
 
