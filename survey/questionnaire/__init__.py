@@ -1,0 +1,40 @@
+"""Questionnaire definitions: the model, the TOML loader and the shipped questionnaires.
+
+Pure Python (no Flask, no database). Skip logic is in `logic`, module rotation in `rotation`,
+time estimates in `timing`; the format is documented in docs/QUESTIONNAIRE_FORMAT.md.
+"""
+
+from .catalogue import get, latest, shipped
+from .loader import load, loads
+from .model import (
+    DIMENSIONS,
+    Condition,
+    Item,
+    LoadError,
+    Module,
+    Option,
+    Page,
+    Questionnaire,
+    QuestionnaireError,
+    Scoring,
+)
+from .scoring import normalise
+
+__all__ = [
+    "DIMENSIONS",
+    "Condition",
+    "Item",
+    "LoadError",
+    "Module",
+    "Option",
+    "Page",
+    "Questionnaire",
+    "QuestionnaireError",
+    "Scoring",
+    "get",
+    "latest",
+    "load",
+    "loads",
+    "normalise",
+    "shipped",
+]

@@ -1,0 +1,177 @@
+"""Load a questionnaire TOML file into the model, reporting every problem at once."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+from ._fields import QUESTIONNAIRE_ID, Report, Table, check_nfc
+from .conditions import Scope
+from .items import build_item
+from .model import LoadError, Module, Page, Questionnaire, QuestionnaireError
+
+TOP_KEYS = {
+    "id", "version", "title_vi", "title_en", "intro_vi", "intro_en", "organiser_vi",
+    "organiser_en", "rotating_modules_per_response", "modules",
+}  # fmt: skip
+MODULE_KEYS = {"id", "title_vi", "title_en", "core", "pages"}
+PAGE_KEYS = {"id", "title_vi", "title_en", "items"}
+
+
+def load(path: str | Path) -> Questionnaire:
+    """Load and validate the questionnaire file at path."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuestionnaireError([LoadError(None, f"file is not UTF-8: {exc}")], str(path)) from exc
+    return loads(text, source=str(path))
+
+
+def loads(text: str, source: str = "<string>") -> Questionnaire:
+    """Parse and validate questionnaire TOML text; raise QuestionnaireError listing all errors."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise QuestionnaireError([LoadError(None, f"TOML syntax error: {exc}")], source) from exc
+    report = Report()
+    check_nfc(raw, report)
+    questionnaire = _Builder(raw, report).build()
+    if report.errors:
+        raise QuestionnaireError(report.errors, source)
+    return replace(questionnaire, source=source)
+
+
+class _Builder:
+    """Build the model page by page, so conditions can only see items on earlier pages."""
+
+    def __init__(self, raw: dict, report: Report):
+        self.raw, self.report = raw, report
+        self.items: dict = {}  # items on completed pages, in order
+        self.seen: set[str] = set()  # every item id met so far (for duplicates)
+        self.module_ids: set[str] = set()
+        self.page_ids: set[str] = set()
+        self.weighting: set[str] = set()
+        self.page_item_ids: list[set[str]] = []  # item ids of each page, from a first pass
+        self.rotating: set[str] = set()
+        self.page_index = 0
+
+    def build(self) -> Questionnaire:
+        """Return the questionnaire (meaningful only if no error was reported)."""
+        t = Table(self.raw, self.report, where="questionnaire")
+        t.check_keys(TOP_KEYS)
+        qid = t.ident("id", QUESTIONNAIRE_ID)
+        version = t.get("version", int, True, 0)
+        if "version" in self.raw and version < 1:
+            t.error("version must be a whole number from 1")
+        texts = [*t.pair("title"), *t.pair("intro"), *t.pair("organiser")]
+        per_response = t.get("rotating_modules_per_response", int, True, 0)
+        raw_modules = t.get("modules", list, True, [])
+        if "modules" in self.raw and not raw_modules:
+            t.error("needs at least one [[modules]]")
+        self._first_pass(raw_modules)
+        modules = tuple(
+            m for i, raw in enumerate(raw_modules) if (m := self._module(raw, i)) is not None
+        )
+        if not 0 <= per_response <= len(self.rotating):
+            t.error(
+                f"rotating_modules_per_response is {per_response}, but there are "
+                f"{len(self.rotating)} rotating modules"
+            )
+        self._check_indicators()
+        return Questionnaire(qid, version, *texts, per_response, modules, dict(self.items))
+
+    def _first_pass(self, raw_modules: list) -> None:
+        """Note each page's item ids and the rotating modules, to tell 'later' from 'unknown'."""
+        for module in raw_modules:
+            if not isinstance(module, dict):
+                continue
+            if module.get("core") is False and isinstance(module.get("id"), str):
+                self.rotating.add(module["id"])
+            for page in module.get("pages", []) if isinstance(module.get("pages"), list) else []:
+                items = page.get("items", []) if isinstance(page, dict) else []
+                items = items if isinstance(items, list) else []
+                ids = {i.get("id") for i in items if isinstance(i, dict)}
+                self.page_item_ids.append({i for i in ids if isinstance(i, str)})
+
+    def _module(self, raw: object, index: int) -> Module | None:
+        """Build one module and its pages."""
+        if not isinstance(raw, dict):
+            self.report.add(None, f"module #{index + 1} must be a table")
+            return None
+        t = Table(raw, self.report, where=f"module {raw.get('id') or '#' + str(index + 1)}")
+        t.check_keys(MODULE_KEYS)
+        module_id = _unique(t, "module", self.module_ids)
+        title = t.pair("title")
+        core = t.flag("core")
+        raw_pages = t.get("pages", list, True, [])
+        if "pages" in raw and not raw_pages:
+            t.error("needs at least one [[modules.pages]]")
+        pages = tuple(
+            p for j, raw_page in enumerate(raw_pages)
+            if (p := self._page(raw_page, module_id, j)) is not None
+        )  # fmt: skip
+        return Module(module_id, *title, bool(core), pages)
+
+    def _page(self, raw: object, module_id: str, index: int) -> Page | None:
+        """Build one page; its items become visible to conditions only after it."""
+        if not isinstance(raw, dict):
+            self.report.add(None, f"page #{index + 1} of module {module_id} must be a table")
+            return None
+        t = Table(raw, self.report, where=f"page {raw.get('id') or '#' + str(index + 1)}")
+        t.check_keys(PAGE_KEYS)
+        page_id = _unique(t, "page", self.page_ids)
+        title = t.pair("title")
+        raw_items = t.get("items", list, True, [])
+        if "items" in raw and not raw_items:
+            t.error("needs at least one [[modules.pages.items]]")
+        later = set().union(*self.page_item_ids[self.page_index + 1 :])
+        on_page = self.page_item_ids[self.page_index] if self.page_item_ids else set()
+        self.page_index += 1
+        built = []
+        for k, raw_item in enumerate(raw_items):
+            scope = Scope(None, module_id, self.items, on_page, later, self.rotating, self.report)
+            item = self._item(raw_item, module_id, page_id, k, scope)
+            if item is not None:
+                built.append(item)
+        for item in built:
+            self.items.setdefault(item.id, item)
+        return Page(page_id, module_id, *title, tuple(built))
+
+    def _item(self, raw: object, module_id: str, page_id: str, index: int, scope: Scope):
+        """Build one item, checking its id is unique."""
+        where = f"item #{index + 1} on page {page_id}"
+        if not isinstance(raw, dict):
+            self.report.add(None, f"{where} must be a table")
+            return None
+        item_id = raw.get("id") if isinstance(raw.get("id"), str) and raw.get("id") else None
+        t = Table(raw, self.report, item_id, where)
+        if item_id in self.seen:
+            t.error(f"duplicate item id '{item_id}'")
+        self.seen.add(item_id)
+        scope.owner = item_id
+        item = build_item(t, module_id, page_id, scope, self.weighting)
+        return item if item_id else None
+
+    def _check_indicators(self) -> None:
+        """Report an indicator id used for two different sub-dimensions."""
+        homes: dict[str, str] = {}
+        for item in self.items.values():
+            if item.scoring is None:
+                continue
+            home = homes.setdefault(item.scoring.indicator, item.scoring.subdimension)
+            if home != item.scoring.subdimension:
+                self.report.add(
+                    item.id,
+                    f"indicator '{item.scoring.indicator}' already belongs to subdimension {home}",
+                )
+
+
+def _unique(t: Table, kind: str, seen: set[str]) -> str:
+    """Return the table's id, reporting a duplicate among ids of the same kind."""
+    value = t.ident("id")
+    if value in seen:
+        t.error(f"duplicate {kind} id '{value}'")
+    seen.add(value)
+    return value
