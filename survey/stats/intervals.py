@@ -1,5 +1,6 @@
 """Incomplete beta, t and normal quantiles, Korn-Graubard and t intervals (stdlib only)."""
 
+import functools
 import math
 from statistics import NormalDist
 from typing import NamedTuple
@@ -134,6 +135,8 @@ def norm_sf(z):
     return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
+# Units share a handful of (level, df) pairs, so quantiles are worth caching.
+@functools.lru_cache(maxsize=4096)
 def t_quantile(p, df):
     """Return the Student t quantile, as R's qt(p, df)."""
     if df == math.inf:
