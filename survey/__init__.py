@@ -14,9 +14,13 @@ csrf = CSRFProtect()
 
 def create_app(test_config=None):
     """Create and configure the app: settings, database, i18n, security, blueprints."""
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.environ.get("PAPI_PULSE_INSTANCE") or None,
-                template_folder=str(TEMPLATES_DIR), static_folder=str(STATIC_DIR))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("PAPI_PULSE_INSTANCE") or None,
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(settings.DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)

@@ -23,8 +23,10 @@ def run_with_hint(ctx, **_kwargs):
     with app.app_context():
         count = get_db().execute("SELECT count(*) FROM points WHERE active = 1").fetchone()[0]
     if not count:
-        click.echo("No collection point yet: run `papi-pulse demo` to create a demo point "
-                   "and print its survey URL.")
+        click.echo(
+            "No collection point yet: run `papi-pulse demo` to create a demo point "
+            "and print its survey URL."
+        )
     ctx.forward(run_command)
 
 
@@ -44,8 +46,11 @@ def _app_factory():
     return create_app()
 
 
-main = FlaskGroup(create_app=_app_factory, add_default_commands=False,
-                  help="PAPI Pulse: citizen feedback by QR code, PAPI-style estimates.")
+main = FlaskGroup(
+    create_app=_app_factory,
+    add_default_commands=False,
+    help="PAPI Pulse: citizen feedback by QR code, PAPI-style estimates.",
+)
 main.add_command(run_with_hint)
 main.add_command(shell_command)
 main.add_command(routes_command)

@@ -48,8 +48,15 @@ DEFAULTS = {
     "RETENTION_MONTHS": 0,
 }
 
-_INT_SETTINGS = ("DB_BUSY_TIMEOUT_MS", "DRAFT_MAX_AGE_SECONDS", "MAX_CONTENT_LENGTH",
-                 "PROXY_COUNT", "WTF_CSRF_TIME_LIMIT", "SMOOTHING_PRIOR_N", "RETENTION_MONTHS")
+_INT_SETTINGS = (
+    "DB_BUSY_TIMEOUT_MS",
+    "DRAFT_MAX_AGE_SECONDS",
+    "MAX_CONTENT_LENGTH",
+    "PROXY_COUNT",
+    "WTF_CSRF_TIME_LIMIT",
+    "SMOOTHING_PRIOR_N",
+    "RETENTION_MONTHS",
+)
 _BOOL_SETTINGS = ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY")
 
 
@@ -102,7 +109,9 @@ def check(config) -> None:
         problems.append("DB_SYNCHRONOUS must be NORMAL, FULL or EXTRA")
     base = str(config.get("BASE_URL", ""))
     if not base.startswith(("http://", "https://")) or base.endswith("/"):
-        problems.append(f"BASE_URL must start with http:// or https:// and not end with /: {base!r}")
+        problems.append(
+            f"BASE_URL must start with http:// or https:// and not end with /: {base!r}"
+        )
     if config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
         problems.append("SESSION_COOKIE_SAMESITE must be Lax or Strict")
     trim = config.get("WEIGHT_TRIM_CAP")

@@ -45,8 +45,9 @@ def sqlite_warning() -> str | None:
 
 def connect(path: str, busy_timeout_ms: int = 5000, synchronous: str = "FULL") -> Database:
     """Open the database at path with the app's pragmas."""
-    conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None,
-                           check_same_thread=False)
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
+    )
     db = Database(conn, execute_plugins=False)
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

@@ -18,12 +18,15 @@ def ensure_demo_point(db) -> dict:
     ward = db.execute("SELECT code FROM wards WHERE name = ?", [DEMO_WARD_NAME]).fetchone()
     if ward is None:
         raise click.ClickException(f"{DEMO_WARD_NAME} is not in the administrative units.")
-    row = db.execute("SELECT id FROM points WHERE ward_code = ? AND name = ? AND active = 1",
-                     [ward[0], DEMO_POINT_NAME]).fetchone()
+    row = db.execute(
+        "SELECT id FROM points WHERE ward_code = ? AND name = ? AND active = 1",
+        [ward[0], DEMO_POINT_NAME],
+    ).fetchone()
     if row:
         return points.get_point(db, row[0])
-    return points.create_point(db, ward[0], DEMO_POINT_NAME, "one_stop",
-                               "Trụ sở UBND phường (dữ liệu thử nghiệm)")
+    return points.create_point(
+        db, ward[0], DEMO_POINT_NAME, "one_stop", "Trụ sở UBND phường (dữ liệu thử nghiệm)"
+    )
 
 
 def survey_url(point: dict) -> str:

@@ -15,28 +15,35 @@ log = logging.getLogger(__name__)
 def _messages() -> dict[int, tuple[str, str]]:
     """Return the title and explanation for each status, in the active language."""
     return {
-        400: (_("Invalid request"),
-              _("The page could not understand what was sent. Please go back and try again.")),
-        403: (_("Access denied"),
-              _("Your account is not allowed to see this page.")),
-        404: (_("Page not found"),
-              _("This address does not exist. Please check the link.")),
-        405: (_("Action not supported"),
-              _("This page does not accept that kind of request. Please go back and try again.")),
-        413: (_("Too much data sent"),
-              _("The file or text sent is larger than allowed.")),
-        429: (_("Too many requests"),
-              _("Too many requests in a short time. Please try again in a few minutes.")),
-        503: (_("The system is busy"),
-              _("Nothing was saved because the system is busy. Please press the button again in a moment.")),
+        400: (
+            _("Invalid request"),
+            _("The page could not understand what was sent. Please go back and try again."),
+        ),
+        403: (_("Access denied"), _("Your account is not allowed to see this page.")),
+        404: (_("Page not found"), _("This address does not exist. Please check the link.")),
+        405: (
+            _("Action not supported"),
+            _("This page does not accept that kind of request. Please go back and try again."),
+        ),
+        413: (_("Too much data sent"), _("The file or text sent is larger than allowed.")),
+        429: (
+            _("Too many requests"),
+            _("Too many requests in a short time. Please try again in a few minutes."),
+        ),
+        503: (
+            _("The system is busy"),
+            _(
+                "Nothing was saved because the system is busy. "
+                "Please press the button again in a moment."
+            ),
+        ),
     }
 
 
 def render_error(status: int, message: str | None = None):
     """Render the error page for status with an optional specific message."""
     title, text = _messages().get(status, _messages()[400])
-    body = render_template("errors/error.html", status=status, title=title,
-                           text=message or text)
+    body = render_template("errors/error.html", status=status, title=title, text=message or text)
     return body, status
 
 
@@ -49,8 +56,9 @@ def handle_http(exc: HTTPException):
 
 def handle_csrf(exc: CSRFError):
     """Explain an expired or missing form token in plain words."""
-    return render_error(400, _("Your session has expired. Please go back, reload the page "
-                               "and try again."))
+    return render_error(
+        400, _("Your session has expired. Please go back, reload the page and try again.")
+    )
 
 
 def handle_locked(exc: OperationalError):
@@ -63,10 +71,15 @@ def handle_unexpected(exc):
     """Log the failure and show a generic page without any detail."""
     if not isinstance(exc, HTTPException) or isinstance(exc, InternalServerError):
         log.exception("unhandled error on %s", request.path)
-    body = render_template("errors/error.html", status=500,
-                           title=_("Something went wrong"),
-                           text=_("The system ran into a problem. Nothing you already sent "
-                                  "was lost; please try again in a few minutes."))
+    body = render_template(
+        "errors/error.html",
+        status=500,
+        title=_("Something went wrong"),
+        text=_(
+            "The system ran into a problem. Nothing you already sent "
+            "was lost; please try again in a few minutes."
+        ),
+    )
     return body, 500
 
 

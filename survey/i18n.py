@@ -71,6 +71,7 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(remember_locale)
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["config_text"] = config_text
 
 
 def current_locale() -> str:

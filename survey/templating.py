@@ -8,10 +8,20 @@ def form_error_list(form) -> list[tuple[str, str]]:
     return [(field.id, field.errors[0]) for field in form if field.errors]
 
 
+def as_list(value) -> list[str]:
+    """Return an answer (None, a code, a number or a list) as a list of strings."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
 def init_app(app) -> None:
     """Add the ``do`` extension, locale-aware number/date filters and form helpers."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["form_error_list"] = form_error_list
+    app.jinja_env.filters["as_list"] = as_list
     app.jinja_env.filters.update(
-        decimal=format_decimal, percent=format_percent, date=format_date,
-        datetime=format_datetime)
+        decimal=format_decimal, percent=format_percent, date=format_date, datetime=format_datetime
+    )

@@ -12,8 +12,9 @@ log = logging.getLogger(__name__)
 
 def open_db(app) -> storage.Database:
     """Open a new connection to the app's database with the configured pragmas."""
-    return storage.connect(app.config["DATABASE"], app.config["DB_BUSY_TIMEOUT_MS"],
-                           app.config["DB_SYNCHRONOUS"])
+    return storage.connect(
+        app.config["DATABASE"], app.config["DB_BUSY_TIMEOUT_MS"], app.config["DB_SYNCHRONOUS"]
+    )
 
 
 def get_db() -> storage.Database:

@@ -36,18 +36,43 @@ def locked():
 
 def _pybabel(*args: str) -> None:
     """Run pybabel from this interpreter's environment."""
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True,
-                   cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "babel.messages.frontend", *args],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def update() -> None:
     """Extract messages and merge them into every catalogue; English msgstr = msgid."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
-             "--omit-header", "-o", str(POT), ".")
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        str(POT),
+        ".",
+    )
     for locale in LOCALES:
         if po_path(locale).exists():
-            _pybabel("update", "-i", str(POT), "-d", "translations", "-l", locale,
-                     "--no-fuzzy-matching", "--ignore-obsolete", "--omit-header")
+            _pybabel(
+                "update",
+                "-i",
+                str(POT),
+                "-d",
+                "translations",
+                "-l",
+                locale,
+                "--no-fuzzy-matching",
+                "--ignore-obsolete",
+                "--omit-header",
+            )
         else:
             _pybabel("init", "-i", str(POT), "-d", "translations", "-l", locale)
     catalog = _read("en")
@@ -81,8 +106,15 @@ def _read(locale):
 def _write(locale, catalog):
     """Write a catalogue without line numbers or wrapping noise."""
     with po_path(locale).open("wb") as handle:
-        write_po(handle, catalog, omit_header=True, no_location=True, width=100,
-                 sort_output=True, include_previous=False)
+        write_po(
+            handle,
+            catalog,
+            omit_header=True,
+            no_location=True,
+            width=100,
+            sort_output=True,
+            include_previous=False,
+        )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The citizen's survey: welcome, question pages, thank-you (blueprint in ``views``)."""

@@ -1,0 +1,97 @@
+"""Finished responses: store one in one transaction, balance module rotation, read them back.
+
+Storage functions: ``db`` first, no Flask. Nothing that identifies a person is stored: no
+network address, no device fingerprint, no cookie value; only the answers, the collection
+point, the questionnaire version, the modules shown and server-side times.
+"""
+
+import json
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from survey.db import IntegrityError, immediate
+from survey.questionnaire.rotation import choose_modules
+
+
+def assign_modules(db: Database, questionnaire) -> list[str]:
+    """Choose the modules for a new respondent, balancing by how often each was shown."""
+    with immediate(db):
+        counts = {
+            row["module_id"]: row["shown"]
+            for row in db.query(
+                "SELECT module_id, shown FROM module_counts"
+                " WHERE questionnaire_id = ? AND questionnaire_version = ?",
+                [questionnaire.id, questionnaire.version],
+            )
+        }
+        modules = choose_modules(questionnaire, counts)
+        db.conn.executemany(
+            "INSERT INTO module_counts (questionnaire_id, questionnaire_version, module_id, shown)"
+            " VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET shown = shown + 1",
+            [(questionnaire.id, questionnaire.version, module) for module in modules],
+        )
+    return modules
+
+
+def store_response(db: Database, record: dict) -> bool:
+    """Insert one finished response in one transaction; False if its id was already stored.
+
+    The id is made when the citizen starts, so a double-tapped submit button or a retry after
+    a lost reply stores the response once.
+    """
+    row = {
+        "id": record["id"],
+        "point_id": record["point_id"],
+        "ward_code": record["ward_code"],
+        "province_code": record["province_code"],
+        "questionnaire_id": record["questionnaire_id"],
+        "questionnaire_version": record["questionnaire_version"],
+        "modules": json.dumps(record["modules"]),
+        "answers": json.dumps(record["answers"], ensure_ascii=False, sort_keys=True),
+        "locale": record["locale"],
+        "started_at": record["started_at"],
+        "submitted_at": record.get("submitted_at") or now_iso(),
+        "duration_seconds": record.get("duration_seconds"),
+        "flags": json.dumps(sorted(record.get("flags", []))),
+        "source": record.get("source", "web"),
+    }
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    try:
+        with db.atomic():
+            db.execute(f"INSERT INTO responses ({columns}) VALUES ({marks})", list(row.values()))
+    except IntegrityError:
+        if db.execute("SELECT 1 FROM responses WHERE id = ?", [row["id"]]).fetchone():
+            return False
+        raise
+    return True
+
+
+def get_response(db: Database, response_id: str) -> dict | None:
+    """Return one stored response with its JSON columns decoded, or None."""
+    rows = list(db.query("SELECT * FROM responses WHERE id = ?", [response_id]))
+    return decode(rows[0]) if rows else None
+
+
+def decode(row: dict) -> dict:
+    """Decode the JSON columns of a response row."""
+    row = dict(row)
+    for column in ("modules", "answers", "flags"):
+        row[column] = json.loads(row[column])
+    return row
+
+
+def count(db: Database) -> int:
+    """Return the number of stored responses."""
+    return db.execute("SELECT count(*) FROM responses").fetchone()[0]
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ISO 8601 with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def iso_from_epoch(seconds: float) -> str:
+    """Return an epoch time as ISO 8601 UTC with seconds."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")

@@ -1,0 +1,42 @@
+"""Shared fixtures: an app on a temporary instance folder, its client and CLI runner."""
+
+import pytest
+
+from survey import create_app
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """Return an app with a fresh instance folder and database, migrations applied, CSRF off."""
+    monkeypatch.setenv("PAPI_PULSE_INSTANCE", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "BASE_URL": "https://khaosat.example.vn",
+        }
+    )
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Return a CLI runner of the app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """Return a database connection of the app, closed after the test."""
+    from survey.webdb import open_db
+
+    handle = open_db(app)
+    yield handle
+    handle.close()
