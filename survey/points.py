@@ -28,8 +28,9 @@ def new_token() -> str:
 
 
 def normalise_token(raw: str) -> str | None:
-    """Return the canonical form of a typed token (case, O/0, I/L/1), or None if impossible."""
-    token = raw.strip().upper().translate(str.maketrans("OIL", "011"))
+    """Return the canonical form of a typed token (case, O/0, I/L/1, dashes, spaces), or None."""
+    # Posters print the token in dash-separated groups (ABCD-EFGH-JKMN-PQ): accept it as typed.
+    token = raw.strip().upper().translate(str.maketrans("OIL", "011", "- \t"))
     if len(token) != TOKEN_LENGTH or any(ch not in TOKEN_ALPHABET for ch in token):
         return None
     return token

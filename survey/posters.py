@@ -1,0 +1,247 @@
+"""Print-ready posters: page sizes, the poster model, and a PDF writer (fpdf2).
+
+Pure Python, no Flask: the web layer fills ``Poster`` objects (texts already translated) and
+either renders them in HTML for the browser's print dialog or calls ``pdf(...)``. The PDF
+embeds DejaVu Sans from ``survey/fonts`` (full Vietnamese coverage; fpdf2 keeps only the glyphs
+used), so it prints the same on any computer. Everything is black on white: most ward offices
+print on black-and-white laser printers.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+
+
+@dataclass(frozen=True)
+class Size:
+    """A poster format: the sheet in millimetres, and whether it folds into a table tent."""
+
+    key: str
+    width: float
+    height: float
+    tent: bool = False
+
+
+SIZES = {
+    "a4": Size("a4", 210, 297),
+    "a5": Size("a5", 148, 210),
+    # An A5 sheet folded across its middle: two A6 faces (148 x 105 mm), the upper one
+    # printed upside down so that both read upright once the tent stands on a counter.
+    "tent": Size("tent", 148, 210, tent=True),
+}
+LANGS = ("vi", "bilingual")
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The words of one poster in one language, already translated and filled in."""
+
+    lang: str
+    heading: str
+    call: str
+    duration: str
+    promise: str
+    typed_hint: str
+    organiser: str
+
+
+@dataclass(frozen=True)
+class Poster:
+    """One collection point's poster: where, the QR payload and matrix, and its texts."""
+
+    point_name: str
+    ward_name: str
+    province_name: str
+    url: str
+    typed_url: str
+    modules: list = field(repr=False)
+    texts: tuple  # one Texts per language, Vietnamese first
+
+    @property
+    def place(self) -> str:
+        """Return the ward and point as printed under the heading."""
+        return f"{self.ward_name} · {self.point_name}"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One paragraph of a PDF poster: text, weight, size in points, space after in mm."""
+
+    text: str
+    bold: bool
+    points: float
+    after: float = 0.0
+    link: str | None = None
+
+
+def get_size(key: str | None) -> Size:
+    """Return the size named key (default A4); raise KeyError for an unknown one."""
+    return SIZES[key or "a4"]
+
+
+def font_paths() -> dict[str, Path]:
+    """Return the regular and bold font files, by fpdf2 style."""
+    return {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+
+
+def pdf(posters: list[Poster], size: Size, title: str = "") -> bytes:
+    """Return a PDF with one poster per page (one folded tent per sheet for tents)."""
+    doc = FPDF(unit="mm", format=(size.width, size.height))
+    doc.set_auto_page_break(False)
+    doc.set_margin(0)
+    doc.set_title(title)
+    doc.set_creator("PAPI Pulse")
+    doc.set_lang("vi")
+    for style, path in font_paths().items():
+        doc.add_font(FONT, style, str(path))
+    for poster in posters:
+        doc.add_page()
+        if size.tent:
+            _draw_tent(doc, poster, size)
+        else:
+            _draw_panel(doc, poster, 0, 0, size.width, size.height, _scale(size))
+    return bytes(doc.output())
+
+
+def _scale(size: Size) -> float:
+    """Return the type scale of a portrait size, relative to A4."""
+    return size.width / SIZES["a4"].width
+
+
+def _draw_tent(doc: FPDF, poster: Poster, size: Size) -> None:
+    """Draw two landscape faces, the upper one rotated, and a dashed fold line."""
+    half = size.height / 2
+    _draw_face(doc, poster, 0, half, size.width, half)
+    with doc.rotation(180, size.width / 2, half / 2):
+        _draw_face(doc, poster, 0, 0, size.width, half)
+    doc.set_draw_color(128)
+    doc.set_line_width(0.2)
+    doc.set_dash_pattern(dash=2, gap=2)
+    doc.line(0, half, size.width, half)
+    doc.set_dash_pattern()
+
+
+def _draw_panel(doc: FPDF, poster: Poster, x, y, w, h, scale) -> None:
+    """Draw a portrait poster: heading, place, large QR, then the instructions."""
+    margin = 12 * scale
+    inner = w - 2 * margin
+    top, bottom = _top_lines(poster, scale), _bottom_lines(poster, scale)
+    below = y + h - margin - _height(doc, bottom, inner)
+    above = _write(doc, top, x + margin, y + margin, inner)
+    # The QR takes what the words leave, up to three quarters of the width, centred between.
+    side = min(inner * 0.75, below - above - 10 * scale)
+    _draw_qr(doc, poster.modules, x + (w - side) / 2, (above + below - side) / 2, side)
+    _write(doc, bottom, x + margin, below, inner)
+
+
+def _draw_face(doc: FPDF, poster: Poster, x, y, w, h) -> None:
+    """Draw a landscape tent face: QR on the left, the words on the right."""
+    margin = 7
+    side = min(h - 2 * margin, w * 0.48)
+    _draw_qr(doc, poster.modules, x + margin, y + (h - side) / 2, side)
+    column = w - side - 3 * margin
+    lines = _top_lines(poster, 0.5) + _bottom_lines(poster, 0.5)
+    scale = 0.5
+    while _height(doc, lines, column) > h - 2 * margin and scale > 0.25:
+        scale -= 0.03
+        lines = _top_lines(poster, scale) + _bottom_lines(poster, scale)
+    top = y + (h - _height(doc, lines, column)) / 2
+    _write(doc, lines, x + side + 2 * margin, top, column)
+
+
+def _top_lines(poster: Poster, scale: float) -> list[Line]:
+    """Return the heading (in each language) and the place."""
+    lines = [
+        Line(texts.heading, True, (30 if i == 0 else 18) * scale, 2 * scale)
+        for i, texts in enumerate(poster.texts)
+    ]
+    lines.append(Line(poster.place, True, 16 * scale))
+    return lines
+
+
+def _bottom_lines(poster: Poster, scale: float) -> list[Line]:
+    """Return the instructions in each language, the typed URL and the organiser."""
+    lines = []
+    for key, bold, points in (
+        ("call", True, 18),
+        ("duration", False, 14),
+        ("promise", False, 12),
+        ("typed_hint", False, 11),
+    ):
+        for i, texts in enumerate(poster.texts):
+            last = i == len(poster.texts) - 1
+            lines.append(
+                Line(
+                    getattr(texts, key),
+                    bold and i == 0,
+                    points * scale * (1 if i == 0 else 0.8),
+                    2.5 * scale if last else 0,
+                )
+            )
+    lines.append(Line(poster.typed_url, True, 15 * scale, 3 * scale, link=poster.url))
+    lines += [
+        Line(texts.organiser, False, 11 * scale * (1 if i == 0 else 0.85))
+        for i, texts in enumerate(poster.texts)
+    ]
+    return lines
+
+
+def _height(doc: FPDF, lines: list[Line], width: float) -> float:
+    """Return the height lines take when wrapped to width."""
+    total = 0.0
+    for line in lines:
+        doc.set_font(FONT, "B" if line.bold else "", line.points)
+        total += (
+            doc.multi_cell(width, _leading(line.points), line.text, dry_run=True, output="HEIGHT")
+            + line.after
+        )
+    return total
+
+
+def _write(doc: FPDF, lines: list[Line], x, y, width) -> float:
+    """Write lines centred in a column starting at (x, y); return the y below them."""
+    doc.set_text_color(0)
+    for line in lines:
+        doc.set_font(FONT, "B" if line.bold else "", line.points)
+        doc.set_xy(x, y)
+        doc.multi_cell(
+            width,
+            _leading(line.points),
+            line.text,
+            align="C",
+            link=line.link,
+            new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+        )
+        y = doc.get_y() + line.after
+    return y
+
+
+def _leading(points: float) -> float:
+    """Return a comfortable line height in mm for a font size in points."""
+    # 1 pt = 0.3528 mm; 1.25 leaves room for Vietnamese stacked diacritics.
+    return points * 0.3528 * 1.25
+
+
+def _draw_qr(doc: FPDF, modules: list[list[bool]], x, y, side) -> None:
+    """Draw the QR modules (quiet zone included) as black runs on a white square."""
+    n = len(modules)
+    unit = side / n
+    doc.set_fill_color(255)
+    doc.rect(x, y, side, side, style="F")
+    doc.set_fill_color(0)
+    for row_index, row in enumerate(modules):
+        col = 0
+        while col < n:
+            if not row[col]:
+                col += 1
+                continue
+            start = col
+            while col < n and row[col]:
+                col += 1
+            doc.rect(x + start * unit, y + row_index * unit, (col - start) * unit, unit, style="F")
