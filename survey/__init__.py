@@ -50,9 +50,10 @@ def create_app(test_config=None):
 
 def _register_areas(app) -> None:
     """Register each web area's blueprint and each area's CLI commands."""
-    from survey import cli, health
+    from survey import cli, health, staff
     from survey.citizen import views as citizen
 
     app.register_blueprint(health.bp)
     app.register_blueprint(citizen.bp)
+    staff.init_app(app)
     cli.init_app(app)

@@ -191,6 +191,12 @@ def authenticate(db: Database, username: str, password: str) -> dict | None:
     return user
 
 
+def verify_password(db: Database, user_id: int, password: str) -> bool:
+    """Return True if password is the user's current password."""
+    user = get_user(db, user_id)
+    return bool(user) and check_password_hash(user["password_hash"], password)
+
+
 def scope_clause(
     user: dict, ward_column: str = "w.code", province_column: str = "w.province_code"
 ) -> tuple[str, list]:

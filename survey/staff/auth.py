@@ -1,0 +1,271 @@
+"""Sign-in, sign-out and password change, and the helpers every staff view uses.
+
+Helpers: ``login_required``, ``role_required(*roles)``, ``current_user()`` (a dict without
+the password hash, or None), ``can_see_ward``, ``ward_codes_in_scope``, ``scope_sql`` and the
+lookups ``get_ward_or_404`` / ``get_point_or_404`` which answer 404 for anything outside
+the user's scope, so that its existence is not revealed either.
+"""
+
+import functools
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from survey import accounts, audit, points, units
+from survey.webdb import get_db
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+# A signed session cookie cannot be revoked on the server: it is refused after a working day.
+SESSION_MAX_SECONDS = 12 * 3600
+_SESSION_KEYS = ("user_id", "pwv", "login_at")
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField(
+        _l("Username"), validators=[DataRequired(message=_l("Enter your username."))]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Enter your password."))]
+    )
+
+
+class PasswordForm(FlaskForm):
+    """Current password, and the new one twice."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password."))],
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(message=_l("Enter a new password.")),
+            Length(
+                min=accounts.MIN_PASSWORD_LENGTH,
+                max=accounts.MAX_PASSWORD_LENGTH,
+                message=_l("The password must have between %(min)d and %(max)d characters."),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[EqualTo("new", message=_l("The two new passwords are not the same."))],
+    )
+
+
+def current_user() -> dict | None:
+    """Return the signed-in, active user of this request (without password hash), or None."""
+    if "staff_user" in g:
+        return g.staff_user
+    user, user_id = None, session.get("user_id")
+    if user_id is not None:
+        user = accounts.get_user(get_db(), user_id)
+        fresh = time.time() - session.get("login_at", 0) < SESSION_MAX_SECONDS
+        if (
+            user is None
+            or not user["active"]
+            or not fresh
+            or session.get("pwv") != accounts.password_version(user)
+        ):
+            _forget_login()
+            user = None
+        else:
+            user.pop("password_hash")
+    g.staff_user = user
+    return user
+
+
+def _forget_login() -> None:
+    """Remove the sign-in from the session, keeping the language choice."""
+    for key in _SESSION_KEYS:
+        session.pop(key, None)
+
+
+def login_required(view):
+    """Send anonymous visitors to the sign-in page (back here afterwards for a GET)."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user() is None:
+            target = request.full_path.rstrip("?") if request.method == "GET" else None
+            return redirect(url_for("auth.login", next=target))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def role_required(*roles):
+    """Require sign-in and one of the roles; other roles get 403."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user()["role"] not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def can_see_ward(user: dict, ward_code: str) -> bool:
+    """Return True if the ward exists and is in the user's scope."""
+    ward = units.get_ward(get_db(), ward_code)
+    return ward is not None and accounts.can_see_ward(user, ward)
+
+
+def scope_sql(user: dict | None = None) -> tuple[str, list]:
+    """Return the SQL condition (on ``w.code``/``w.province_code``) for the user's wards."""
+    return accounts.scope_clause(user or current_user())
+
+
+def ward_codes_in_scope(db, user: dict) -> list[str]:
+    """Return the codes of every ward the user may see."""
+    where, params = accounts.scope_clause(user)
+    return [row[0] for row in db.execute(f"SELECT code FROM wards w WHERE {where}", params)]
+
+
+def get_ward_or_404(code: str) -> dict:
+    """Return the ward if it exists and the user may see it; 404 otherwise."""
+    ward = units.get_ward(get_db(), code)
+    if ward is None or not accounts.can_see_ward(current_user(), ward):
+        abort(404)
+    return ward
+
+
+def get_point_or_404(point_id: int) -> dict:
+    """Return the collection point if the user may see its ward; 404 otherwise."""
+    point = points.get_point(get_db(), point_id)
+    if point is None or not accounts.can_see_ward(
+        current_user(), {"code": point["ward_code"], "province_code": point["province_code"]}
+    ):
+        abort(404)
+    return point
+
+
+def _safe_next(target: str | None) -> str:
+    """Return target if it is a path on this site, else the dashboard."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form; sign in with throttling and one generic failure message."""
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        db = get_db()
+        keys = accounts.throttle_keys(
+            form.username.data, request.remote_addr, current_app.config["SECRET_KEY"]
+        )
+        wait = accounts.seconds_blocked(db, keys)
+        if wait:
+            minutes = (wait + 59) // 60
+            flash(
+                ngettext(
+                    "Too many failed attempts. Please wait %(num)d minute and try again.",
+                    "Too many failed attempts. Please wait %(num)d minutes and try again.",
+                    minutes,
+                ),
+                "error",
+            )
+            status = 429
+        else:
+            user = accounts.authenticate(db, form.username.data, form.password.data)
+            if user is not None:
+                return _sign_in(db, user, keys[0])
+            accounts.record_failure(db, keys)
+            flash(
+                _("The username or password is not correct, or the account is disabled."), "error"
+            )
+            status = 401
+    return render_template("staff/login.html", form=form), status
+
+
+def _sign_in(db, user: dict, username_key: str):
+    """Start a fresh session for the user (no fixation), audit it, go where they were going."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.update(user_id=user["id"], pwv=accounts.password_version(user), login_at=time.time())
+    with db.atomic():
+        accounts.clear_failures(db, username_key)
+        audit.record(db, user, "login", "user", user["id"])
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out (POST with the form token, so that no link can sign anyone out)."""
+    _forget_login()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password; every other session of the account ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        db = get_db()
+        user = current_user()
+        if not accounts.verify_password(db, user["id"], form.current.data):
+            form.current.errors.append(_("The current password is not correct."))
+        else:
+            with db.atomic():
+                changed = accounts.set_password(db, user["id"], form.new.data)
+                audit.record(db, user, "change_password", "user", user["id"])
+            session["pwv"] = accounts.password_version(changed)
+            flash(
+                _(
+                    "Your password has been changed. Other sessions of this account have "
+                    "been signed out."
+                ),
+                "info",
+            )
+            return redirect(url_for("dashboard.index"))
+    return render_template(
+        "staff/password.html", form=form, min_length=accounts.MIN_PASSWORD_LENGTH
+    )
+
+
+def init_app(app) -> None:
+    """Make the signed-in user and the role names available to templates."""
+    app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["role_label"] = role_label
+
+
+def role_label(role: str) -> str:
+    """Return the translated name of a role."""
+    labels = {
+        accounts.ADMINISTRATOR: _("Administrator"),
+        accounts.PROVINCE_MANAGER: _("Province manager"),
+        accounts.WARD_STAFF: _("Ward staff"),
+        accounts.ANALYST: _("Analyst"),
+    }
+    return labels.get(role, role)

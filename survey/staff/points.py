@@ -1,0 +1,350 @@
+"""Collection points: list, show, create, edit, deactivate, reactivate, rotate, CSV import."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from survey import accounts, audit, point_import, points, units
+from survey.db import immediate
+from survey.staff.auth import (
+    current_user,
+    get_point_or_404,
+    login_required,
+    role_required,
+    scope_sql,
+    ward_codes_in_scope,
+)
+from survey.staff.dashboard import point_links
+from survey.webdb import get_db
+
+bp = Blueprint("points", __name__, url_prefix="/staff/points")
+# Enough for the largest province (168 units) in one list; beyond that, search first.
+WARD_CHOICES_LIMIT = 200
+
+
+def kind_label(kind: str) -> str:
+    """Return the translated label of a point kind."""
+    return {
+        "one_stop": _("One-stop counter"),
+        "reception": _("Citizen reception"),
+        "community_hall": _("Community hall"),
+        "outreach": _("Outreach event"),
+    }.get(kind, kind)
+
+
+def no_control_characters(form, field):
+    """Reject invisible control characters (they break posters and exports)."""
+    if field.data and point_import.text_problem(field.data, 10**6) == "control":
+        raise ValidationError(_("Remove the invisible control characters from this text."))
+
+
+class PointForm(FlaskForm):
+    """A point's name, kind and address (and its ward when created)."""
+
+    ward = SelectField(
+        _l("Ward"), validate_choice=False, validators=[DataRequired(message=_l("Choose a ward."))]
+    )
+    name = StringField(
+        _l("Name of the place"),
+        validators=[
+            DataRequired(message=_l("Enter the name of the place.")),
+            Length(max=point_import.NAME_MAX, message=_l("Use at most %(max)d characters.")),
+            no_control_characters,
+        ],
+    )
+    kind = SelectField(
+        _l("Kind"), validate_choice=False, validators=[DataRequired(message=_l("Choose a kind."))]
+    )
+    address = StringField(
+        _l("Address"),
+        validators=[
+            Optional(),
+            Length(max=point_import.ADDRESS_MAX, message=_l("Use at most %(max)d characters.")),
+            no_control_characters,
+        ],
+    )
+
+    def validate_kind(self, field):
+        """Accept only the known kinds."""
+        if field.data not in points.KINDS:
+            raise ValidationError(_("Choose a kind."))
+
+
+class ImportForm(FlaskForm):
+    """The CSV file to import."""
+
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(message=_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], message=_l("The file must be a .csv file.")),
+        ],
+    )
+
+
+def _kind_choices():
+    """Return the kinds as select choices."""
+    return [SelectChoice(kind, kind_label(kind)) for kind in points.KINDS]
+
+
+def _ward_choices(query: str, selected: str | None):
+    """Return in-scope wards matching the search (plus the submitted one) as choices."""
+    where, params = scope_sql()
+    db = get_db()
+    wards = units.search_wards(db, query, where, params, limit=WARD_CHOICES_LIMIT)
+    if selected and selected not in {w["code"] for w in wards}:
+        wards += [
+            w
+            for w in units.search_wards(
+                db, "", f"({where}) AND w.code = ?", params + [selected], limit=1
+            )
+        ]
+    return [
+        SelectChoice(w["code"], f"{w['name']} ({w['province_name']}) · {w['code']}") for w in wards
+    ]
+
+
+@bp.get("/")
+@login_required
+def index():
+    """List the points the user may see, optionally of one ward or province."""
+    where, params = scope_sql()
+    rows = points.list_points(
+        get_db(),
+        where,
+        params,
+        ward_code=request.args.get("ward"),
+        province_code=request.args.get("province"),
+    )
+    return render_template("staff/points/index.html", points=rows)
+
+
+@bp.get("/<int:point_id>")
+@login_required
+def show(point_id):
+    """Show one point: its survey address, state and actions."""
+    point = get_point_or_404(point_id)
+    return render_template(
+        "staff/points/show.html",
+        point=point,
+        survey_url=f"{current_app.config['BASE_URL']}/s/{point['token']}",
+        retired=points.retired_count(get_db(), point_id),
+        links=point_links(point),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*accounts.EDITORS)
+def create():
+    """Create a point in a ward of the user's scope; the ward list is searchable without JS."""
+    query = request.args.get("q", "")
+    form = PointForm()
+    form.kind.choices = _kind_choices()
+    form.ward.choices = _ward_choices(query, form.ward.data or request.args.get("ward"))
+    if request.method == "GET" and request.args.get("ward"):
+        form.ward.data = request.args["ward"]
+    if form.validate_on_submit():
+        if form.ward.data not in {choice.value for choice in form.ward.choices}:
+            form.ward.errors.append(_("Choose a ward."))
+        else:
+            db = get_db()
+            with immediate(db):
+                point = points.create_point(
+                    db,
+                    form.ward.data,
+                    _clean(form.name.data),
+                    form.kind.data,
+                    _clean(form.address.data),
+                )
+                audit.record(
+                    db,
+                    current_user(),
+                    "create",
+                    "point",
+                    point["id"],
+                    {"name": point["name"], "ward_code": point["ward_code"]},
+                )
+            flash(_("The collection point has been created."), "info")
+            return redirect(url_for("points.show", point_id=point["id"]))
+    return render_template("staff/points/form.html", form=form, point=None, query=query)
+
+
+def _clean(text: str | None) -> str:
+    """Return form text NFC-normalised and trimmed."""
+    return point_import.clean(text or "")
+
+
+@bp.route("/<int:point_id>/edit", methods=["GET", "POST"])
+@role_required(*accounts.EDITORS)
+def edit(point_id):
+    """Change a point's name, kind and address."""
+    point = get_point_or_404(point_id)
+    form = PointForm(data=point)
+    del form.ward
+    form.kind.choices = _kind_choices()
+    if form.validate_on_submit():
+        db = get_db()
+        with immediate(db):
+            changed = points.update_point(
+                db, point_id, _clean(form.name.data), form.kind.data, _clean(form.address.data)
+            )
+            audit.record(
+                db,
+                current_user(),
+                "update",
+                "point",
+                point_id,
+                {
+                    key: [point[key], changed[key]]
+                    for key in ("name", "kind", "address")
+                    if point[key] != changed[key]
+                },
+            )
+        flash(_("The changes have been saved."), "info")
+        return redirect(url_for("points.show", point_id=point_id))
+    return render_template("staff/points/form.html", form=form, point=point, query="")
+
+
+def _set_active(point_id: int, active: bool):
+    """Deactivate or reactivate a point, with its audit entry."""
+    point = get_point_or_404(point_id)
+    db = get_db()
+    with immediate(db):
+        points.set_active(db, point_id, active)
+        audit.record(
+            db,
+            current_user(),
+            "reactivate" if active else "deactivate",
+            "point",
+            point_id,
+            {"name": point["name"]},
+        )
+    flash(
+        _("The point is active again.")
+        if active
+        else _("The point is deactivated: its survey no longer accepts answers."),
+        "info",
+    )
+    return redirect(url_for("points.show", point_id=point_id))
+
+
+@bp.post("/<int:point_id>/deactivate")
+@role_required(*accounts.EDITORS)
+def deactivate(point_id):
+    """Stop a point collecting answers."""
+    return _set_active(point_id, False)
+
+
+@bp.post("/<int:point_id>/reactivate")
+@role_required(*accounts.EDITORS)
+def reactivate(point_id):
+    """Let a deactivated point collect answers again."""
+    return _set_active(point_id, True)
+
+
+@bp.post("/<int:point_id>/rotate")
+@role_required(*accounts.EDITORS)
+def rotate(point_id):
+    """Give the point a new token; old posters then show "this code has been replaced"."""
+    get_point_or_404(point_id)
+    db = get_db()
+    with immediate(db):
+        points.rotate_token(db, point_id)
+        audit.record(db, current_user(), "rotate_token", "point", point_id)
+    flash(_("The point has a new code. Print its new poster and remove the old ones."), "info")
+    return redirect(url_for("points.show", point_id=point_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER)
+def bulk():
+    """Create many points from a CSV file: all lines valid, or nothing is written."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("staff/points/import.html", form=form, report=None), status
+    data = form.file.data.read(point_import.MAX_BYTES + 1)
+    if len(data) > point_import.MAX_BYTES:
+        abort(413)
+    db = get_db()
+    user = current_user()
+    with immediate(db):
+        allowed = set(ward_codes_in_scope(db, user))
+        report = point_import.check_file(db, data, allowed)
+        if report.ok:
+            created = point_import.import_points(db, report, user)
+    if not report.ok:
+        return render_template(
+            "staff/points/import.html", form=form, report=report, reason=import_reason
+        ), 422
+    flash(
+        ngettext(
+            "%(num)d collection point has been created.",
+            "%(num)d collection points have been created.",
+            len(created),
+        ),
+        "info",
+    )
+    return redirect(url_for("points.index"))
+
+
+def import_reason(code: str, params: dict) -> str:
+    """Return the translated explanation of a CSV problem."""
+    column = params.get("column")
+    messages = {
+        "not_utf8": _(
+            "The file is not saved as UTF-8. In Excel choose “Save as”, then "
+            "“CSV UTF-8 (comma delimited)”, and upload the new file."
+        ),
+        "empty": _("The file has no data lines."),
+        "missing_columns": _(
+            "The first line must name the columns; missing: %(columns)s.",
+            columns=params.get("columns", ""),
+        ),
+        "too_many_rows": _(
+            "The file has more than %(limit)d lines; please split it.", limit=params.get("limit", 0)
+        ),
+        "extra_fields": _(
+            "This line has more values than there are columns; put text that "
+            "contains a comma in quotes."
+        ),
+        "unknown_ward": _("There is no ward with code %(code)s.", code=params.get("code", "")),
+        "out_of_scope": _(
+            "Ward %(code)s is not in the area your account manages.", code=params.get("code", "")
+        ),
+        "name_required": _("The name of the place is empty."),
+        "bad_kind": _(
+            "Unknown kind “%(kind)s”; use one of: %(kinds)s.",
+            kind=params.get("kind", ""),
+            kinds=params.get("kinds", ""),
+        ),
+        "duplicate_in_file": _(
+            "Same ward and name as line %(line)d of the file.", line=params.get("first", 0)
+        ),
+        "already_exists": _("This ward already has a point with this name (perhaps deactivated)."),
+    }
+    if code == "control":
+        return (
+            _("The name contains invisible control characters.")
+            if column == "name"
+            else _("The address contains invisible control characters.")
+        )
+    if code == "too_long":
+        return (
+            _("The name is longer than %(limit)d characters.", limit=params["limit"])
+            if column == "name"
+            else _("The address is longer than %(limit)d characters.", limit=params["limit"])
+        )
+    return messages.get(code, code)
+
+
+@bp.app_template_global()
+def point_kind_label(kind: str) -> str:
+    """Template access to the kind label."""
+    return kind_label(kind)
