@@ -39,6 +39,7 @@ def _pybabel(*args: str) -> None:
     subprocess.run(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "-m", "babel.messages.frontend", *args],
         check=True,
+        stderr=subprocess.DEVNULL,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
