@@ -98,3 +98,10 @@ def test_ids_and_codes_are_stable_snake_case():
     for item in ITEMS.values():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", item.id)
         assert all(re.fullmatch(r"[a-z0-9][a-z0-9_]*", code) for code in item.all_codes())
+
+
+def test_model_objects_are_frozen_and_hashable():
+    assert len({hash(item) for item in ITEMS.values()}) == len(ITEMS)
+    assert hash(Q.modules[0]) == hash(Q.modules[0])
+    with pytest.raises(AttributeError):
+        ITEMS["sex"].required = False
