@@ -52,8 +52,10 @@ def _register_areas(app) -> None:
     """Register each web area's blueprint and each area's CLI commands."""
     from survey import cli, health, staff
     from survey.citizen import views as citizen
+    from survey.staff import posters as staff_posters
 
     app.register_blueprint(health.bp)
     app.register_blueprint(citizen.bp)
     staff.init_app(app)
+    app.register_blueprint(staff_posters.bp)
     cli.init_app(app)

@@ -1,0 +1,224 @@
+"""Staff pages for QR codes and posters: one point, a whole ward, a whole province.
+
+Every route needs a login and checks scope on the server through the auth helpers; a
+document of a ward or province holds only the active points the user may see.
+"""
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
+from werkzeug.routing import RequestRedirect
+
+from survey import accounts, points, posters, qr
+from survey.staff.auth import current_user, get_point_or_404, get_ward_or_404, login_required
+from survey.units import get_province
+from survey.webdb import get_db
+
+bp = Blueprint("posters", __name__, url_prefix="/staff")
+
+# Fallback when no questionnaire timing is available: PAPI Pulse's core module is short.
+DEFAULT_MINUTES = (5, 5)
+
+
+@bp.get("/points/<int:point_id>/qr")
+@login_required
+def point_qr(point_id):
+    """Download the point's QR code as SVG, or PNG with ?format=png."""
+    point = get_point_or_404(point_id)
+    payload = qr.survey_url(
+        current_app.config["BASE_URL"], point["token"], upper_path=_upper_path()
+    )
+    stem = f"qr-{point['ward_code']}-{point['id']}"
+    if request.args.get("format", "svg") == "png":
+        return _download(qr.png(payload), "image/png", f"{stem}.png")
+    if request.args.get("format", "svg") != "svg":
+        raise _bad(_("Choose SVG or PNG."))
+    return _download(qr.svg(payload, title=payload).encode(), "image/svg+xml", f"{stem}.svg")
+
+
+@bp.get("/points/<int:point_id>/poster")
+@login_required
+def point_poster(point_id):
+    """Show (or with ?format=pdf download) one point's poster."""
+    point = get_point_or_404(point_id)
+    if not point["active"]:
+        raise _bad(
+            _("This collection point is inactive: reactivate it before printing its poster.")
+        )
+    title = _("Poster: %(point)s, %(ward)s", point=point["name"], ward=point["ward_name"])
+    return _document(
+        [point],
+        title,
+        f"poster-{point['ward_code']}-{point['id']}",
+        url_for("posters.point_poster", point_id=point_id),
+    )
+
+
+@bp.get("/wards/<code>/posters")
+@login_required
+def ward_posters(code):
+    """Show (or download as PDF) the posters of every active point of a ward."""
+    ward = get_ward_or_404(code)
+    found = points.list_points(get_db(), "p.active = 1", ward_code=ward["code"])
+    title = _("Posters: %(ward)s", ward=ward["name"])
+    return _document(
+        found, title, f"posters-{ward['code']}", url_for("posters.ward_posters", code=ward["code"])
+    )
+
+
+@bp.get("/provinces/<code>/posters")
+@login_required
+def province_posters(code):
+    """Show (or download as PDF) the posters of every active point of a province."""
+    user = current_user()
+    province = get_province(get_db(), code)
+    if province is None:
+        raise NotFound()
+    if user["role"] == accounts.WARD_STAFF:
+        raise Forbidden()
+    if not accounts.can_see_ward(user, {"code": "", "province_code": province["code"]}):
+        raise Forbidden()
+    found = points.list_points(get_db(), "p.active = 1", province_code=province["code"])
+    title = _("Posters: %(province)s", province=province["name"])
+    return _document(
+        found,
+        title,
+        f"posters-{province['code']}",
+        url_for("posters.province_posters", code=province["code"]),
+    )
+
+
+def _document(found: list[dict], title: str, stem: str, here: str):
+    """Render points' posters as a print page, or a PDF with ?format=pdf."""
+    size, lang, fmt = _options()
+    built = [_poster(point, lang) for point in found]
+    if fmt == "pdf":
+        return _download(
+            posters.pdf(built, size, title), "application/pdf", f"{stem}-{size.key}.pdf"
+        )
+    pages = [{"poster": p, "path": qr.svg_path(p.modules), "n": len(p.modules)} for p in built]
+    count = ngettext("%(num)d poster", "%(num)d posters", len(pages))
+    return render_template(
+        "staff/posters/document.html",
+        pages=pages,
+        size=size,
+        lang=lang,
+        title=title,
+        count=count,
+        here=here,
+        sizes=_size_labels(),
+        langs=_lang_labels(),
+    )
+
+
+def _options() -> tuple[posters.Size, str, str]:
+    """Return the size, language and format asked for, or end with a 400 page."""
+    try:
+        size = posters.get_size(request.args.get("size"))
+    except KeyError:
+        raise _bad(_("Choose a poster size: A4, A5 or table tent.")) from None
+    lang = request.args.get("lang") or "vi"
+    if lang not in posters.LANGS:
+        raise _bad(_("Choose Vietnamese or bilingual posters."))
+    fmt = request.args.get("format") or "html"
+    if fmt not in ("html", "pdf"):
+        raise _bad(_("Choose the printable page or the PDF."))
+    return size, lang, fmt
+
+
+def _poster(point: dict, lang: str) -> posters.Poster:
+    """Return a point's poster with its texts in Vietnamese (and English when bilingual)."""
+    base = current_app.config["BASE_URL"]
+    payload = qr.survey_url(base, point["token"], upper_path=_upper_path())
+    locales = ("vi", "en") if lang == "bilingual" else ("vi",)
+    return posters.Poster(
+        point_name=point["name"],
+        ward_name=point["ward_name"],
+        province_name=point["province_name"],
+        url=payload,
+        typed_url=qr.typed_url(base, point["token"]),
+        modules=qr.matrix(payload),
+        texts=tuple(_texts(locale) for locale in locales),
+    )
+
+
+def _texts(locale: str) -> posters.Texts:
+    """Return the poster's words in one locale, whatever the page's own language."""
+    low, high = _minutes()
+    with force_locale(locale):
+        if low == high:
+            duration = ngettext(
+                "It takes about %(num)s minute.", "It takes about %(num)s minutes.", high
+            )
+        else:
+            duration = _("It takes about %(low)s to %(high)s minutes.", low=low, high=high)
+        return posters.Texts(
+            lang=locale,
+            heading=_("Tell us how your ward serves you"),
+            call=_("Scan the QR code with your phone camera to answer."),
+            duration=duration,
+            promise=_(
+                "It is anonymous: we do not ask for your name, phone number or address, "
+                "and we do not record who you are."
+            ),
+            typed_hint=_("Cannot scan? Type this address into your web browser:"),
+            organiser=_(
+                "This survey is run by %(organiser)s.",
+                organiser=current_app.config[f"ORGANISER_{locale.upper()}"],
+            ),
+        )
+
+
+def _minutes() -> tuple[int, int]:
+    """Return the questionnaire's shortest and longest expected minutes, if it can tell."""
+    try:
+        from survey.questionnaire import latest
+        from survey.questionnaire.timing import path_extremes
+    except ImportError:
+        return DEFAULT_MINUTES
+    try:
+        questionnaire = latest(current_app.config.get("QUESTIONNAIRE", "papi-pulse-core"))
+    except KeyError:
+        return DEFAULT_MINUTES
+    shortest, longest = path_extremes(questionnaire)
+    # Rounded as the citizen's welcome page rounds them, so that both say the same.
+    return max(1, round(shortest / 60)), max(1, round(longest / 60 + 0.49))
+
+
+def _upper_path() -> bool:
+    """Return True if the app answers ``/S/<TOKEN>`` (the all-capitals, shorter QR)."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match("/S/" + "0" * points.TOKEN_LENGTH)
+    except (NotFound, RequestRedirect):
+        return False
+    return endpoint.startswith("citizen.")
+
+
+def _size_labels() -> list[tuple[str, str]]:
+    """Return (key, label) of each poster size for the toolbar."""
+    return [
+        ("a4", _("A4 poster")),
+        ("a5", _("A5 poster")),
+        ("tent", _("A6 table tent (A5 sheet folded in half)")),
+    ]
+
+
+def _lang_labels() -> list[tuple[str, str]]:
+    """Return (key, label) of each poster language choice for the toolbar."""
+    return [("vi", _("Vietnamese")), ("bilingual", _("Vietnamese and English"))]
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    """Return body as a file download."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _bad(message: str) -> BadRequest:
+    """Return a 400 error carrying a message for the friendly error page."""
+    exc = BadRequest()
+    exc.friendly = message
+    return exc
