@@ -12,6 +12,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
+from werkzeug.exceptions import HTTPException
 
 from survey.paths import TRANSLATIONS_DIR
 
@@ -30,13 +31,23 @@ def select_locale() -> str:
     """
     if not has_request_context():
         return DEFAULT
-    explicit = request.args.get("lang") or request.form.get("lang")
+    explicit = request.args.get("lang") or posted_lang()
     if explicit in SUPPORTED:
         return explicit
     remembered = session.get("lang")
     if remembered in SUPPORTED:
         return remembered
     return request.accept_languages.best_match(SUPPORTED) or DEFAULT
+
+
+def posted_lang() -> str | None:
+    """Return the ``lang`` field of a posted form, or None if the body cannot be read."""
+    if request.method != "POST":
+        return None
+    try:
+        return request.form.get("lang")
+    except HTTPException:  # too large or malformed: the error page still needs a locale
+        return None
 
 
 def remember_locale() -> None:

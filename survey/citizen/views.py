@@ -23,7 +23,7 @@ from survey import csrf, points, responses
 from survey.citizen import draft as drafts
 from survey.citizen import flow
 from survey.citizen.forms import validate_page
-from survey.i18n import current_locale
+from survey.i18n import current_locale, posted_lang
 from survey.questionnaire import get as get_questionnaire
 from survey.questionnaire import latest
 from survey.questionnaire.logic import prune
@@ -217,8 +217,9 @@ def _go(point, draft, page_id, lang=None):
     token = point["token"]
     signed = drafts.dump(draft, current_app.config["SECRET_KEY"], token)
     args = {"lang": lang} if lang else _lang_arg()
+    # Before the first page we cannot know whether cookies work, so the draft rides along.
     cookie_works = request.cookies.get(drafts.cookie_name(token)) is not None
-    if not cookie_works and request.endpoint != "citizen.start" or len(signed) > COOKIE_LIMIT:
+    if not cookie_works or len(signed) > COOKIE_LIMIT:
         args["d"] = signed
     response = redirect(url_for("citizen.answer", token=token, page_id=page_id, **args), 303)
     if len(signed) <= COOKIE_LIMIT:
@@ -289,5 +290,5 @@ def _csrf_ok() -> bool:
 
 def _lang_arg() -> dict:
     """Return ``{"lang": ...}`` when the language was chosen explicitly in the URL."""
-    lang = request.args.get("lang") or request.form.get("lang")
+    lang = request.args.get("lang") or posted_lang()
     return {"lang": lang} if lang in ("vi", "en") else {}
