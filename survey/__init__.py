@@ -36,7 +36,7 @@ def create_app(test_config=None):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from survey import errors, i18n, security, templating, webdb
+    from survey import errors, i18n, requestlog, security, templating, webdb
 
     webdb.init_app(app)
     i18n.init_app(app)
@@ -44,6 +44,7 @@ def create_app(test_config=None):
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    requestlog.init_app(app)
     _register_areas(app)
     return app
 

@@ -3,7 +3,7 @@
 import click
 from flask.cli import FlaskGroup, routes_command, run_command, shell_command, with_appcontext
 
-from survey import create_app, migrations
+from survey import create_app, migrations, ops
 from survey.webdb import get_db
 
 
@@ -57,3 +57,5 @@ main = FlaskGroup(
 main.add_command(run_with_hint)
 main.add_command(shell_command)
 main.add_command(routes_command)
+for _command in ops.COMMANDS:
+    main.add_command(_command)

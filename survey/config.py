@@ -5,9 +5,11 @@ named ``PAPI_PULSE_<SETTING>``, then ``test_config``. Every setting is checked a
 a wrong one stops the app with a message naming it.
 """
 
+import difflib
 import json
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 DEFAULTS = {
@@ -46,7 +48,19 @@ DEFAULTS = {
     "SMOOTHING_PRIOR_N": 20,
     # Months after which raw responses are deleted once aggregated; 0 keeps them.
     "RETENTION_MONTHS": 0,
+    # One anonymous JSON line per request on standard error (survey/requestlog.py).
+    "REQUEST_LOG": True,
+    # Where `papi-pulse backup` writes; relative paths are inside the instance folder.
+    "BACKUP_DIR": "backups",
+    # Backups kept by `papi-pulse backup`; older ones are deleted. 14 = two weeks of dailies.
+    "BACKUP_KEEP": 14,
 }
+
+# Settings whose value `papi-pulse config show` never prints.
+SECRET_SETTINGS = ("SECRET_KEY",)
+# Environment variables read by the app that are not settings.
+_OTHER_VARIABLES = ("INSTANCE", "SECRET_KEY", "WORKERS", "BIND")
+SUPPORTED_LOCALES = ("vi", "en")
 
 _INT_SETTINGS = (
     "DB_BUSY_TIMEOUT_MS",
@@ -56,8 +70,9 @@ _INT_SETTINGS = (
     "WTF_CSRF_TIME_LIMIT",
     "SMOOTHING_PRIOR_N",
     "RETENTION_MONTHS",
+    "BACKUP_KEEP",
 )
-_BOOL_SETTINGS = ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY")
+_BOOL_SETTINGS = ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "REQUEST_LOG")
 
 
 class ConfigError(Exception):
@@ -74,7 +89,21 @@ def from_environment(environ=os.environ) -> dict:
         found[name] = _convert(name, raw, default)
     if environ.get("PAPI_PULSE_SECRET_KEY"):
         found["SECRET_KEY"] = environ["PAPI_PULSE_SECRET_KEY"]
+    _refuse_unknown_variables(environ)
     return found
+
+
+def _refuse_unknown_variables(environ) -> None:
+    """Stop on a mistyped ``PAPI_PULSE_*`` variable instead of silently ignoring it."""
+    known = set(DEFAULTS) | set(_OTHER_VARIABLES)
+    for variable in environ:
+        if not variable.startswith("PAPI_PULSE_"):
+            continue
+        name = variable.removeprefix("PAPI_PULSE_")
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean PAPI_PULSE_{close[0]}?)" if close else ""
+            raise ConfigError(f"{variable} is not a PAPI Pulse setting{hint}")
 
 
 def _convert(name, raw, default):
@@ -97,6 +126,13 @@ def _convert(name, raw, default):
 
 def check(config) -> None:
     """Raise ConfigError naming every setting whose value cannot work."""
+    problems = _check_types(config) + _check_values(config) + _check_paths(config)
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def _check_types(config) -> list[str]:
+    """Return problems with whole-number and true/false settings."""
     problems = []
     for name in _INT_SETTINGS:
         value = config.get(name)
@@ -105,6 +141,15 @@ def check(config) -> None:
     for name in _BOOL_SETTINGS:
         if not isinstance(config.get(name), bool):
             problems.append(f"{name} must be True or False")
+    for name in ("DRAFT_MAX_AGE_SECONDS", "MAX_CONTENT_LENGTH", "BACKUP_KEEP"):
+        if config.get(name) == 0:
+            problems.append(f"{name} must be above 0")
+    return problems
+
+
+def _check_values(config) -> list[str]:
+    """Return problems with settings that take one of a few values or a URL."""
+    problems = []
     if config.get("DB_SYNCHRONOUS") not in ("NORMAL", "FULL", "EXTRA"):
         problems.append("DB_SYNCHRONOUS must be NORMAL, FULL or EXTRA")
     base = str(config.get("BASE_URL", ""))
@@ -115,12 +160,66 @@ def check(config) -> None:
     if config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
         problems.append("SESSION_COOKIE_SAMESITE must be Lax or Strict")
     trim = config.get("WEIGHT_TRIM_CAP")
-    if not isinstance(trim, (int, float)) or trim <= 1:
+    if isinstance(trim, bool) or not isinstance(trim, (int, float)) or trim <= 1:
         problems.append("WEIGHT_TRIM_CAP must be a number above 1")
     if not config.get("SECRET_KEY") or len(str(config["SECRET_KEY"])) < 32:
         problems.append("SECRET_KEY must be at least 32 characters")
-    if problems:
-        raise ConfigError("; ".join(problems))
+    if isinstance(config.get("PROXY_COUNT"), int) and config["PROXY_COUNT"] > 3:
+        problems.append("PROXY_COUNT must be the number of proxies in front (0 to 3)")
+    languages = config.get("LANGUAGES")
+    if not isinstance(languages, list) or not languages or set(languages) - set(SUPPORTED_LOCALES):
+        problems.append(f"LANGUAGES must be a list drawn from {list(SUPPORTED_LOCALES)}")
+    elif config.get("BABEL_DEFAULT_LOCALE") not in languages:
+        problems.append("BABEL_DEFAULT_LOCALE must be one of LANGUAGES")
+    try:
+        zoneinfo.ZoneInfo(str(config.get("BABEL_DEFAULT_TIMEZONE")))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.append("BABEL_DEFAULT_TIMEZONE must be a time zone name like Asia/Ho_Chi_Minh")
+    return problems
+
+
+def _check_paths(config) -> list[str]:
+    """Return problems with the database location."""
+    database = str(config.get("DATABASE", ""))
+    if database == ":memory:":
+        return []
+    folder = os.path.dirname(database) or "."
+    if not os.path.isdir(folder):
+        return [f"DATABASE is in a folder that does not exist: {folder}"]
+    if not os.access(folder, os.W_OK):
+        return [f"DATABASE is in a folder this user cannot write to: {folder}"]
+    return []
+
+
+def refuse_debug(config) -> None:
+    """Stop a production server started with DEBUG on: it would show stack traces."""
+    if config.get("DEBUG") and not config.get("TESTING"):
+        raise ConfigError("DEBUG must be off on a production server")
+
+
+def describe(config, instance_path: str, environ=os.environ) -> list[tuple[str, str, str]]:
+    """Return (setting, shown value, source) for every setting; secrets are hidden."""
+    from flask import Config
+
+    from_file = Config(instance_path)
+    from_file.from_pyfile("config.py", silent=True)
+    from_env = from_environment(environ)
+    rows = []
+    for name in sorted(set(DEFAULTS) | {"SECRET_KEY"}):
+        if name in from_env:
+            source = "environment"
+        elif name in from_file:
+            source = "instance config.py"
+        elif name == "SECRET_KEY":
+            source = "instance secret_key file"
+        else:
+            source = "default"
+        value = config.get(name)
+        shown = (
+            f"(hidden, {len(str(value))} characters)" if name in SECRET_SETTINGS else repr(value)
+        )
+        rows.append((name, shown, source))
+    return rows
 
 
 def load_or_create_secret_key(instance_path: str) -> str:

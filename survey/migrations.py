@@ -5,10 +5,14 @@ several server workers starting at once queue on SQLite's write lock instead of 
 an upgrade that fails half-way leaves the schema as it was.
 """
 
+import logging
+import os
+
 from sqlite_utils import Database, Migrations
 
 from survey.db import immediate
 
+log = logging.getLogger(__name__)
 migrations = Migrations("papi_pulse")
 
 
@@ -185,10 +189,29 @@ def pending(db: Database) -> list[str]:
     return [m.name for m in migrations.pending(db)]
 
 
-def apply(db: Database) -> list[str]:
-    """Apply every pending migration in one write-locked transaction; return their names."""
+def apply(db: Database, backup_dir=None) -> list[str]:
+    """Apply every pending migration in one write-locked transaction; return their names.
+
+    A database that already has migrations applied is first copied to backup_dir (default:
+    ``backups/`` beside the database) as ``papi-pulse-<time>-before-migration.sqlite3``,
+    so that a botched upgrade costs nothing. A failed backup stops the upgrade.
+    """
     with immediate(db):
         names = pending(db)
         if names:
+            if migrations.applied(db):
+                _backup_before(db, backup_dir)
             migrations.apply(db)
     return names
+
+
+def _backup_before(db: Database, backup_dir) -> None:
+    """Write the pre-migration backup of a file database."""
+    from survey import backup
+
+    path = backup.database_path(db.conn)
+    if not path:
+        return
+    folder = backup_dir or os.path.join(os.path.dirname(path), "backups")
+    written = backup.write_backup(db.conn, folder, reason="before-migration")
+    log.warning("backed up the database to %s before migrating", written)

@@ -1,6 +1,7 @@
 """The request's database handle, and start-up migrations."""
 
 import logging
+import os
 
 from flask import current_app, g
 
@@ -15,6 +16,11 @@ def open_db(app) -> storage.Database:
     return storage.connect(
         app.config["DATABASE"], app.config["DB_BUSY_TIMEOUT_MS"], app.config["DB_SYNCHRONOUS"]
     )
+
+
+def backup_dir(app) -> str:
+    """Return the folder backups go to (BACKUP_DIR, relative to the instance folder)."""
+    return os.path.join(app.instance_path, app.config["BACKUP_DIR"])
 
 
 def get_db() -> storage.Database:
@@ -40,7 +46,7 @@ def init_app(app) -> None:
     if app.config.get("MIGRATE_ON_START", True):
         db = open_db(app)
         try:
-            applied = migrations.apply(db)
+            applied = migrations.apply(db, backup_dir(app))
         finally:
             db.close()
         if applied:

@@ -1,0 +1,145 @@
+"""Backups, restores and integrity checks of the SQLite database; plain functions, no Flask.
+
+A backup uses SQLite's online backup API in one step, so it is a consistent snapshot taken
+while the server keeps answering (writers wait at most for the copy, a few hundred ms for a
+province's database). The copy is switched to a single self-contained file (no -wal), checked
+with ``PRAGMA integrity_check`` and only then given its final name. Backups are named
+``papi-pulse-<UTC time>[-<reason>].sqlite3``; scheduled ones (no reason) are pruned to the
+newest N, the ones taken before a migration or a restore are kept.
+"""
+
+import contextlib
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from survey.db import sqlite3
+
+PREFIX = "papi-pulse-"
+SUFFIX = ".sqlite3"
+_NAME = re.compile(r"papi-pulse-(\d{8}T\d{6}Z)(?:-\d+)?(-[a-z-]+)?\.sqlite3")
+MIGRATION_SET = "papi_pulse"
+
+
+class BackupError(Exception):
+    """A backup could not be written, or a file is not a sound PAPI Pulse database."""
+
+
+def database_path(conn) -> str:
+    """Return the file path of a connection's main database ('' for an in-memory one)."""
+    return conn.execute("PRAGMA database_list").fetchone()[2]
+
+
+def write_backup(conn, folder, reason: str = "", keep: int | None = None) -> Path:
+    """Copy the database of conn into folder as a checked, timestamped file; return its path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _free_name(folder, reason)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with contextlib.closing(sqlite3.connect(partial, isolation_level=None)) as copy:
+            # pages=-1: one step, one read transaction, so the copy is a single snapshot.
+            conn.backup(copy, pages=-1)
+            copy.execute("PRAGMA journal_mode = DELETE")
+            problems = integrity_problems(copy)
+        if problems:
+            raise BackupError(f"the copy failed its integrity check: {problems[0]}")
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError(f"could not write the backup in {folder}: {exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    if keep is not None and not reason:
+        prune(folder, keep)
+    return target
+
+
+def _free_name(folder: Path, reason: str) -> Path:
+    """Return an unused timestamped backup file name in folder."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    label = f"-{reason}" if reason else ""
+    candidate = folder / f"{PREFIX}{stamp}{label}{SUFFIX}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{PREFIX}{stamp}-{number}{label}{SUFFIX}"
+        number += 1
+    return candidate
+
+
+def list_backups(folder) -> list[Path]:
+    """Return the backups in folder, oldest first."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if _NAME.fullmatch(p.name))
+
+
+def prune(folder, keep: int) -> list[Path]:
+    """Delete scheduled backups beyond the newest keep; return the deleted paths."""
+    scheduled = [p for p in list_backups(folder) if not _NAME.fullmatch(p.name).group(2)]
+    doomed = scheduled[: max(len(scheduled) - keep, 0)]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def integrity_problems(conn) -> list[str]:
+    """Return what integrity_check and foreign_key_check find; empty when the file is sound."""
+    rows = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+    problems = [] if rows == ["ok"] else rows
+    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check").fetchall():
+        problems.append(f"row {rowid} of {table} points to a missing row of {parent}")
+    return problems
+
+
+def verify(path, known_migrations: list[str]) -> list[str]:
+    """Return why the file at path cannot be restored; empty when it can."""
+    path = Path(path)
+    if not path.is_file():
+        return [f"{path} does not exist"]
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "_sqlite_migrations" not in tables or "responses" not in tables:
+                return [f"{path.name} is not a PAPI Pulse database"]
+            applied = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                    [MIGRATION_SET],
+                )
+            ]
+            problems = integrity_problems(conn)
+    except sqlite3.DatabaseError as exc:
+        return [f"{path.name} is not a readable SQLite database ({exc})"]
+    unknown = [name for name in applied if name not in known_migrations]
+    if unknown:
+        problems.append(
+            f"{path.name} comes from a newer PAPI Pulse (unknown migrations: "
+            f"{', '.join(unknown)}); upgrade the app first"
+        )
+    return problems
+
+
+def restore(source, database, folder) -> Path | None:
+    """Put the backup at source in place of database, saving the current one first.
+
+    Returns the path of the saved copy of the replaced database (None when there was none).
+    The copy goes through SQLite's backup API into the live file, so a failure half-way
+    leaves the old database as it was. The server must be stopped: see docs/DEPLOY.md.
+    """
+    saved = None
+    with contextlib.closing(sqlite3.connect(database, isolation_level=None)) as current:
+        current.execute("PRAGMA busy_timeout = 5000")
+        has_data = current.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if has_data:
+            saved = write_backup(current, folder, reason="before-restore")
+        with contextlib.closing(sqlite3.connect(source, isolation_level=None)) as backup:
+            backup.backup(current, pages=-1)
+        problems = integrity_problems(current)
+    if problems:
+        raise BackupError(f"the restored database failed its check: {problems[0]}")
+    return saved

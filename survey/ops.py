@@ -1,0 +1,143 @@
+"""Operator commands: ``serve``, ``config show``, ``backup``, ``restore``, ``check``.
+
+They are registered on the ``papi-pulse`` group itself rather than on the app, so that
+``restore`` and ``check`` work on a database that the app could not open or migrate.
+"""
+
+import os
+import platform
+import sys
+
+import click
+
+from survey import backup as backups
+from survey import config as settings
+from survey import create_app, migrations
+from survey.db import sqlite3
+
+
+def _app(migrate: bool = True):
+    """Create the app, turning a wrong setting into a one-line error."""
+    try:
+        return create_app(None if migrate else {"MIGRATE_ON_START": False})
+    except settings.ConfigError as exc:
+        raise click.ClickException(f"Wrong setting: {exc}") from exc
+
+
+def _connect(app):
+    """Open the app's database without the app's request machinery."""
+    from survey.webdb import open_db
+
+    return open_db(app)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", type=int, help="Worker processes (gunicorn) or threads (waitress).")
+@click.option(
+    "--server",
+    type=click.Choice(["gunicorn", "waitress"]),
+    help="gunicorn on Linux (default), waitress on Windows (default there).",
+)
+def serve_command(host, port, workers, server):
+    """Run the production server (checks settings and migrates first; never debug mode)."""
+    app = _app()
+    try:
+        settings.refuse_debug(app.config)
+    except settings.ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    server = server or ("waitress" if platform.system() == "Windows" else "gunicorn")
+    if server == "waitress":
+        import waitress
+
+        click.echo(f"PAPI Pulse on http://{host}:{port}/ (waitress)")
+        waitress.serve(app, host=host, port=port, threads=workers or 8, ident="PAPI Pulse")
+        return
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:survey.gunicorn_conf"]
+    argv += ["--bind", f"{host}:{port}"]
+    if workers:
+        argv += ["--workers", str(workers)]
+    os.execv(sys.executable, [*argv, "survey.wsgi:app"])  # noqa: S606 - fixed argv, no shell
+
+
+@click.group("config")
+def config_group():
+    """Show the settings."""
+
+
+@config_group.command("show")
+def config_show_command():
+    """Print every setting with its value and where it comes from; secrets are hidden."""
+    app = _app(migrate=False)
+    rows = settings.describe(app.config, app.instance_path)
+    width = max(len(name) for name, _value, _source in rows)
+    click.echo(f"Instance folder: {app.instance_path}")
+    for name, value, source in rows:
+        click.echo(f"{name.ljust(width)}  {value}  [{source}]")
+
+
+@click.command("backup")
+@click.option("--to", "folder", type=click.Path(file_okay=False), help="Folder for the backup.")
+def backup_command(folder):
+    """Write a consistent, checked copy of the database while the server runs."""
+    from survey.webdb import backup_dir
+
+    app = _app(migrate=False)
+    db = _connect(app)
+    try:
+        path = backups.write_backup(
+            db.conn, folder or backup_dir(app), keep=app.config["BACKUP_KEEP"]
+        )
+    except backups.BackupError as exc:
+        raise click.ClickException(f"Backup failed: {exc}") from exc
+    finally:
+        db.close()
+    click.echo(f"Backup written: {path}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file, yes):
+    """Replace the database with a backup FILE (stop the server first)."""
+    from survey.webdb import backup_dir
+
+    app = _app(migrate=False)
+    problems = backups.verify(file, [m.name for m in migrations.migrations._migrations])
+    if problems:
+        raise click.ClickException("Not restored: " + "; ".join(problems))
+    if not yes:
+        click.confirm(
+            f"Replace {app.config['DATABASE']} with {file}? The server must be stopped",
+            abort=True,
+        )
+    try:
+        saved = backups.restore(file, app.config["DATABASE"], backup_dir(app))
+    except (backups.BackupError, sqlite3.Error) as exc:
+        raise click.ClickException(f"Restore failed: {exc}") from exc
+    kept = f"; the replaced database is kept in {saved}" if saved else ""
+    click.echo(f"Restored {file}{kept}.")
+
+
+@click.command("check")
+def check_command():
+    """Check the database file (integrity and foreign keys); exit 1 on any problem."""
+    app = _app(migrate=False)
+    db = _connect(app)
+    try:
+        problems = backups.integrity_problems(db.conn)
+        pending = migrations.pending(db)
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"The database cannot be read: {exc}") from exc
+    finally:
+        db.close()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found in the database.")
+    note = f" ({len(pending)} migration(s) pending)" if pending else ""
+    click.echo(f"Database is sound{note}.")
+
+
+COMMANDS = (serve_command, config_group, backup_command, restore_command, check_command)
