@@ -1,0 +1,165 @@
+"""Official PAPI scores as baselines, attached to the current (2025) provinces.
+
+PAPI publishes scores for the 63 legacy provinces. A row is stored per (year, legacy
+province, dimension), with the current province found through ``legacy_provinces``. The
+baseline of a merged province is the population-weighted blend of the legacy provinces that
+have a score that year; populations come from ``legacy_provinces.population`` or, when the
+units table leaves it empty, from LEGACY_POPULATION below, and the blend says how much of the
+population it covers. The shipped file is survey/data/papi_official_scores.csv; analysts add
+their own in the same format with ``papi-pulse baselines load FILE``.
+"""
+
+import csv
+import io
+import unicodedata
+from datetime import UTC, datetime
+from importlib import resources
+
+from sqlite_utils import Database
+
+from survey import units
+
+DIMENSION_COLUMNS = {
+    "d1_participation": "d1", "d2_transparency": "d2", "d3_accountability": "d3",
+    "d4_corruption_control": "d4", "d5_admin_procedures": "d5", "d6_public_services": "d6",
+    "d7_environment": "d7", "d8_e_governance": "d8", "total": "total",
+}  # fmt: skip
+REQUIRED = ("year", "legacy_province", *DIMENSION_COLUMNS)
+# Approximate 2024 average populations (thousands) from the GSO statistical yearbook, as best
+# known when this was written; used only when legacy_provinces.population is empty. Blends
+# name the legacy provinces they use, so a missing one is visible rather than guessed.
+LEGACY_POPULATION = {
+    "Thành phố Hồ Chí Minh": 9522,
+    "Bình Dương": 2823,
+    "Bà Rịa - Vũng Tàu": 1220,
+    "Cà Mau": 1207,
+    "Bạc Liêu": 924,
+}
+
+
+class BaselineError(ValueError):
+    """A baselines file was refused; the message says which line and why."""
+
+
+def shipped_bytes() -> bytes:
+    """Return the official scores file shipped with the app."""
+    return resources.files("survey").joinpath("data/papi_official_scores.csv").read_bytes()
+
+
+def parse(db: Database, data: bytes) -> list[tuple]:
+    """Return rows (year, legacy, province code, dimension, value, source); BaselineError."""
+    try:
+        text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise BaselineError("the file is not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise BaselineError(f"missing column(s): {', '.join(missing)}")
+    # The crosswalk is law (Resolution 202/2025/QH15), so the constant serves before units load.
+    legacy = {name: code for code, _, name in units.LEGACY_PROVINCES}
+    legacy.update(db.execute("SELECT legacy_name, province_code FROM legacy_provinces"))
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        name = raw["legacy_province"].strip()
+        if not raw["year"].strip().isdigit():
+            raise BaselineError(f"line {line}: year {raw['year']!r} is not a year")
+        if name not in legacy and name != "national mean":
+            raise BaselineError(f"line {line}: unknown legacy province {name!r}")
+        for column, dimension in DIMENSION_COLUMNS.items():
+            cell = (raw.get(column) or "").strip()
+            if not cell:
+                continue
+            try:
+                value = float(cell)
+            except ValueError:
+                raise BaselineError(f"line {line}: {column} {cell!r} is not a number") from None
+            high = 80.0 if dimension == "total" else 10.0
+            if not high / 10.0 <= value <= high:
+                raise BaselineError(f"line {line}: {column} {value} is outside the PAPI scale")
+            rows.append(
+                (
+                    int(raw["year"]),
+                    name,
+                    legacy.get(name),
+                    dimension,
+                    value,
+                    (raw.get("source_note") or "").strip(),
+                )
+            )
+    return rows
+
+
+def load(db: Database, data: bytes) -> int:
+    """Validate and store baseline scores (replacing the same year, province, dimension)."""
+    rows = parse(db, data)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO baselines (year, legacy_province, province_code, dimension, value,"
+            " source, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (year, legacy_province, dimension) DO UPDATE SET"
+            " value = excluded.value, source = excluded.source, loaded_at = excluded.loaded_at,"
+            " province_code = excluded.province_code",
+            [(*row, now) for row in rows],
+        )
+    return len(rows)
+
+
+def ensure_shipped(db: Database) -> None:
+    """Load the shipped official scores once, when no baseline is stored yet."""
+    if not db.execute("SELECT 1 FROM baselines LIMIT 1").fetchone():
+        load(db, shipped_bytes())
+
+
+def _populations(db: Database, province: str) -> dict[str, float | None]:
+    """Return {legacy name: population or None} of a current province's legacy provinces."""
+    stored = dict(
+        db.execute(
+            "SELECT legacy_name, population FROM legacy_provinces WHERE province_code = ?",
+            [province],
+        )
+    )
+    names = {name for code, _, name in units.LEGACY_PROVINCES if code == province} | set(stored)
+    return {name: stored.get(name) or LEGACY_POPULATION.get(name) for name in names}
+
+
+def blend(db: Database, province: str) -> dict | None:
+    """Return the latest baseline of a current province: year, values, legacy used, coverage."""
+    pops = _populations(db, province)
+    by_year: dict[int, dict[str, dict[str, float]]] = {}
+    for year, name, dimension, value in db.execute(
+        "SELECT year, legacy_province, dimension, value FROM baselines WHERE province_code = ?",
+        [province],
+    ):
+        by_year.setdefault(year, {}).setdefault(dimension, {})[name] = value
+    for year in sorted(by_year, reverse=True):
+        values, used, coverage = {}, set(), 0.0
+        for dimension, per in by_year[year].items():
+            known = {n: v for n, v in per.items() if pops.get(n)}
+            if not known and len(per) == 1:
+                known = per  # one legacy province: no weights needed
+                weights = dict.fromkeys(per, 1.0)
+            else:
+                weights = {n: float(pops[n]) for n in known}
+            if not known:
+                continue
+            total = sum(weights.values())
+            values[dimension] = sum(weights[n] * v for n, v in known.items()) / total
+            used |= set(known)
+            all_pop = sum(p for p in pops.values() if p)
+            coverage = max(
+                coverage, sum(pops.get(n) or 0 for n in known) / all_pop if all_pop else 1.0
+            )
+        if values:
+            return {"year": year, "values": values, "legacy": sorted(used), "coverage": coverage}
+    return None
+
+
+def list_baselines(db: Database) -> list[dict]:
+    """Return every stored baseline row, by year and province."""
+    return list(
+        db.query(
+            "SELECT * FROM baselines ORDER BY year DESC, province_code, legacy_province, dimension"
+        )
+    )

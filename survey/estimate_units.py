@@ -1,0 +1,369 @@
+"""Rows of the estimates table for one province: its wards, their points, the province.
+
+Reads the province's responses once, ordered by ward, decodes each once, and processes ward
+by ward (memory grows with one ward's responses, not the country's). See survey.estimates for
+the method.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from survey import baselines as baseline_store
+from survey import indicators
+from survey.estimates import (
+    Context,
+    _Combiner,
+    build_spec,
+    changed,
+    changes,
+    decode,
+    flag_of,
+    interval,
+    smoothed,
+    unit_weights,
+)
+from survey.stats import is_shown
+from survey.unitstats import compute
+
+_SPECS: dict = {}
+
+
+def spec_for(questionnaire):
+    """Return the compiled spec of a questionnaire (cached per questionnaire object)."""
+    key = (questionnaire.id, questionnaire.version, id(questionnaire))
+    if key not in _SPECS:
+        _SPECS[key] = build_spec(indicators.build(questionnaire))
+    return _SPECS[key]
+
+
+_KEY_INFO: dict = {}
+
+
+def key_info(spec, key):
+    """Return (level, name, option, statistic, kind, low, high) of an estimand key."""
+    cache = _KEY_INFO
+    found = cache.get((id(spec), key))
+    if found:
+        return found
+    kind_of = key[0]
+    if kind_of == "item":
+        _, item_id, option, statistic = key
+        item_type = spec.kinds[item_id]
+        if statistic == "mean":
+            low, high = {"likert5": (1, 5), "rating10": (0, 10)}.get(item_type, (None, None))
+            found = ("item", item_id, "", "mean", "mean", low, high)
+        else:
+            found = ("item", item_id, option, statistic, "proportion", 0, 1)
+    elif kind_of == "indicator":
+        ind = spec.model.indicators[key[1]]
+        kind = "proportion" if spec.binary[key[1]] else "mean"
+        found = ("indicator", ind.id, "", "score", kind, 0, 1)
+    elif kind_of == "sub":
+        sub, _, low, high = spec.subs[key[1]]
+        found = ("subdimension", sub, "", "papi", "mean", low, high)
+    elif kind_of == "dim":
+        found = ("dimension", spec.dims[key[1]][0], "", "papi", "mean", 1, 10)
+    else:
+        found = ("total", "total", "", "papi", "mean", 10, 80)
+    cache[(id(spec), key)] = found
+    return found
+
+
+def ordered_keys(spec, stats):
+    """Return the keys of stats in report order: items, indicators, subs, dims, total."""
+    rank = {"item": 0, "indicator": 1, "sub": 2, "dim": 3, "total": 4}
+    return sorted(
+        stats,
+        key=lambda k: (
+            rank[k[0]],
+            k[1:] if k[0] != "item" else (spec.item_order[k[1]], k[2], k[3]),
+        ),
+    )
+
+
+def report(
+    ctx: Context,
+    spec,
+    unit_type,
+    unit_code,
+    province,
+    period,
+    stats,
+    previous,
+    meta,
+    baseline=None,
+    smooth=False,
+    combined=None,
+):
+    """Return (rows, evaluated) for one unit and period; evaluated feeds the next change."""
+    evaluated, pending = {}, []
+    for key in ordered_keys(spec, stats):
+        st = stats[key]
+        level, name, option, statistic, kind, low, high = key_info(spec, key)
+        n_eff, lower, upper, method = interval(kind, st, ctx.all_intervals)
+        half = HALF(low, high)
+        flag = flag_of(kind, st, n_eff, lower, upper, half)
+        evaluated[key] = (st, flag)
+        pending.append((key, st, n_eff, lower, upper, method, flag))
+    pairs = [(previous.get(k, (None,))[0], st) for k, st, *_ in pending]
+    found = changes(pairs)
+    rows = []
+    weighted, set_id, note, kish, ratio = meta
+    for (key, st, n_eff, lower, upper, method, flag), (chg, adj) in zip(
+        pending, found, strict=True
+    ):
+        level, name, option, statistic, kind, low, high = key_info(spec, key)
+        est, se = st.estimate, (st.variance**0.5 if st.variance is not None else None)
+        if flag == "hidden_small_cell":
+            est = se = lower = upper = None
+        coverage = wards = ""
+        if combined is not None:
+            coverage, wards = combined[key][1], combined[key][2]
+        base_year = base = ""
+        sm = (None, None, None)
+        if baseline and level in ("dimension", "total"):
+            base = baseline["values"].get(name, "")
+            base_year = baseline["year"] if base != "" else ""
+            if smooth and est is not None and base != "":
+                sm = smoothed(est, n_eff, base, low, high, ctx.prior_m) or sm
+        was = previous.get(key)
+        rows.append(
+            (
+                ctx.qid,
+                ctx.version,
+                period.label,
+                period.start.isoformat(),
+                period.last_day.isoformat(),
+                unit_type,
+                unit_code,
+                province,
+                level,
+                name,
+                option,
+                statistic,
+                low,
+                high,
+                st.n,
+                st.n_item,
+                n_eff,
+                est,
+                se,
+                lower,
+                upper,
+                method,
+                flag,
+                int(is_shown(flag)),
+                int(weighted),
+                set_id or "",
+                note,
+                kish,
+                ratio,
+                coverage,
+                wards,
+                base_year,
+                base,
+                *_blank(sm),
+                "beta_binomial" if sm[0] is not None else "",
+                *(
+                    _blank((chg.difference, chg.se, chg.lower, chg.upper, chg.p_value, adj))
+                    if chg
+                    else ("",) * 6
+                ),
+                int(changed(adj, was[1], flag)) if chg and was else "",
+                int(ctx.include_flagged),
+            )
+        )
+    return rows, evaluated
+
+
+def HALF(low, high):  # noqa: N802 - a tiny table-like helper
+    """Return the largest half-width a mean on [low, high] may have and still be shown."""
+    if low is None or high is None:
+        return float("inf")
+    return 0.10 * (high - low)
+
+
+def _blank(values):
+    """Return values with None as the empty string (CSV cells)."""
+    return tuple("" if v is None else v for v in values)
+
+
+def province_rows(db, ctx: Context, questionnaire, province):
+    """Return (rows, national combiner part) for a province and its wards and points."""
+    spec = spec_for(questionnaire)
+    if not hasattr(spec, "item_order"):
+        spec.item_order = {item_id: i for i, (item_id, *_) in enumerate(spec.items)}
+    wards = {
+        code: pop
+        for code, pop in db.execute(
+            "SELECT code, population FROM wards WHERE province_code = ?", [province]
+        )
+    }
+    if ctx.ward_scope is not None:
+        wards = {c: p for c, p in wards.items() if c in ctx.ward_scope}
+    unit_margins = _province_margins(db, ctx.set_id, province, spec)
+    population = {c: _population(unit_margins.get(c), p) for c, p in wards.items()}
+    baseline = baseline_store.blend(db, province)
+    combiner = _Combiner()
+    for p in ctx.all_periods:
+        combiner.population[p.label] = sum(v for v in population.values() if v)
+    rows = []
+    bounds = [(p, *p.utc_bounds()) for p in ctx.all_periods]
+    requested = {p.label for p in ctx.requested}
+    sql = (
+        "SELECT ward_code, point_id, submitted_at, answers FROM responses"
+        " WHERE province_code = ? AND questionnaire_id = ? AND questionnaire_version = ?"
+        " AND review_status <> 'excluded' AND submitted_at >= ? AND submitted_at < ?"
+        + ("" if ctx.include_flagged else " AND flags = '[]'")
+        + " ORDER BY ward_code"
+    )
+    cursor = db.execute(
+        sql, [province, ctx.qid, ctx.version, min(b[1] for b in bounds), max(b[2] for b in bounds)]
+    )
+    for ward, group in itertools.groupby(cursor, key=lambda r: r[0]):
+        if ward not in wards:
+            continue
+        people = [decode(spec, r[1], r[2], r[3]) for r in group]
+        previous, previous_points = {}, {}
+        for period, lo, hi in bounds:
+            members = [r for r in people if lo <= r.submitted_at < hi]
+            if not members:
+                previous, previous_points = {}, {}
+                continue
+            weights, note = unit_weights(spec, members, unit_margins.get(ward), ctx.cap)
+            meta = (
+                weights.weighted,
+                ctx.set_id if weights.weighted else None,
+                note,
+                weights.kish_n,
+                weights.max_mean_ratio,
+            )
+            stats = compute(members, weights.weights, spec)
+            out, evaluated = report(
+                ctx,
+                spec,
+                "ward",
+                ward,
+                province,
+                period,
+                stats,
+                previous,
+                meta,
+                baseline,
+                smooth=True,
+            )
+            if period.label in requested and "ward" in ctx.unit_types:
+                rows.extend(out)
+            previous = evaluated
+            if population[ward]:
+                combiner.add(
+                    period.label,
+                    population[ward],
+                    stats,
+                    {k: v[0].kish for k, v in evaluated.items()},
+                )
+            if "point" in ctx.unit_types:
+                previous_points = _points(
+                    ctx,
+                    spec,
+                    province,
+                    period,
+                    members,
+                    weights,
+                    meta,
+                    previous_points,
+                    rows,
+                    period.label in requested,
+                )
+    if "province" in ctx.unit_types:
+        rows.extend(
+            area_rows(ctx, questionnaire, combiner, "province", province, province, baseline)
+        )
+    return rows, combiner
+
+
+def _points(ctx, spec, province, period, members, weights, meta, previous, rows, emit):
+    """Add rows of each collection point of a ward (a domain: ward weights kept)."""
+    groups: dict = {}
+    for r, w in zip(members, weights.weights, strict=True):
+        groups.setdefault(r.point_id, ([], []))
+        groups[r.point_id][0].append(r)
+        groups[r.point_id][1].append(w)
+    evaluated_all = {}
+    for point_id, (rs, ws) in sorted(groups.items()):
+        stats = compute(rs, ws, spec)
+        out, evaluated = report(
+            ctx,
+            spec,
+            "point",
+            str(point_id),
+            province,
+            period,
+            stats,
+            previous.get(point_id, {}),
+            meta,
+        )
+        if emit:
+            rows.extend(out)
+        evaluated_all[point_id] = evaluated
+    return evaluated_all
+
+
+def area_rows(ctx, questionnaire, combiner, unit_type, unit_code, province, baseline):
+    """Return rows of a province (or the whole country) combined from its wards."""
+    spec = spec_for(questionnaire)
+    if not hasattr(spec, "item_order"):
+        spec.item_order = {item_id: i for i, (item_id, *_) in enumerate(spec.items)}
+    rows, previous = [], {}
+    requested = {p.label for p in ctx.requested}
+    for period in ctx.all_periods:
+        combined = combiner.stats(period.label)
+        if not combined:
+            previous = {}
+            continue
+        stats = {k: v[0] for k, v in combined.items()}
+        meta = (ctx.set_id is not None, ctx.set_id, "population_weighted_wards", "", "")
+        out, previous = report(
+            ctx,
+            spec,
+            unit_type,
+            unit_code,
+            province,
+            period,
+            stats,
+            previous,
+            meta,
+            baseline,
+            combined=combined,
+        )
+        if period.label in requested:
+            rows.extend(out)
+    return rows
+
+
+def _province_margins(db, set_id, province, spec):
+    """Return {ward: {variable: {category: population}}} of a province's wards."""
+    if set_id is None:
+        return {}
+    variables = {v for v, _, _ in spec.weighting}
+    found: dict = {}
+    for unit, variable, category, pop in db.execute(
+        "SELECT m.unit_code, m.variable, m.category, m.population FROM margins m"
+        " JOIN wards w ON w.code = m.unit_code WHERE m.set_id = ? AND w.province_code = ?",
+        [set_id, province],
+    ):
+        if variable in variables:
+            found.setdefault(unit, {}).setdefault(variable, {})[category] = pop
+    order = {v: codes for v, _, codes in spec.weighting}
+    for per in found.values():
+        for variable, cats in per.items():
+            per[variable] = {c: cats[c] for c in order[variable] if c in cats}
+    return found
+
+
+def _population(unit_margins, ward_population):
+    """Return a ward's population: its margins' total, else the wards table's, else None."""
+    if unit_margins:
+        return float(sum(next(iter(unit_margins.values())).values()))
+    return float(ward_population) if ward_population else None

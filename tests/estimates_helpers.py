@@ -1,0 +1,186 @@
+"""Helpers for the estimates tests: a small questionnaire, places, margins and responses."""
+
+import json
+import uuid
+
+from survey.estimates import COLUMNS
+from survey.questionnaire import loads
+
+HEAD = """\
+id = "tiny"
+version = 1
+title_vi = "Thử"
+title_en = "Test"
+intro_vi = "Giới thiệu"
+intro_en = "Introduction"
+organiser_vi = "Phường"
+organiser_en = "Ward"
+rotating_modules_per_response = 0
+
+[[modules]]
+id = "core"
+title_vi = "Phần"
+title_en = "Part"
+core = true
+
+[[modules.pages]]
+id = "p1"
+title_vi = "Trang"
+title_en = "Page"
+
+[[modules.pages.items]]
+id = "sex"
+type = "single"
+role = "weighting"
+weighting_variable = "sex"
+text_vi = "Giới tính?"
+text_en = "Sex?"
+options = [{ code = "m", vi = "Nam", en = "Male" }, { code = "f", vi = "Nữ", en = "Female" }]
+special = ["refused"]
+
+[[modules.pages.items]]
+id = "age_band"
+type = "single"
+role = "weighting"
+weighting_variable = "age_band"
+text_vi = "Tuổi?"
+text_en = "Age?"
+options = [
+  { code = "a18_34", vi = "18-34", en = "18-34" },
+  { code = "a35_54", vi = "35-54", en = "35-54" },
+  { code = "a55_plus", vi = "55+", en = "55+" },
+]
+special = ["refused"]
+
+[[modules.pages.items]]
+id = "q1"
+type = "yes_no"
+role = "perception"
+text_vi = "Câu một?"
+text_en = "Question one?"
+
+[[modules.pages.items]]
+id = "q2"
+type = "likert5"
+role = "perception"
+required = false
+text_vi = "Câu hai?"
+text_en = "Question two?"
+low_vi = "Thấp"
+low_en = "Low"
+high_vi = "Cao"
+high_en = "High"
+"""
+
+AGE = {
+    "18-34": "a18_34",
+    "35-54": "a35_54",
+    "55+": "a55_plus",
+    "18-29": "a18_34",
+    "30-44": "a35_54",
+    "45-59": "a55_plus",
+}
+
+
+def tiny():
+    """Return the small test questionnaire (two weighting items, q1 yes/no, q2 likert)."""
+    return loads(HEAD)
+
+
+def add_places(db, province="79", wards=("26734",), populations=None):
+    """Insert a province and its wards (population None unless given)."""
+    db.execute(
+        "INSERT OR IGNORE INTO provinces (code, name, name_ascii, kind) VALUES "
+        "(?, 'Thành phố Hồ Chí Minh', 'Thanh pho Ho Chi Minh', 'city')",
+        [province],
+    )
+    for i, code in enumerate(wards):
+        pop = populations[i] if populations else None
+        db.execute(
+            "INSERT INTO wards (code, province_code, name, name_ascii, kind, population)"
+            " VALUES (?, ?, ?, ?, 'phuong', ?)",
+            [code, province, f"Phường {code}", f"Phuong {code}", pop],
+        )
+        db.execute(
+            "INSERT INTO points (ward_code, name, kind, token, created_at, updated_at)"
+            " VALUES (?, 'UBND', 'office', ?, '2026-01-01', '2026-01-01')",
+            [code, f"TOKEN{code}"],
+        )
+    db.conn.commit()
+
+
+def add_margins(db, per_ward):
+    """Store a margin set directly: {ward: {variable: {category: population}}}."""
+    with db.atomic():
+        set_id = db.execute(
+            "INSERT INTO margin_sets (loaded_at, loaded_by, filename, sha256, row_count)"
+            " VALUES ('2026-01-01T00:00:00+00:00', 'test', 'm.csv', 'x', 0)"
+        ).lastrowid
+        for ward, variables in per_ward.items():
+            for variable, cats in variables.items():
+                for category, pop in cats.items():
+                    db.execute(
+                        "INSERT INTO margins VALUES (?, ?, ?, ?, ?)",
+                        [set_id, ward, variable, category, pop],
+                    )
+    return set_id
+
+
+def add_response(
+    db,
+    ward,
+    answers,
+    submitted_at="2026-02-10T03:00:00+00:00",
+    province="79",
+    qid="tiny",
+    flags=(),
+    status="included",
+):
+    """Store one response of the ward's first point."""
+    point = db.execute("SELECT id FROM points WHERE ward_code = ?", [ward]).fetchone()[0]
+    with db.atomic():
+        db.execute(
+            "INSERT INTO responses (id, point_id, ward_code, province_code, questionnaire_id,"
+            " questionnaire_version, modules, answers, locale, started_at, submitted_at,"
+            " flags, review_status) VALUES (?, ?, ?, ?, ?, 1, '[]', ?, 'vi', ?, ?, ?, ?)",
+            [
+                uuid.uuid4().hex,
+                point,
+                ward,
+                province,
+                qid,
+                json.dumps(answers),
+                submitted_at,
+                submitted_at,
+                json.dumps(list(flags)),
+                status,
+            ],
+        )
+
+
+def worked_example(fixture):
+    """Return (answers list, margins) of the R worked example for the tiny questionnaire."""
+    people = []
+    for g, a, q1, q2 in zip(
+        fixture["gender"], fixture["age"], fixture["q1"], fixture["q2"], strict=True
+    ):
+        answers = {"sex": g.lower(), "age_band": AGE[a], "q1": "yes" if q1 else "no"}
+        if q2 is not None:
+            answers["q2"] = str(q2)
+        people.append(answers)
+    m = fixture["margins"]
+    margins = {
+        "sex": {k.lower(): v for k, v in m["gender"].items()},
+        "age_band": {AGE[k]: v for k, v in m["age"].items()},
+    }
+    return people, margins
+
+
+def rows_by(rows, **match):
+    """Return the rows (as dicts) whose columns equal the given values."""
+    found = []
+    for row in rows:
+        d = dict(zip(COLUMNS, row, strict=True))
+        if all(d[k] == v for k, v in match.items()):
+            found.append(d)
+    return found
