@@ -115,7 +115,7 @@ def load_units(db: Database) -> dict:
     with immediate(db):
         before = _counts(db)
         for code, name, kind in provinces:
-            name = unicodedata.normalize("NFC", name)
+            name = " ".join(unicodedata.normalize("NFC", name).split())
             db.execute(
                 "INSERT INTO provinces (code, name, name_ascii, kind) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
@@ -123,7 +123,7 @@ def load_units(db: Database) -> dict:
                 [code, name, fold(name), kind],
             )
         for code, province, name, kind in wards:
-            name = unicodedata.normalize("NFC", name)
+            name = " ".join(unicodedata.normalize("NFC", name).split())
             db.execute(
                 "INSERT INTO wards (code, province_code, name, name_ascii, kind)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET"

@@ -163,6 +163,11 @@ def get_point_or_404(point_id: int) -> dict:
     return point
 
 
+def form_status() -> int:
+    """Return 422 for a submitted form being shown again (it had errors), else 200."""
+    return 422 if request.method == "POST" else 200
+
+
 def _safe_next(target: str | None) -> str:
     """Return target if it is a path on this site, else the dashboard."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
@@ -174,7 +179,7 @@ def _safe_next(target: str | None) -> str:
 def login():
     """Show the sign-in form; sign in with throttling and one generic failure message."""
     form = LoginForm()
-    status = 200
+    status = form_status()
     if form.validate_on_submit():
         db = get_db()
         keys = accounts.throttle_keys(
@@ -251,7 +256,7 @@ def password():
             return redirect(url_for("dashboard.index"))
     return render_template(
         "staff/password.html", form=form, min_length=accounts.MIN_PASSWORD_LENGTH
-    )
+    ), form_status()
 
 
 def init_app(app) -> None:

@@ -14,6 +14,7 @@ from survey import accounts, audit, point_import, points, units
 from survey.db import immediate
 from survey.staff.auth import (
     current_user,
+    form_status,
     get_point_or_404,
     login_required,
     role_required,
@@ -172,7 +173,9 @@ def create():
                 )
             flash(_("The collection point has been created."), "info")
             return redirect(url_for("points.show", point_id=point["id"]))
-    return render_template("staff/points/form.html", form=form, point=None, query=query)
+    return render_template(
+        "staff/points/form.html", form=form, point=None, query=query
+    ), form_status()
 
 
 def _clean(text: str | None) -> str:
@@ -208,7 +211,9 @@ def edit(point_id):
             )
         flash(_("The changes have been saved."), "info")
         return redirect(url_for("points.show", point_id=point_id))
-    return render_template("staff/points/form.html", form=form, point=point, query="")
+    return render_template(
+        "staff/points/form.html", form=form, point=point, query=""
+    ), form_status()
 
 
 def _set_active(point_id: int, active: bool):

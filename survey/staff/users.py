@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from survey import accounts, audit
 from survey.db import immediate
-from survey.staff.auth import current_user, role_label, role_required
+from survey.staff.auth import current_user, form_status, role_label, role_required
 from survey.webdb import get_db
 
 bp = Blueprint("users", __name__, url_prefix="/staff/users")
@@ -138,7 +138,7 @@ def create():
             else:
                 flash(_("The account has been created."), "info")
                 return redirect(url_for("users.index"))
-    return render_template("staff/users/form.html", form=form, user=None)
+    return render_template("staff/users/form.html", form=form, user=None), form_status()
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -164,7 +164,7 @@ def edit(user_id):
             else:
                 flash(_("The changes have been saved."), "info")
                 return redirect(url_for("users.index"))
-    return render_template("staff/users/form.html", form=form, user=user)
+    return render_template("staff/users/form.html", form=form, user=user), form_status()
 
 
 def _save(db, user: dict, form: UserForm) -> None:

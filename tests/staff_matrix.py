@@ -1,0 +1,145 @@
+"""The role x route table for every staff URL: add one line per new staff route.
+
+Placeholders in URLs: {point_id} (a point of Phường Bến Thành, whose name must never reach
+anyone outside its scope), {other_point_id} (a point of Phường Sài Gòn), {user_id} (the
+Bến Thành ward staff account), {ward_code} (Bến Thành), {province_code} (Ho Chi Minh City).
+Roles: see ``staff_helpers.ROLES`` plus "other_province" (a Hà Nội province manager).
+Anonymous visitors are always sent to the sign-in page (302).
+"""
+
+from dataclasses import dataclass, field
+
+SIGNED_IN = (
+    "other_ward",
+    "other_province",
+    "ward_staff",
+    "province_manager",
+    "analyst",
+    "administrator",
+)
+
+
+def _table(ok, **overrides) -> dict:
+    """Return {role: status}: ``ok`` for every signed-in role except the overrides."""
+    return {"anonymous": 302} | dict.fromkeys(SIGNED_IN, ok) | overrides
+
+
+def everyone(ok=200) -> dict:
+    """Any signed-in user (pages that filter their content by scope)."""
+    return _table(ok)
+
+
+def in_scope(ok=200) -> dict:
+    """Users whose scope covers Bến Thành; others get 404."""
+    return _table(ok, other_ward=404, other_province=404)
+
+
+def editors_in_scope(ok=302) -> dict:
+    """Editors whose scope covers Bến Thành; analysts 403, others 404."""
+    return _table(ok, other_ward=404, other_province=404, analyst=403)
+
+
+def editors(ok=200) -> dict:
+    """Any editor (scope checked on the submitted data); analysts 403."""
+    return _table(ok, analyst=403)
+
+
+def managers(ok=200) -> dict:
+    """Administrators and province managers only."""
+    return _table(403, province_manager=ok, other_province=ok, administrator=ok)
+
+
+def admins(ok=200) -> dict:
+    """Administrators only."""
+    return _table(403, administrator=ok)
+
+
+@dataclass
+class Route:
+    """One staff URL: method, URL template, expected status by role, form data for POSTs."""
+
+    method: str
+    url: str
+    expected: dict
+    data: dict = field(default_factory=dict)
+    changes_state: bool = False
+
+
+# Staff URLs anyone may open.
+PUBLIC = ("/staff/login",)
+
+ROUTES = [
+    Route("GET", "/staff/", everyone()),
+    Route("GET", "/staff/points/", everyone()),
+    Route("GET", "/staff/points/?ward={ward_code}", everyone()),
+    Route("GET", "/staff/points/{point_id}", in_scope()),
+    Route("GET", "/staff/points/new", editors()),
+    Route("GET", "/staff/points/new?ward={ward_code}", editors()),
+    Route(
+        "POST",
+        "/staff/points/new",
+        editors(302) | {"other_ward": 422, "other_province": 422},
+        {"ward": "26743", "name": "Điểm mới", "kind": "reception", "address": ""},
+        True,
+    ),
+    Route("GET", "/staff/points/{point_id}/edit", in_scope() | {"analyst": 403}),
+    Route(
+        "POST",
+        "/staff/points/{point_id}/edit",
+        editors_in_scope(),
+        {"name": "Tên mới", "kind": "outreach", "address": "x"},
+        True,
+    ),
+    Route("POST", "/staff/points/{point_id}/deactivate", editors_in_scope(), {}, True),
+    Route("POST", "/staff/points/{point_id}/reactivate", editors_in_scope(), {}, True),
+    Route("POST", "/staff/points/{point_id}/rotate", editors_in_scope(), {}, True),
+    Route("GET", "/staff/points/import", managers()),
+    Route("POST", "/staff/points/import", managers(422), {}, True),
+    Route("GET", "/staff/users/", admins()),
+    Route("GET", "/staff/users/new", admins()),
+    Route(
+        "POST",
+        "/staff/users/new",
+        admins(302),
+        {"username": "new.user", "role": "analyst", "password": "x" * 12, "confirm": "x" * 12},
+        True,
+    ),
+    Route("GET", "/staff/users/{user_id}/edit", admins()),
+    Route(
+        "POST",
+        "/staff/users/{user_id}/edit",
+        admins(302),
+        {"role": "ward_staff", "scopes": "26743 00070", "active": "y"},
+        True,
+    ),
+    Route("GET", "/staff/audit/", admins()),
+    Route("GET", "/staff/audit/?action=create&page=2", admins()),
+    Route("GET", "/staff/password", everyone()),
+    Route(
+        "POST",
+        "/staff/password",
+        everyone(422),
+        {"current": "wrong password!", "new": "y" * 12, "confirm": "y" * 12},
+        True,
+    ),
+    Route("POST", "/staff/logout", everyone(302), {}, True),
+    # Posters and QR codes (survey/staff/posters.py): reading, so analysts may print too.
+    Route("GET", "/staff/points/{point_id}/qr", in_scope()),
+    Route("GET", "/staff/points/{point_id}/qr?format=png", in_scope()),
+    Route("GET", "/staff/points/{point_id}/poster", in_scope()),
+    Route("GET", "/staff/points/{point_id}/poster?size=tent&lang=bilingual", in_scope()),
+    Route("GET", "/staff/points/{point_id}/poster?format=pdf", in_scope()),
+    Route("GET", "/staff/wards/{ward_code}/posters", in_scope()),
+    Route("GET", "/staff/wards/{ward_code}/posters?size=a5&format=pdf", in_scope()),
+    # A whole province: administrators, its province managers, analysts; ward staff 403.
+    Route(
+        "GET",
+        "/staff/provinces/{province_code}/posters",
+        _table(200, other_ward=403, ward_staff=403, other_province=404),
+    ),
+    Route(
+        "GET",
+        "/staff/provinces/{province_code}/posters?format=pdf",
+        _table(200, other_ward=403, ward_staff=403, other_province=404),
+    ),
+]

@@ -1,0 +1,55 @@
+"""With CSRF protection on, every state-changing staff form refuses a request without its token."""
+
+import pytest
+
+from survey import create_app
+from tests.staff_helpers import PASSWORD, make_user, seed_units
+from tests.staff_matrix import ROUTES
+
+
+@pytest.fixture
+def csrf_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPI_PULSE_INSTANCE", str(tmp_path / "instance"))
+    return create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": True,
+            "SECRET_KEY": "csrf-test-secret-key-long-enough-0123456789",
+            "BASE_URL": "http://localhost",
+        }
+    )
+
+
+def test_every_state_changing_form_needs_the_token(csrf_app):
+    from survey import points
+    from survey.webdb import open_db
+
+    db = open_db(csrf_app)
+    seed_units(db)
+    admin = make_user(db, "admin", "administrator")
+    point = points.create_point(db, "26743", "Điểm", "one_stop")
+    client = csrf_app.test_client()
+    page = client.get("/staff/login?lang=en").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    assert (
+        client.post("/staff/login", data={"username": "admin", "password": PASSWORD}).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/staff/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
+    posts = [route for route in ROUTES if route.method == "POST"]
+    assert len(posts) >= 10
+    before = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    for route in posts:
+        url = route.url.format(point_id=point["id"], user_id=admin["id"])
+        response = client.post(url, data=route.data)
+        assert response.status_code == 400, url
+        assert "Your session has expired" in response.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
+    assert points.get_point(db, point["id"]) == point
+    assert client.get("/staff/").status_code == 200
+    db.close()

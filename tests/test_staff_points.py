@@ -1,0 +1,171 @@
+"""Collection points through the staff pages: create, rotate, deactivate, CSV import."""
+
+import io
+
+import pytest
+
+from survey import points
+from tests.staff_helpers import (
+    BEN_THANH,
+    HOAN_KIEM,
+    OTHER_POINT,
+    SAI_GON,
+    SECRET_POINT,
+    client_as,
+    world_fixture,  # noqa: F401
+)
+
+
+def count(db):
+    return db.execute("SELECT count(*) FROM points").fetchone()[0]
+
+
+def test_create_point_records_audit(app, db, world):
+    client = client_as(app, world, "ward_staff")
+    response = client.post(
+        "/staff/points/new",
+        data={
+            "ward": BEN_THANH,
+            "name": "  Nhà văn hóa khu phố 1 ",
+            "kind": "community_hall",
+            "address": "Số 5",
+        },
+    )
+    assert response.status_code == 302
+    row = db.execute("SELECT id, name FROM points ORDER BY id DESC LIMIT 1").fetchone()
+    assert row[1] == "Nhà văn hóa khu phố 1"
+    audit = db.execute("SELECT action, object_type, object_id, username FROM audit_log").fetchall()
+    assert audit == [("create", "point", str(row[0]), "ward.staff")]
+
+
+def test_ward_search_without_accents_offers_only_scope(app, world):
+    client = client_as(app, world, "province_manager")
+    body = client.get("/staff/points/new?q=Ben+Thanh").get_data(as_text=True)
+    assert "Phường Bến Thành" in body and "Phường Sài Gòn" not in body
+    assert "Hoàn Kiếm" not in client.get("/staff/points/new").get_data(as_text=True)
+
+
+def test_rotate_keeps_old_token_as_retired(app, db, world):
+    client = client_as(app, world, "ward_staff")
+    old = world["point"]["token"]
+    assert client.post(f"/staff/points/{world['point']['id']}/rotate").status_code == 302
+    assert points.find_by_token(db, old) == (None, "retired")
+    new = points.get_point(db, world["point"]["id"])["token"]
+    assert new != old and points.find_by_token(db, new)[1] == "active"
+
+
+def test_deactivate_and_reactivate(app, db, world):
+    client = client_as(app, world, "administrator")
+    point_id = world["point"]["id"]
+    client.post(f"/staff/points/{point_id}/deactivate")
+    assert points.find_by_token(db, world["point"]["token"])[1] == "inactive"
+    client.post(f"/staff/points/{point_id}/reactivate")
+    assert points.find_by_token(db, world["point"]["token"])[1] == "active"
+    actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["deactivate", "reactivate"]
+
+
+def upload(client, content: bytes, filename="points.csv"):
+    return client.post(
+        "/staff/points/import",
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_csv_import_all_valid_creates_every_point(app, db, world):
+    client = client_as(app, world, "province_manager")
+    csv = (
+        "\ufeffward_code;name;kind;address\n"
+        f"{BEN_THANH};Tiếp dân Bến Thành;reception;\n"
+        f"{SAI_GON};Điểm lưu động;outreach;Công viên\n"
+    ).encode()
+    before = count(db)
+    assert upload(client, csv).status_code == 302
+    assert count(db) == before + 2
+    vias = [r[0] for r in db.execute("SELECT detail FROM audit_log")]
+    assert all('"via": "csv"' in v for v in vias) and len(vias) == 2
+
+
+def test_csv_with_broken_rows_writes_nothing_and_explains(app, db, world):
+    client = client_as(app, world, "province_manager")
+    csv = "\n".join(
+        [
+            "ward_code,name,kind,address",
+            f"{BEN_THANH},Điểm tốt,one_stop,",
+            "99999,Không có phường,one_stop,",
+            f"{HOAN_KIEM},Ngoài phạm vi,one_stop,",
+            f"{SAI_GON},Trùng,one_stop,",
+            f"{SAI_GON},trùng,reception,",
+            f"{SAI_GON},{OTHER_POINT},reception,",
+            f"{BEN_THANH},Loại sai,kiosk,",
+            f"{BEN_THANH},{'x' * 121},one_stop,",
+            f"{BEN_THANH},Có\x07ký tự,one_stop,",
+            f"{BEN_THANH},,one_stop,",
+            f"{BEN_THANH},Thừa,one_stop,addr,extra",
+        ]
+    ).encode()
+    before = count(db)
+    response = upload(client, csv)
+    assert response.status_code == 422
+    assert count(db) == before
+    body = response.get_data(as_text=True)
+    for text in [
+        "There is no ward with code 99999.",
+        f"Ward {HOAN_KIEM} is not in the area your account manages.",
+        "Same ward and name as line 5 of the file.",
+        "This ward already has a point with this name",
+        "Unknown kind “kiosk”",
+        "The name is longer than 120 characters.",
+        "The name contains invisible control characters.",
+        "The name of the place is empty.",
+        "more values than there are columns",
+        "Điểm tốt",
+    ]:
+        assert text in body, text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("ward_code,name\n26743,Nhà Đà\n".encode("cp1258"), "not saved as UTF-8"),
+        ("ward_code,name\n26743,Café\n".encode("latin-1"), "not saved as UTF-8"),
+        (
+            "ward_code,name\n26743,Điểm\n".encode().replace(b"\xc4\x90", b"\xd0"),
+            "not saved as UTF-8",
+        ),
+        (b"code,title\n26743,x\n", "missing: ward_code, name"),
+        (b"ward_code,name\n", "no data lines"),
+    ],
+)
+def test_csv_file_problems(app, db, world, content, message):
+    client = client_as(app, world, "administrator")
+    before = count(db)
+    response = upload(client, content)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert count(db) == before
+
+
+def test_csv_rejects_other_file_types(app, db, world):
+    client = client_as(app, world, "administrator")
+    response = upload(client, b"ward_code,name\n26743,x\n", "points.xlsx")
+    assert response.status_code == 422
+    assert "The file must be a .csv file." in response.get_data(as_text=True)
+
+
+def test_csv_excel_dropped_leading_zeros(app, db, world):
+    client = client_as(app, world, "administrator")
+    assert upload(client, b"ward_code,name\n70,Mot cua Hoan Kiem\n").status_code == 302
+    assert (
+        db.execute("SELECT ward_code FROM points WHERE name = 'Mot cua Hoan Kiem'").fetchone()[0]
+        == HOAN_KIEM
+    )
+
+
+def test_secret_point_never_reaches_other_ward(app, world):
+    client = client_as(app, world, "other_ward")
+    for url in ("/staff/", "/staff/points/"):
+        body = client.get(url).get_data(as_text=True)
+        assert SECRET_POINT not in body and OTHER_POINT in body
+    body = client.get(f"/staff/points/?ward={BEN_THANH}").get_data(as_text=True)
+    assert SECRET_POINT not in body and "There is no collection point" in body
