@@ -1,0 +1,291 @@
+"""Exports for analysts: responses (one row per response) and the codebook (one row per option).
+
+Domain code: ``db`` first, no Flask. Both return a ``Table`` (header and an iterator of rows
+whose cells are already safe for ``csvout``); ``stream`` turns one into CSV chunks.
+
+Responses format (one column per item of one questionnaire version, in questionnaire order):
+- single, yes/no, likert5, rating10: the answer code (scale points are numbers, ``3``);
+- multiple: the chosen codes in option order joined with ``;`` (``fees_posted;on_time``);
+- integer: the number, or a special code (``refused``); text: the text, NFC;
+- special codes as themselves (``dont_know``, ``refused``); an item not shown or not
+  answered: an empty cell;
+- with labels (``vi``/``en``) option labels replace codes (multiple: joined with ``;``).
+Before the items: response_id, questionnaire_id, questionnaire_version, point_id, ward_code,
+province_code, submitted_at and started_at (ISO 8601 UTC), modules_shown (``;``-joined),
+duration_seconds, flags (``;``-joined), review_status, source, locale. Rows are ordered by
+ward, submission time and id. Excluded responses are left out unless asked for; flagged ones
+are kept; every row says which in its ``flags`` and ``review_status`` columns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from survey import csvout
+from survey.periods import Period
+from survey.questionnaire import Questionnaire, get, latest
+
+DEFAULT_QUESTIONNAIRE = "papi-pulse-core"
+BASE_COLUMNS = (
+    "response_id", "questionnaire_id", "questionnaire_version", "point_id", "ward_code",
+    "province_code", "submitted_at", "started_at", "modules_shown", "duration_seconds", "flags",
+    "review_status", "source", "locale",
+)  # fmt: skip
+CODEBOOK_COLUMNS = (
+    "item_id", "type", "wording_vi", "wording_en", "option_code", "option_label_vi",
+    "option_label_en", "special", "score", "dimension", "subdimension", "indicator", "direction",
+    "role", "weighting_variable", "skip_condition", "eligibility", "dont_know_rule", "module",
+    "page", "required", "min", "max", "anchors", "unit_vi", "unit_en",
+)  # fmt: skip
+LABELS = (None, "vi", "en")
+# Rows fetched per cursor call: big enough to keep SQLite busy, small enough to stay flat.
+FETCH_ROWS = 2000
+_UNIT = re.compile(r"(?:(ward|province|point):)?(\d+)\Z")
+
+
+class ExportError(ValueError):
+    """A filter that names nothing (unknown unit, questionnaire or labels)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header and its rows (cells already safe for csvout)."""
+
+    header: list[str]
+    rows: Iterator[list]
+
+
+@dataclass
+class Filters:
+    """Which responses to export; every field optional."""
+
+    questionnaire: tuple[str, int] | None = None
+    unit: tuple[str, str] | None = None  # ("ward", "26743"), ("province", "79"), ("point", "12")
+    period: Period | None = None
+    include_excluded: bool = False
+    include_flagged: bool = True
+    scope: tuple[str, list] | None = None  # SQL on wards w (w.code, w.province_code), params
+    extra: dict = field(default_factory=dict)
+
+
+def parse_unit(text: str) -> tuple[str, str]:
+    """Return (kind, code) for `ward:26743`, `province:79`, `point:12` or a bare code."""
+    match = _UNIT.match((text or "").strip())
+    if not match:
+        raise ExportError(f"unit {text!r} not understood: use ward:CODE, province:CODE or point:ID")
+    kind, code = match.groups()
+    if kind is None:
+        kind = {2: "province", 5: "ward"}.get(len(code))
+        if kind is None:
+            raise ExportError(f"unit {text!r}: a province code has 2 digits, a ward code 5")
+    return kind, code
+
+
+def parse_questionnaire(text: str | None) -> Questionnaire:
+    """Return the shipped questionnaire named `id:version`, `id` (latest) or None (default)."""
+    qid, _, version = (text or DEFAULT_QUESTIONNAIRE).partition(":")
+    try:
+        return get(qid, int(version)) if version else latest(qid)
+    except (KeyError, ValueError):
+        raise ExportError(f"unknown questionnaire {text!r} (use id or id:version)") from None
+
+
+def export_questionnaire(filters: Filters) -> Questionnaire:
+    """Return the questionnaire version whose columns the export uses."""
+    if filters.questionnaire is None:
+        return latest(DEFAULT_QUESTIONNAIRE)
+    return parse_questionnaire("{}:{}".format(*filters.questionnaire))
+
+
+def _where(db: Database, filters: Filters, questionnaire: Questionnaire) -> tuple[str, list]:
+    """Return the SQL conditions and parameters for the filters."""
+    clauses = ["r.questionnaire_id = ?", "r.questionnaire_version = ?"]
+    params: list = [questionnaire.id, questionnaire.version]
+    if filters.unit is not None:
+        kind, code = filters.unit
+        table, column = {
+            "ward": ("wards", "ward_code"),
+            "province": ("provinces", "province_code"),
+            "point": ("points", "point_id"),
+        }[kind]
+        key = "id" if kind == "point" else "code"
+        if not db.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", [code]).fetchone():
+            raise ExportError(f"unknown {kind} {code!r}")
+        clauses.append(f"r.{column} = ?")
+        params.append(int(code) if kind == "point" else code)
+    if filters.period is not None:
+        clauses.append("r.submitted_at >= ? AND r.submitted_at < ?")
+        params.extend(filters.period.utc_bounds())
+    if not filters.include_excluded:
+        clauses.append("r.review_status = 'included'")
+    if not filters.include_flagged:
+        clauses.append("r.flags = '[]'")
+    if filters.scope is not None:
+        where, scope_params = filters.scope
+        clauses.append(
+            f"r.ward_code IN (SELECT w.code FROM wards w WHERE {where})"  # noqa: S608
+        )
+        params.extend(scope_params)
+    return " AND ".join(clauses), params
+
+
+def count_responses(db: Database, filters: Filters) -> int:
+    """Return how many responses an export with these filters would hold."""
+    questionnaire = export_questionnaire(filters)
+    where, params = _where(db, filters, questionnaire)
+    return db.execute(f"SELECT count(*) FROM responses r WHERE {where}", params).fetchone()[0]
+
+
+def export_responses(db: Database, filters: Filters | None = None, labels: str | None = None):
+    """Return the responses table for the filters: one row per response, one column per item."""
+    filters = filters or Filters()
+    if labels not in LABELS:
+        raise ExportError(f"unknown labels {labels!r}: use vi or en")
+    questionnaire = export_questionnaire(filters)
+    where, params = _where(db, filters, questionnaire)
+    items = list(questionnaire.items.values())
+    header = list(BASE_COLUMNS) + [item.id for item in items]
+    sql = (
+        "SELECT r.id, r.questionnaire_id, r.questionnaire_version, r.point_id, r.ward_code,"
+        " r.province_code, r.submitted_at, r.started_at,"
+        " (SELECT group_concat(value, ';') FROM json_each(r.modules)), r.duration_seconds,"
+        " (SELECT group_concat(value, ';') FROM json_each(r.flags)), r.review_status,"
+        " r.source, r.locale, r.answers"
+        f" FROM responses r WHERE {where} ORDER BY r.ward_code, r.submitted_at, r.id"
+    )
+    return Table(header, _response_rows(db, sql, params, items, labels))
+
+
+def _response_rows(db: Database, sql: str, params: list, items: list, labels: str | None):
+    """Yield prepared rows: one JSON decode per row, fix-ups only where a column needs one."""
+    ids = [item.id for item in items]
+    offset = len(BASE_COLUMNS)
+    multiple = [
+        (offset + i, {code: rank for rank, code in enumerate(item.all_codes())})
+        for i, item in enumerate(items)
+        if item.type == "multiple"
+    ]
+    multiple_columns = {index for index, _ in multiple}
+    text = [offset + i for i, item in enumerate(items) if item.type == "text"]
+    relabel = _label_maps(items, labels, offset) if labels else {}
+    safe_text, loads = csvout.safe_text, json.loads
+    cursor = db.conn.execute(sql, params)
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        for record in batch:
+            row = list(record[:-1])
+            answers = loads(record[-1])
+            row.extend(map(answers.get, ids))
+            for index, rank in multiple:
+                chosen = row[index]
+                if chosen is not None:
+                    chosen = sorted(chosen, key=rank.get)
+                    if labels:
+                        chosen = [relabel[index].get(code, code) for code in chosen]
+                    row[index] = ";".join(chosen)
+            for index in text:
+                if row[index] is not None:
+                    row[index] = safe_text(row[index])
+            if labels:
+                for index, mapping in relabel.items():
+                    value = row[index]
+                    if isinstance(value, str) and index not in multiple_columns:
+                        row[index] = mapping.get(value, value)
+            yield row
+
+
+def _label_maps(items: list, lang: str, offset: int) -> dict[int, dict]:
+    """Return {column: {code: safe label}} for every item with options, labels in lang."""
+    return {
+        offset + i: {o.code: csvout.safe_text(o.label(lang)) for o in item.options + item.special}
+        for i, item in enumerate(items)
+        if item.options or item.special
+    }
+
+
+def stream(table: Table, dialect: str = "plain") -> Iterator[bytes]:
+    """Yield a table as CSV chunks in the dialect."""
+    return csvout.stream(table.header, table.rows, dialect, prepared=True)
+
+
+def export_codebook(questionnaire: Questionnaire) -> Table:
+    """Return the codebook: one row per item option (one row for items without options)."""
+    header = list(CODEBOOK_COLUMNS)
+    return Table(header, (csvout.safe_row(row) for row in _codebook_rows(questionnaire)))
+
+
+def _codebook_rows(questionnaire: Questionnaire):
+    """Yield the raw codebook rows in questionnaire order."""
+    for item in questionnaire.items.values():
+        scoring = item.scoring
+        common = {
+            "item_id": item.id,
+            "type": item.type,
+            "wording_vi": item.text_vi,
+            "wording_en": item.text_en,
+            "dimension": scoring.dimension if scoring else None,
+            "subdimension": scoring.subdimension if scoring else None,
+            "indicator": scoring.indicator if scoring else None,
+            "direction": scoring.direction if scoring else None,
+            "role": item.role,
+            "weighting_variable": item.weighting_variable,
+            "skip_condition": describe(item.show_if),
+            "eligibility": describe(scoring.eligibility) if scoring else None,
+            "dont_know_rule": scoring.dont_know if scoring else None,
+            "module": item.module_id,
+            "page": item.page_id,
+            "required": "yes" if item.required else "no",
+            "min": item.min,
+            "max": item.max,
+            "anchors": ";".join(str(a) for a in scoring.anchors)
+            if scoring and scoring.anchors
+            else None,
+            "unit_vi": item.unit_vi or None,
+            "unit_en": item.unit_en or None,
+        }
+        options = item.options + item.special
+        for option in options or (None,):
+            row = dict(common)
+            if option is not None:
+                score = (scoring.score or {}).get(option.code) if scoring else None
+                row.update(
+                    option_code=option.code,
+                    option_label_vi=option.vi,
+                    option_label_en=option.en,
+                    special="yes" if option.special else "no",
+                    score=score,
+                )
+            yield [row.get(column) for column in CODEBOOK_COLUMNS]
+
+
+def describe(condition) -> str | None:
+    """Return a condition in words an analyst reads: `services_used includes certification`."""
+    if condition is None:
+        return None
+    op = condition.op
+    if op in ("all", "any"):
+        joiner = " and " if op == "all" else " or "
+        return joiner.join(_parenthesised(child) for child in condition.children)
+    if op == "not":
+        return f"not {_parenthesised(condition.children[0])}"
+    ref = condition.item_id
+    values = ", ".join(str(v) for v in condition.values)
+    if op == "answered":
+        return f"{ref} answered" if condition.values[0] else f"{ref} not answered"
+    if op in ("gte", "lte"):
+        return f"{ref} {'>=' if op == 'gte' else '<='} {values}"
+    many = condition.item is not None and condition.item.type == "multiple"
+    verb = {("in", False): "in", ("not_in", False): "not in"}.get((op, many))
+    if verb is None:
+        verb = "includes any of" if op == "in" else "includes none of"
+    return f"{ref} {verb} ({values})"
+
+
+def _parenthesised(condition) -> str:
+    """Describe a condition, in parentheses if it combines others."""
+    text = describe(condition)
+    return f"({text})" if condition.op in ("all", "any") else text
