@@ -123,23 +123,16 @@ ROUTES = [
         True,
     ),
     Route("POST", "/staff/logout", everyone(302), {}, True),
-    # Posters and QR codes (survey/staff/posters.py): reading, so analysts may print too.
+    # Posters and QR codes (survey/staff/posters.py): reading, so analysts may print too. The
+    # PNG and PDF variants share these views; tests/test_posters_views.py tries them per role.
     Route("GET", "/staff/points/{point_id}/qr", in_scope()),
-    Route("GET", "/staff/points/{point_id}/qr?format=png", in_scope()),
     Route("GET", "/staff/points/{point_id}/poster", in_scope()),
     Route("GET", "/staff/points/{point_id}/poster?size=tent&lang=bilingual", in_scope()),
-    Route("GET", "/staff/points/{point_id}/poster?format=pdf", in_scope()),
     Route("GET", "/staff/wards/{ward_code}/posters", in_scope()),
-    Route("GET", "/staff/wards/{ward_code}/posters?size=a5&format=pdf", in_scope()),
     # A whole province: administrators, its province managers, analysts; ward staff 403.
     Route(
         "GET",
         "/staff/provinces/{province_code}/posters",
-        _table(200, other_ward=403, ward_staff=403, other_province=404),
-    ),
-    Route(
-        "GET",
-        "/staff/provinces/{province_code}/posters?format=pdf",
         _table(200, other_ward=403, ward_staff=403, other_province=404),
     ),
 ]

@@ -150,7 +150,7 @@ EXPECTED = {
     "ward_staff_here": (200, 200, 403),
     "ward_staff_elsewhere": (404, 404, 403),
     "manager_here": (200, 200, 200),
-    "manager_elsewhere": (404, 404, 403),
+    "manager_elsewhere": (404, 404, 404),
     "analyst": (200, 200, 200),
     "admin": (200, 200, 200),
 }

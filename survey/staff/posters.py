@@ -7,11 +7,17 @@ document of a ward or province holds only the active points the user may see.
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest, Forbidden, NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import RequestRedirect
 
 from survey import accounts, points, posters, qr
-from survey.staff.auth import current_user, get_point_or_404, get_ward_or_404, login_required
+from survey.staff.auth import (
+    current_user,
+    get_point_or_404,
+    get_ward_or_404,
+    login_required,
+    role_required,
+)
 from survey.units import get_province
 from survey.webdb import get_db
 
@@ -68,17 +74,10 @@ def ward_posters(code):
 
 
 @bp.get("/provinces/<code>/posters")
-@login_required
+@role_required(accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER, accounts.ANALYST)
 def province_posters(code):
     """Show (or download as PDF) the posters of every active point of a province."""
-    user = current_user()
-    province = get_province(get_db(), code)
-    if province is None:
-        raise NotFound()
-    if user["role"] == accounts.WARD_STAFF:
-        raise Forbidden()
-    if not accounts.can_see_ward(user, {"code": "", "province_code": province["code"]}):
-        raise Forbidden()
+    province = get_province_or_404(code)
     found = points.list_points(get_db(), "p.active = 1", province_code=province["code"])
     title = _("Posters: %(province)s", province=province["name"])
     return _document(
@@ -87,6 +86,15 @@ def province_posters(code):
         f"posters-{province['code']}",
         url_for("posters.province_posters", code=province["code"]),
     )
+
+
+def get_province_or_404(code: str) -> dict:
+    """Return the province if the user's scope covers all of it; 404 otherwise."""
+    province = get_province(get_db(), code)
+    whole = {"code": "", "province_code": code}  # a ward no ward-scoped user holds
+    if province is None or not accounts.can_see_ward(current_user(), whole):
+        raise NotFound()
+    return province
 
 
 def _document(found: list[dict], title: str, stem: str, here: str):
