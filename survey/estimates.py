@@ -221,6 +221,7 @@ def run(
     prior_m=20.0,
     processes=1,
     ward_scope=None,
+    provinces=None,
 ):
     """Yield estimate rows (tuples in COLUMNS order) for the units and periods asked for."""
     indicators.build(questionnaire)  # refuse a questionnaire that does not map
@@ -244,12 +245,17 @@ def run(
     baseline_store.ensure_shipped(db)
     where = "1" if ward_scope is None else "code IN (SELECT value FROM json_each(?))"
     params = [] if ward_scope is None else [json.dumps(sorted(ward_scope))]
-    provinces = [
+    provinces_all = [
         r[0]
         for r in db.execute(
             f"SELECT DISTINCT province_code FROM wards WHERE {where} ORDER BY province_code", params
         )
     ]
+    restricted = provinces is not None or ward_scope is not None
+    if provinces is not None:
+        provinces = [code for code in provinces_all if code in set(provinces)]
+    else:
+        provinces = provinces_all
     national = _Combiner()
     if processes > 1 and len(provinces) > 1:
         ctx.db_path = db.execute("PRAGMA database_list").fetchone()[2]
@@ -264,7 +270,7 @@ def run(
             rows, partial = province_rows(db, ctx, questionnaire, code)
             national.merge(partial)
             yield from rows
-    if "all" in ctx.unit_types and ward_scope is None:
+    if "all" in ctx.unit_types and not restricted:
         from survey.estimate_units import area_rows
 
         yield from area_rows(ctx, questionnaire, national, "all", "", "", None)

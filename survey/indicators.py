@@ -78,8 +78,8 @@ def build(questionnaire: Questionnaire) -> Model:
                     LoadError(
                         item.id,
                         (
-                            f"item {item.id}: indicator {s.indicator!r} is already in sub-dimension "
-                            f"{first[1]}, not {s.subdimension}"
+                            f"item {item.id}: indicator {s.indicator!r} is already in "
+                            f"sub-dimension {first[1]}, not {s.subdimension}"
                         ),
                     )
                 )

@@ -200,7 +200,7 @@ def margins_by_unit(db: Database, set_id: int, variables) -> dict[str, dict]:
     ):
         if variable in variables:
             found.setdefault(unit, {}).setdefault(variable, {})[category] = population
-    for unit, per in found.items():
+    for per in found.values():
         for variable, cats in per.items():
             per[variable] = {c: cats[c] for c in order.get(variable, cats) if c in cats}
     return found

@@ -82,9 +82,21 @@ AGE = {
 }
 
 
-def tiny():
+FOUR_BANDS = """options = [
+  { code = "a18_29", vi = "18-29", en = "18-29" },
+  { code = "a30_44", vi = "30-44", en = "30-44" },
+  { code = "a45_59", vi = "45-59", en = "45-59" },
+  { code = "a60_plus", vi = "60+", en = "60+" },
+]"""
+
+
+def tiny(four_bands=False):
     """Return the small test questionnaire (two weighting items, q1 yes/no, q2 likert)."""
-    return loads(HEAD)
+    if not four_bands:
+        return loads(HEAD)
+    start = HEAD.index('options = [\n  { code = "a18_34"')
+    end = HEAD.index("]", start) + 1
+    return loads(HEAD[:start] + FOUR_BANDS + HEAD[end:])
 
 
 def add_places(db, province="79", wards=("26734",), populations=None):

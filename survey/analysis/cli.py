@@ -1,0 +1,111 @@
+"""Commands: ``margins load``, ``baselines load`` and ``export estimates``."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from survey import baselines, csvout, estimates, margins
+from survey.periods import PeriodError
+from survey.questionnaire import catalogue
+from survey.webdb import get_db
+
+
+@click.group("margins")
+def margins_cli():
+    """Population margins used for weighting."""
+
+
+@margins_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def margins_load(file):
+    """Load a margins CSV (unit_code,variable,category,population); it replaces the set in force."""
+    try:
+        set_id = margins.load(get_db(), file.read_bytes(), file.name, "cli")
+    except margins.MarginError as exc:
+        raise click.ClickException(f"{file.name} was not loaded:\n{exc}") from None
+    click.echo(f"Loaded margin set {set_id} from {file.name}.")
+
+
+@click.group("baselines")
+def baselines_cli():
+    """Official PAPI scores shown beside the estimates."""
+
+
+@baselines_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def baselines_load(file):
+    """Load official PAPI scores (the format of survey/data/papi_official_scores.csv)."""
+    try:
+        count = baselines.load(get_db(), file.read_bytes())
+    except baselines.BaselineError as exc:
+        raise click.ClickException(f"{file.name} was not loaded: {exc}") from None
+    click.echo(f"Loaded {count} baseline values from {file.name}.")
+
+
+def questionnaire_option(text):
+    """Return the shipped questionnaire named ID:VERSION (or ID for its latest version)."""
+    qid, _, version = (text or "papi-pulse-core").partition(":")
+    try:
+        return catalogue.get(qid, int(version)) if version else catalogue.latest(qid)
+    except (KeyError, ValueError):
+        raise click.BadParameter(f"no shipped questionnaire {text!r}") from None
+
+
+@click.command("estimates")
+@click.option(
+    "--unit-type",
+    type=click.Choice(["point", "ward", "province", "all"]),
+    default="all",
+    help="Units to report; 'all' means every kind.",
+)
+@click.option(
+    "--period",
+    "period_text",
+    required=True,
+    help="2026-Q1, 2026-03, 2026, rolling:2026-Q3 or 2026-01-01..2026-02-15.",
+)
+@click.option("--questionnaire", default="papi-pulse-core", help="ID or ID:VERSION.")
+@click.option("--exclude-flagged", is_flag=True, help="Leave out responses with quality flags.")
+@click.option("--all-intervals", is_flag=True, help="Also compute intervals of suppressed cells.")
+@click.option("--processes", default=1, show_default=True, help="Worker processes.")
+@click.option("--excel", is_flag=True, help="Excel preset: byte-order mark and CRLF.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
+@with_appcontext
+def export_estimates(
+    unit_type, period_text, questionnaire, exclude_flagged, all_intervals, processes, excel, output
+):
+    """Export the long table of estimates with their method columns as CSV."""
+    try:
+        period = estimates.parse_periods(period_text)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    types = estimates.UNIT_TYPES if unit_type == "all" else (unit_type,)
+    rows = estimates.run(
+        get_db(),
+        questionnaire_option(questionnaire),
+        [period],
+        types,
+        include_flagged=not exclude_flagged,
+        all_intervals=all_intervals,
+        processes=processes,
+    )
+    dialect = "excel" if excel else "plain"
+    target = output or sys.stdout.buffer
+    size = csvout.write(target, estimates.COLUMNS, rows, dialect)
+    if output:
+        click.echo(f"Wrote {size} bytes to {output}.")
+
+
+def init_app(app) -> None:
+    """Add the commands; `export estimates` joins the `export` group (made here if absent)."""
+    app.cli.add_command(margins_cli)
+    app.cli.add_command(baselines_cli)
+    group = app.cli.commands.get("export")
+    if group is None:
+        group = click.Group("export", help="Export data as CSV.")
+        app.cli.add_command(group)
+    group.add_command(export_estimates)

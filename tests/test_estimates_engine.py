@@ -1,0 +1,138 @@
+"""Stored responses -> estimates agree with the R survey fixtures (tests/fixtures/r)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from estimates_helpers import add_margins, add_places, add_response, rows_by, tiny, worked_example
+
+from survey.estimates import parse_periods, run
+
+FIXTURES = Path(__file__).parent / "fixtures" / "r"
+
+
+def fixture(name):
+    """Return an R fixture."""
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+@pytest.fixture
+def example(db):
+    """Store the worked example as one ward's responses in 2026-Q1, with its margins."""
+    fx = fixture("worked_example")
+    people, margins = worked_example(fx)
+    add_places(db)
+    add_margins(db, {"26734": margins})
+    for answers in people:
+        add_response(db, "26734", answers)
+    return fx
+
+
+def estimates(db, period="2026-Q1", **options):
+    """Return every row of the tiny questionnaire for a period."""
+    options.setdefault("all_intervals", True)
+    return list(run(db, tiny(), [parse_periods(period)], **options))
+
+
+def test_worked_example_share_agrees_with_r(db, example):
+    """q1 share 'yes' matches svymean and svyciprop(method = 'beta')."""
+    [row] = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")
+    r = example["q1_est"]
+    assert row["estimate"] == pytest.approx(r["estimate"], abs=1e-8)
+    assert row["se"] == pytest.approx(r["se"], abs=1e-8)
+    assert row["ci_lower"] == pytest.approx(r["lower"], abs=1e-6)
+    assert row["ci_upper"] == pytest.approx(r["upper"], abs=1e-6)
+    assert row["n_eff"] == pytest.approx(r["n_eff_r"], rel=1e-6)
+    assert row["flag"] == "suppressed_n_eff" and row["shown"] == 0
+    assert row["weighted"] == 1 and row["unit_kish_n"] == pytest.approx(example["kish_n"])
+
+
+def test_worked_example_mean_with_missing_answer(db, example):
+    """q2 (respondent 18 blank) mean and t interval match svymean(na.rm = TRUE)."""
+    [row] = rows_by(estimates(db), unit_type="ward", key="q2", statistic="mean")
+    r = example["q2_est"]
+    assert row["n"] == 20 and row["n_item"] == 19
+    assert row["estimate"] == pytest.approx(r["estimate"], abs=1e-8)
+    assert row["se"] == pytest.approx(r["se"], abs=1e-8)
+    assert row["ci_lower"] == pytest.approx(r["lower"], abs=1e-6)
+    assert row["ci_upper"] == pytest.approx(r["upper"], abs=1e-6)
+
+
+def test_excluded_responses_never_count_and_flagged_are_optional(db, example):
+    """An excluded response changes nothing; a flagged one counts unless asked not to."""
+    add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "yes"}, status="excluded")
+    add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "yes"}, flags=["too_fast"])
+    [kept] = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")
+    [left] = rows_by(estimates(db, include_flagged=False), unit_type="ward", key="q1", option="yes")
+    assert kept["n"] == 21 and kept["include_flagged"] == 1
+    assert left["n"] == 20 and left["include_flagged"] == 0
+    assert left["estimate"] == pytest.approx(example["q1_est"]["estimate"], abs=1e-8)
+
+
+def test_period_is_local_time(db, example):
+    """23:30 UTC on 31 March is 1 April in Vietnam: it belongs to Q2."""
+    add_response(
+        db,
+        "26734",
+        {"sex": "m", "age_band": "a18_34", "q1": "yes"},
+        submitted_at="2026-03-31T23:30:00+00:00",
+    )
+    q1 = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")[0]
+    q2 = rows_by(estimates(db, "2026-Q2"), unit_type="ward", key="q1", option="yes")[0]
+    assert (q1["n"], q2["n"]) == (20, 1)
+    assert q2["flag"] == "hidden_small_cell" and q2["estimate"] is None
+
+
+def test_no_margins_is_unweighted_and_says_so(db):
+    """Without margins the unweighted share is reported, flagged as unweighted."""
+    fx = fixture("worked_example")
+    people, _ = worked_example(fx)
+    add_places(db)
+    for answers in people:
+        add_response(db, "26734", answers)
+    [row] = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")
+    assert row["estimate"] == pytest.approx(0.55)
+    assert row["weighted"] == 0 and row["weighting_note"] == "no_margins"
+
+
+def test_refused_sex_is_imputed_and_noted(db, example):
+    """A respondent who refused sex is raked in the modal category, and the note counts it."""
+    add_response(db, "26734", {"sex": "refused", "age_band": "a18_34", "q1": "no"})
+    [row] = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")
+    assert row["n"] == 21 and "imputed_sex=1" in row["weighting_note"]
+
+
+def test_province_from_wards_agrees_with_r(db):
+    """Wards raked separately, then combined by population: matches the R fixture."""
+    fx = fixture("province")
+    codes = [f"{26000 + i}" for i in range(len(fx["populations"]))]
+    add_places(db, wards=codes, populations=fx["populations"])
+    margins = {}
+    for code, ward in zip(codes, fx["wards"], strict=False):
+        sex = ward["margins"]["sex"]
+        margins[code] = {
+            "sex": {"m": sex["nam"], "f": sex["nu"]},
+            "age_band": {FOUR[k]: v for k, v in ward["margins"]["age"].items()},
+        }
+        for s, a, y in zip(ward["sex"], ward["age"], ward["y"], strict=True):
+            add_response(
+                db,
+                code,
+                {
+                    "sex": "m" if s == "nam" else "f",
+                    "age_band": FOUR[a],
+                    "q1": "yes" if y else "no",
+                },
+            )
+    add_margins(db, margins)
+    rows = list(run(db, tiny(four_bands=True), [parse_periods("2026-Q1")], cap=None))
+    wards = rows_by(rows, unit_type="ward", key="q1", option="yes")
+    assert [r["estimate"] for r in wards] == pytest.approx(fx["ward_y"], abs=1e-8)
+    assert [r["se"] ** 2 for r in wards] == pytest.approx(fx["ward_y_var"], abs=1e-10)
+    [province] = rows_by(rows, unit_type="province", key="q1", option="yes")
+    assert province["estimate"] == pytest.approx(fx["y"], abs=1e-8)
+    assert province["se"] == pytest.approx(fx["y_se"], abs=1e-8)
+    assert province["coverage"] == pytest.approx(fx["coverage"], abs=1e-8)
+
+
+FOUR = {"18-29": "a18_29", "30-44": "a30_44", "45-59": "a45_59", "60+": "a60_plus"}
