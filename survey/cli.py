@@ -35,11 +35,12 @@ run_with_hint.params = list(run_command.params)
 
 def init_app(app) -> None:
     """Register the app's commands on its CLI group."""
-    from survey import demo
+    from survey import demo, exports_cli
     from survey.staff import cli as staff_cli
 
     app.cli.add_command(migrate_command)
     app.cli.add_command(demo.demo_command)
+    exports_cli.init_app(app)
     app.cli.add_command(staff_cli.units_cli)
     app.cli.add_command(staff_cli.users_cli)
 
