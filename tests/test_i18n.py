@@ -22,17 +22,20 @@ def lang_of(app):
     return negotiate
 
 
-@pytest.mark.parametrize("kwargs,expected", [
-    ({}, "vi"),
-    ({"headers": {"Accept-Language": "en-US,en;q=0.9"}}, "en"),
-    ({"headers": {"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}}, "vi"),
-    ({"headers": {"Accept-Language": "fr-FR,de;q=0.8"}}, "vi"),
-    ({"headers": {"Accept-Language": "fr,en;q=0.5"}}, "en"),
-    ({"path": "/privacy?lang=en", "headers": {"Accept-Language": "vi"}}, "en"),
-    ({"path": "/privacy?lang=vi", "headers": {"Accept-Language": "en"}}, "vi"),
-    ({"path": "/privacy?lang=xx", "headers": {"Accept-Language": "en"}}, "en"),
-    ({"path": "/privacy", "method": "POST", "data": {"lang": "en"}}, "en"),
-])
+@pytest.mark.parametrize(
+    "kwargs,expected",
+    [
+        ({}, "vi"),
+        ({"headers": {"Accept-Language": "en-US,en;q=0.9"}}, "en"),
+        ({"headers": {"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}}, "vi"),
+        ({"headers": {"Accept-Language": "fr-FR,de;q=0.8"}}, "vi"),
+        ({"headers": {"Accept-Language": "fr,en;q=0.5"}}, "en"),
+        ({"path": "/privacy?lang=en", "headers": {"Accept-Language": "vi"}}, "en"),
+        ({"path": "/privacy?lang=vi", "headers": {"Accept-Language": "en"}}, "vi"),
+        ({"path": "/privacy?lang=xx", "headers": {"Accept-Language": "en"}}, "en"),
+        ({"path": "/privacy", "method": "POST", "data": {"lang": "en"}}, "en"),
+    ],
+)
 def test_locale_precedence(lang_of, kwargs, expected):
     assert lang_of(**kwargs) == expected
 
@@ -82,9 +85,25 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries(locale):
 def test_catalogue_template_is_current(tmp_path):
     fresh = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "--no-location", "--omit-header", "-o", str(fresh), "."],
-        cwd=ROOT, check=True, capture_output=True)
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with fresh.open("rb") as handle:
         extracted = {m.id for m in read_po(handle) if m.id}
     committed = {m.id for m in catalogue("vi") if m.id}
