@@ -81,9 +81,15 @@ def world_fixture(db):
     return {"users": users, "point": point, "other_point": other}
 
 
+def english(client):
+    """Make the client ask for English, so that assertions can quote the msgids."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def client_as(app, world, role: str):
     """Return a test client signed in as the role (or anonymous)."""
-    client = app.test_client()
+    client = english(app.test_client())
     if role != "anonymous":
         sign_in(client, world["users"][role])
     return client

@@ -3,7 +3,13 @@
 import pytest
 
 from survey import accounts
-from tests.staff_helpers import PASSWORD, SECRET_POINT, make_user, seed_units
+from tests.staff_helpers import PASSWORD, SECRET_POINT, english, make_user, seed_units
+
+
+@pytest.fixture(autouse=True)
+def english_client(client):
+    """Assertions quote the English messages."""
+    english(client)
 
 
 @pytest.fixture
@@ -78,7 +84,7 @@ def test_logout_needs_post_and_ends_the_session(client, staff):
 
 
 def test_password_change_ends_other_sessions(app, staff, db):
-    first, second = app.test_client(), app.test_client()
+    first, second = english(app.test_client()), english(app.test_client())
     login(first)
     login(second)
     response = first.post(
