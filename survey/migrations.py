@@ -10,7 +10,7 @@ import os
 
 from sqlite_utils import Database, Migrations
 
-from survey.db import immediate
+from survey.db import immediate, sqlite3
 
 log = logging.getLogger(__name__)
 migrations = Migrations("papi_pulse")
@@ -213,5 +213,12 @@ def _backup_before(db: Database, backup_dir) -> None:
     if not path:
         return
     folder = backup_dir or os.path.join(os.path.dirname(path), "backups")
-    written = backup.write_backup(db.conn, folder, reason="before-migration")
+    # A second connection reads the snapshot: the backup API cannot read through a
+    # connection that holds the write lock (it would retry for ever), and while this one
+    # holds it nobody else can write, so the copy is exactly the pre-migration state.
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        written = backup.write_backup(reader, folder, reason="before-migration")
+    finally:
+        reader.close()
     log.warning("backed up the database to %s before migrating", written)
