@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -92,6 +91,7 @@ def font_paths() -> dict[str, Path]:
 def pdf(posters: list[Poster], size: Size, title: str = "") -> bytes:
     """Return a PDF with one poster per page (one folded tent per sheet for tents)."""
     doc = FPDF(unit="mm", format=(size.width, size.height))
+    doc.splits = {}  # paragraphs already broken into lines, see _split
     doc.set_auto_page_break(False)
     doc.set_margin(0)
     doc.set_title(title)
@@ -116,9 +116,10 @@ def _scale(size: Size) -> float:
 def _draw_tent(doc: FPDF, poster: Poster, size: Size) -> None:
     """Draw two landscape faces, the upper one rotated, and a dashed fold line."""
     half = size.height / 2
-    _draw_face(doc, poster, 0, half, size.width, half)
+    lines = _face_lines(doc, poster, size.width, half)
+    _draw_face(doc, poster, lines, 0, half, size.width, half)
     with doc.rotation(180, size.width / 2, half / 2):
-        _draw_face(doc, poster, 0, 0, size.width, half)
+        _draw_face(doc, poster, lines, 0, 0, size.width, half)
     doc.set_draw_color(128)
     doc.set_line_width(0.2)
     doc.set_dash_pattern(dash=2, gap=2)
@@ -139,19 +140,38 @@ def _draw_panel(doc: FPDF, poster: Poster, x, y, w, h, scale) -> None:
     _write(doc, bottom, x + margin, below, inner)
 
 
-def _draw_face(doc: FPDF, poster: Poster, x, y, w, h) -> None:
+# A tent face: margin and QR side in mm (a 64 mm QR scans from a metre away).
+FACE_MARGIN = 7
+FACE_QR = 64
+
+
+def _face_lines(doc: FPDF, poster: Poster, w, h) -> list[Line]:
+    """Return the face's words at the largest type scale that fits its column."""
+    column = w - FACE_QR - 3 * FACE_MARGIN
+    room = h - 2 * FACE_MARGIN
+    low, high = 0.25, 0.5
+    if _height(doc, _all_lines(poster, high), column) <= room:
+        return _all_lines(poster, high)
+    for _step in range(6):  # bisection: the scale to within 0.004
+        middle = (low + high) / 2
+        if _height(doc, _all_lines(poster, middle), column) <= room:
+            low = middle
+        else:
+            high = middle
+    return _all_lines(poster, low)
+
+
+def _all_lines(poster: Poster, scale: float) -> list[Line]:
+    """Return every line of a poster at a type scale."""
+    return _top_lines(poster, scale) + _bottom_lines(poster, scale)
+
+
+def _draw_face(doc: FPDF, poster: Poster, lines: list[Line], x, y, w, h) -> None:
     """Draw a landscape tent face: QR on the left, the words on the right."""
-    margin = 7
-    side = min(h - 2 * margin, w * 0.48)
-    _draw_qr(doc, poster.modules, x + margin, y + (h - side) / 2, side)
-    column = w - side - 3 * margin
-    lines = _top_lines(poster, 0.5) + _bottom_lines(poster, 0.5)
-    scale = 0.5
-    while _height(doc, lines, column) > h - 2 * margin and scale > 0.25:
-        scale -= 0.03
-        lines = _top_lines(poster, scale) + _bottom_lines(poster, scale)
+    _draw_qr(doc, poster.modules, x + FACE_MARGIN, y + (h - FACE_QR) / 2, FACE_QR)
+    column = w - FACE_QR - 3 * FACE_MARGIN
     top = y + (h - _height(doc, lines, column)) / 2
-    _write(doc, lines, x + side + 2 * margin, top, column)
+    _write(doc, lines, x + FACE_QR + 2 * FACE_MARGIN, top, column)
 
 
 def _top_lines(poster: Poster, scale: float) -> list[Line]:
@@ -193,14 +213,25 @@ def _bottom_lines(poster: Poster, scale: float) -> list[Line]:
 
 def _height(doc: FPDF, lines: list[Line], width: float) -> float:
     """Return the height lines take when wrapped to width."""
-    total = 0.0
-    for line in lines:
+    return sum(_line_height(doc, line, width) + line.after for line in lines)
+
+
+def _line_height(doc: FPDF, line: Line, width: float) -> float:
+    """Return one line's wrapped height."""
+    return len(_split(doc, line, width)) * _leading(line.points)
+
+
+def _split(doc: FPDF, line: Line, width: float) -> tuple[str, ...]:
+    """Return a paragraph's lines when wrapped to width, remembered for the document.
+
+    fpdf2's line breaking is slow (it re-measures the line at every character), and every
+    poster of a document shares most of its paragraphs, so each is broken once.
+    """
+    key = (line.text, line.bold, round(line.points, 3), round(width, 3))
+    if key not in doc.splits:
         doc.set_font(FONT, "B" if line.bold else "", line.points)
-        total += (
-            doc.multi_cell(width, _leading(line.points), line.text, dry_run=True, output="HEIGHT")
-            + line.after
-        )
-    return total
+        doc.splits[key] = tuple(doc.multi_cell(width, text=line.text, dry_run=True, output="LINES"))
+    return doc.splits[key]
 
 
 def _write(doc: FPDF, lines: list[Line], x, y, width) -> float:
@@ -208,17 +239,12 @@ def _write(doc: FPDF, lines: list[Line], x, y, width) -> float:
     doc.set_text_color(0)
     for line in lines:
         doc.set_font(FONT, "B" if line.bold else "", line.points)
-        doc.set_xy(x, y)
-        doc.multi_cell(
-            width,
-            _leading(line.points),
-            line.text,
-            align="C",
-            link=line.link,
-            new_x=XPos.LEFT,
-            new_y=YPos.NEXT,
-        )
-        y = doc.get_y() + line.after
+        leading = _leading(line.points)
+        for piece in _split(doc, line, width):
+            doc.set_xy(x, y)
+            doc.cell(width, leading, piece, align="C", link=line.link or "")
+            y += leading
+        y += line.after
     return y
 
 

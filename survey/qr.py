@@ -7,6 +7,7 @@ Crockford base32, so ``https://khaosat.hcmc.gov.vn/s/<token>`` can be written
 character instead of 8): usually one QR version smaller, so larger modules on the same poster.
 """
 
+import functools
 import struct
 import zlib
 from urllib.parse import urlsplit
@@ -62,9 +63,14 @@ def make_code(payload: str, error_correction: int = ERROR_CORRECTION) -> qrcode.
     return code
 
 
-def matrix(payload: str) -> list[list[bool]]:
-    """Return the code's modules, quiet zone included, as rows of booleans (True = dark)."""
-    return make_code(payload).get_matrix()
+@functools.lru_cache(maxsize=1024)
+def matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
+    """Return the code's modules, quiet zone included, as rows of booleans (True = dark).
+
+    Cached: choosing the mask takes qrcode about 30 ms a code, and a province reprints the
+    same few hundred codes (1,024 codes of 37 x 37 modules take about 12 MB).
+    """
+    return tuple(tuple(row) for row in make_code(payload).get_matrix())
 
 
 def svg_path(modules: list[list[bool]]) -> str:
