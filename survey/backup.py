@@ -18,7 +18,7 @@ from survey.db import sqlite3
 
 PREFIX = "papi-pulse-"
 SUFFIX = ".sqlite3"
-_NAME = re.compile(r"papi-pulse-(\d{8}T\d{6}Z)(?:-\d+)?(-[a-z-]+)?\.sqlite3")
+_NAME = re.compile(r"papi-pulse-(\d{8}T\d{6}Z)(?:-(\d+))?(-[a-z-]+)?\.sqlite3")
 MIGRATION_SET = "papi_pulse"
 
 
@@ -73,12 +73,19 @@ def list_backups(folder) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if _NAME.fullmatch(p.name))
+    found = [p for p in folder.iterdir() if _NAME.fullmatch(p.name)]
+    return sorted(found, key=_age_key)
+
+
+def _age_key(path: Path) -> tuple[str, int]:
+    """Sort key: the time stamp, then the number added when two share a second."""
+    match = _NAME.fullmatch(path.name)
+    return match.group(1), int(match.group(2) or 1)
 
 
 def prune(folder, keep: int) -> list[Path]:
     """Delete scheduled backups beyond the newest keep; return the deleted paths."""
-    scheduled = [p for p in list_backups(folder) if not _NAME.fullmatch(p.name).group(2)]
+    scheduled = [p for p in list_backups(folder) if not _NAME.fullmatch(p.name).group(3)]
     doomed = scheduled[: max(len(scheduled) - keep, 0)]
     for path in doomed:
         path.unlink(missing_ok=True)
