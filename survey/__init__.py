@@ -52,6 +52,7 @@ def create_app(test_config=None):
 def _register_areas(app) -> None:
     """Register each web area's blueprint and each area's CLI commands."""
     from survey import analysis, cli, health, staff
+    from survey.analysis import downloads
     from survey.citizen import views as citizen
     from survey.staff import posters as staff_posters
 
@@ -61,3 +62,4 @@ def _register_areas(app) -> None:
     app.register_blueprint(staff_posters.bp)
     cli.init_app(app)
     analysis.init_app(app)
+    app.register_blueprint(downloads.bp)

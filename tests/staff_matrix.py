@@ -135,4 +135,10 @@ ROUTES = [
         "/staff/provinces/{province_code}/posters",
         _table(200, other_ward=403, ward_staff=403, other_province=404),
     ),
+    # Analysts' downloads (survey/analysis/downloads.py): any staff member, responses limited
+    # to the scope; a unit outside it is 404.
+    Route("GET", "/analysis/downloads/", everyone()),
+    Route("GET", "/analysis/downloads/codebook.csv", everyone()),
+    Route("GET", "/analysis/downloads/responses.csv", everyone()),
+    Route("GET", "/analysis/downloads/responses.csv?unit={ward_code}", in_scope()),
 ]
