@@ -55,11 +55,13 @@ def _register_areas(app) -> None:
     from survey.analysis import downloads
     from survey.citizen import views as citizen
     from survey.staff import posters as staff_posters
+    from survey.staff import review as staff_review
 
     app.register_blueprint(health.bp)
     app.register_blueprint(citizen.bp)
     staff.init_app(app)
     app.register_blueprint(staff_posters.bp)
+    app.register_blueprint(staff_review.bp)
     cli.init_app(app)
     analysis.init_app(app)
     app.register_blueprint(downloads.bp)

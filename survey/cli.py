@@ -35,7 +35,7 @@ run_with_hint.params = list(run_command.params)
 
 def init_app(app) -> None:
     """Register the app's commands on its CLI group."""
-    from survey import demo, exports_cli
+    from survey import demo, exports_cli, retention
     from survey.staff import cli as staff_cli
 
     app.cli.add_command(migrate_command)
@@ -43,6 +43,7 @@ def init_app(app) -> None:
     exports_cli.init_app(app)
     app.cli.add_command(staff_cli.units_cli)
     app.cli.add_command(staff_cli.users_cli)
+    app.cli.add_command(retention.retention_cli)
 
 
 def _app_factory():

@@ -48,6 +48,13 @@ DEFAULTS = {
     "SMOOTHING_PRIOR_N": 20,
     # Months after which raw responses are deleted once aggregated; 0 keeps them.
     "RETENTION_MONTHS": 0,
+    # Questionnaires started, and answers sent, per network address per hour (survey/ratelimit.py);
+    # 0 switches the limit off. Generous on purpose: a ward office's Wi-Fi, and a mobile
+    # network's carrier-grade NAT, put dozens of citizens behind one address, and a busy
+    # one-stop counter serves 30 to 60 people an hour. A flood above this is refused; one below
+    # it is still flagged by the burst and duplicate checks (survey/quality.py).
+    "RATE_LIMIT_STARTS_PER_HOUR": 60,
+    "RATE_LIMIT_SUBMISSIONS_PER_HOUR": 30,
     # One anonymous JSON line per request on standard error (survey/requestlog.py).
     "REQUEST_LOG": True,
     # Where `papi-pulse backup` writes; relative paths are inside the instance folder.
@@ -71,6 +78,8 @@ _INT_SETTINGS = (
     "SMOOTHING_PRIOR_N",
     "RETENTION_MONTHS",
     "BACKUP_KEEP",
+    "RATE_LIMIT_STARTS_PER_HOUR",
+    "RATE_LIMIT_SUBMISSIONS_PER_HOUR",
 )
 _BOOL_SETTINGS = ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "REQUEST_LOG")
 

@@ -184,6 +184,33 @@ def m005_analysis(db: Database):
         )""")
 
 
+@migrations()
+def m006_quality_and_retention(db: Database):
+    """Submission counters per hashed address, review index, and aggregates kept after deletion."""
+    db.execute("""
+        CREATE TABLE rate_limits (
+            key TEXT NOT NULL,
+            action TEXT NOT NULL,
+            window_start INTEGER NOT NULL,
+            hits INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (key, action, window_start)
+        ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX rate_limits_window ON rate_limits(window_start)")
+    db.execute("CREATE INDEX responses_review ON responses(review_status, flags)")
+    db.execute("""
+        CREATE TABLE aggregates (
+            questionnaire_id TEXT NOT NULL,
+            questionnaire_version INTEGER NOT NULL,
+            ward_code TEXT NOT NULL,
+            province_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            code TEXT NOT NULL,
+            n INTEGER NOT NULL DEFAULT 0,
+            n_flagged INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (questionnaire_id, questionnaire_version, ward_code, period, item_id, code)
+        )""")
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

@@ -2,7 +2,8 @@
 
 Placeholders in URLs: {point_id} (a point of Phường Bến Thành, whose name must never reach
 anyone outside its scope), {other_point_id} (a point of Phường Sài Gòn), {user_id} (the
-Bến Thành ward staff account), {ward_code} (Bến Thành), {province_code} (Ho Chi Minh City).
+Bến Thành ward staff account), {ward_code} (Bến Thành), {province_code} (Ho Chi Minh City),
+{response_id} (a flagged answer at the Bến Thành point).
 Roles: see ``staff_helpers.ROLES`` plus "other_province" (a Hà Nội province manager).
 Anonymous visitors are always sent to the sign-in page (302).
 """
@@ -134,6 +135,18 @@ ROUTES = [
         "GET",
         "/staff/provinces/{province_code}/posters",
         _table(200, other_ward=403, ward_staff=403, other_province=404),
+    ),
+    # Review of flagged answers (survey/staff/review.py): the list filters by scope; one
+    # answer is in scope or 404; deciding is for editors (the flagged answer is at Bến Thành).
+    Route("GET", "/staff/review/", everyone()),
+    Route("GET", "/staff/review/?flag=too_fast&status=pending&period=2026-Q1", everyone()),
+    Route("GET", "/staff/review/{response_id}", in_scope()),
+    Route(
+        "POST",
+        "/staff/review/{response_id}",
+        editors_in_scope(),
+        {"decision": "excluded", "reason": "Cùng máy, trả lời quá nhanh"},
+        True,
     ),
     # Analysts' downloads (survey/analysis/downloads.py): any staff member, responses limited
     # to the scope; a unit outside it is 404.

@@ -6,6 +6,7 @@ import pytest
 
 from survey import points
 from tests.staff_helpers import SECRET_POINT, client_as, world_fixture  # noqa: F401
+from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
 from tests.staff_matrix import PUBLIC, ROUTES, SIGNED_IN
 
 CASES = [
@@ -23,6 +24,7 @@ def _url(route, world):
         user_id=world["users"]["ward_staff"]["id"],
         ward_code=world["point"]["ward_code"],
         province_code="79",
+        response_id=MATRIX_RESPONSE_ID,
     )
 
 
@@ -30,6 +32,7 @@ def _url(route, world):
 def matrix_world(app, db, world):
     """Add the Hà Nội manager under the matrix's role name."""
     world["users"]["other_province"] = world["users"]["hanoi_manager"]
+    store_flagged(db, world["point"])  # for the review routes
     return world
 
 

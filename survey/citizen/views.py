@@ -21,7 +21,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from survey import csrf, points, responses
 from survey.citizen import draft as drafts
-from survey.citizen import flow
+from survey.citizen import flow, guard
 from survey.citizen.forms import validate_page
 from survey.i18n import current_locale, posted_lang
 from survey.questionnaire import get as get_questionnaire
@@ -94,6 +94,7 @@ def welcome(token):
         minutes=minutes_estimate(questionnaire),
         resume=resume,
         lost=request.args.get("lost") == "1",
+        answered=guard.answered_here(point),
     )
 
 
@@ -101,8 +102,10 @@ def welcome(token):
 def start(token):
     """Begin a new questionnaire: draw the modules and go to the first page."""
     point = get_point_or_404(token)
-    if not _csrf_ok():
+    if not _csrf_ok() or (guard.answered_here(point) and not request.form.get("someone_else")):
         return redirect(url_for("citizen.welcome", token=point["token"], **_lang_arg()), 303)
+    if not guard.allowed("start"):
+        return render_template("citizen/busy.html", point=point, back=None), 429
     questionnaire = active_questionnaire()
     modules = responses.assign_modules(get_db(), questionnaire)
     draft = drafts.Draft.start(questionnaire.id, questionnaire.version, modules)
@@ -162,7 +165,7 @@ def _take_answers(point, draft, questionnaire, pages, page):
     missing = flow.first_incomplete(questionnaire, draft.modules, draft.answers)
     if missing is not None:
         return _go(point, draft, missing.id)
-    return _finish(point, draft)
+    return _finish(point, draft, questionnaire, page)
 
 
 def _merge(draft, questionnaire, visible, answers, keep_missing=False):
@@ -176,8 +179,10 @@ def _merge(draft, questionnaire, visible, answers, keep_missing=False):
     draft.saves += 1
 
 
-def _finish(point, draft):
-    """Store the finished response in one transaction and show the thank-you page."""
+def _finish(point, draft, questionnaire, page):
+    """Store the finished response (masked, flagged) in one transaction; thank the citizen."""
+    if not guard.allowed("finish"):
+        return _too_many(point, draft, page)
     now = time.time()
     record = {
         "id": draft.response_id,
@@ -193,10 +198,34 @@ def _finish(point, draft):
         "submitted_at": responses.iso_from_epoch(now),
         "duration_seconds": max(0, round(now - draft.started_at)),
     }
-    responses.store_response(get_db(), record)
+    responses.store_response(get_db(), guard.checked_record(questionnaire, point, record))
     response = redirect(url_for("citizen.thanks", token=point["token"], **_lang_arg()), 303)
     response.delete_cookie(drafts.cookie_name(point["token"]), path="/")
+    guard.mark_answered(response, point)
     return response
+
+
+def _too_many(point, draft, page):
+    """Say politely that too many answers came from this network; keep the draft to resend."""
+    signed = drafts.dump(draft, current_app.config["SECRET_KEY"], point["token"])
+    back = url_for("citizen.answer", token=point["token"], page_id=page.id, d=signed, **_lang_arg())
+    response = make_response(render_template("citizen/busy.html", point=point, back=back), 429)
+    _keep_draft(response, point["token"], signed)
+    return response
+
+
+def _keep_draft(response, token, signed):
+    """Put the signed draft in its cookie, unless it is too big for one."""
+    if len(signed) <= COOKIE_LIMIT:
+        response.set_cookie(
+            drafts.cookie_name(token),
+            signed,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+            max_age=current_app.config["DRAFT_MAX_AGE_SECONDS"],
+        )
 
 
 @bp.get("/s/<token>/thanks")
@@ -222,16 +251,7 @@ def _go(point, draft, page_id, lang=None):
     if not cookie_works or len(signed) > COOKIE_LIMIT:
         args["d"] = signed
     response = redirect(url_for("citizen.answer", token=token, page_id=page_id, **args), 303)
-    if len(signed) <= COOKIE_LIMIT:
-        response.set_cookie(
-            drafts.cookie_name(token),
-            signed,
-            path="/",
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-            max_age=current_app.config["DRAFT_MAX_AGE_SECONDS"],
-        )
+    _keep_draft(response, token, signed)
     return response
 
 
@@ -256,6 +276,7 @@ def _render_page(point, draft, pages, page, values, errors, notice=None, status=
         previous=previous,
         state=signed,
         is_last=page is pages[-1],
+        honeypot_field=guard.HONEYPOT_FIELD,
     )
     return body, status
 

@@ -1,0 +1,113 @@
+"""Review of flagged responses: list them in a scope, include or exclude one with a reason.
+
+Storage functions, no Flask. A decision and its audit entry are written in one transaction.
+Excluded responses never count in estimates or exports; included ones (flagged or not) do.
+"""
+
+import json
+
+from sqlite_utils import Database
+
+from survey import audit, periods
+from survey.db import immediate
+from survey.responses import decode, now_iso
+
+DECISIONS = ("included", "excluded")
+STATUSES = ("pending", "included", "excluded")
+PAGE_SIZE = 50
+REASON_MAX = 500
+
+
+def _where(scope: tuple[str, list], filters: dict) -> tuple[str, list]:
+    """Return the SQL condition and parameters of the filters within the user's scope."""
+    where, params = scope
+    conditions, values = ["r.flags <> '[]'", f"({where})"], list(params)
+    if filters.get("flag"):
+        conditions.append("EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value = ?)")
+        values.append(filters["flag"])
+    if filters.get("point"):
+        conditions.append("r.point_id = ?")
+        values.append(filters["point"])
+    period = filters.get("period")
+    if isinstance(period, periods.Period):
+        conditions.append("r.submitted_at >= ? AND r.submitted_at < ?")
+        values += list(period.utc_bounds())
+    status = filters.get("status")
+    if status == "pending":
+        conditions.append("r.reviewed_at IS NULL")
+    elif status in DECISIONS:
+        conditions.append("r.reviewed_at IS NOT NULL AND r.review_status = ?")
+        values.append(status)
+    return " AND ".join(conditions), values
+
+
+def list_flagged(
+    db: Database, scope: tuple[str, list], filters: dict, page: int = 1
+) -> tuple[list[dict], int]:
+    """Return one page of flagged responses in scope, newest first, and how many match."""
+    where, params = _where(scope, filters)
+    base = (
+        "FROM responses r JOIN wards w ON w.code = r.ward_code"
+        " JOIN points p ON p.id = r.point_id WHERE " + where
+    )
+    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    rows = db.query(
+        "SELECT r.*, p.name AS point_name, w.name AS ward_name "
+        f"{base} ORDER BY r.submitted_at DESC, r.id LIMIT ? OFFSET ?",
+        params + [PAGE_SIZE, (max(page, 1) - 1) * PAGE_SIZE],
+    )
+    return [decode(row) for row in rows], total
+
+
+def get_for_review(db: Database, response_id: str) -> dict | None:
+    """Return a response with its point and ward names, or None."""
+    rows = list(
+        db.query(
+            "SELECT r.*, p.name AS point_name, w.name AS ward_name FROM responses r"
+            " JOIN wards w ON w.code = r.ward_code JOIN points p ON p.id = r.point_id"
+            " WHERE r.id = ?",
+            [response_id],
+        )
+    )
+    return decode(rows[0]) if rows else None
+
+
+def decide(db: Database, user: dict | None, response_id: str, decision: str, reason: str) -> dict:
+    """Include or exclude a response with a reason, audit-logged; return the updated row."""
+    reason = (reason or "").strip()
+    if decision not in DECISIONS:
+        raise ValueError(f"unknown decision {decision!r}")
+    if not reason or len(reason) > REASON_MAX:
+        raise ValueError("a reason of 1 to 500 characters is required")
+    with immediate(db):
+        row = db.execute(
+            "SELECT review_status, flags FROM responses WHERE id = ?", [response_id]
+        ).fetchone()
+        if row is None:
+            raise KeyError(response_id)
+        db.execute(
+            "UPDATE responses SET review_status = ?, review_reason = ?, reviewed_by = ?,"
+            " reviewed_at = ? WHERE id = ?",
+            [decision, reason, user["username"] if user else "(cli)", now_iso(), response_id],
+        )
+        audit.record(
+            db,
+            user,
+            "exclude" if decision == "excluded" else "include",
+            "response",
+            response_id,
+            {"from": row[0], "reason": reason, "flags": json.loads(row[1])},
+        )
+    return get_for_review(db, response_id)
+
+
+def flag_counts(db: Database, scope: tuple[str, list]) -> dict[str, int]:
+    """Return {flag: number of responses in scope carrying it}."""
+    where, params = scope
+    return dict(
+        db.execute(
+            "SELECT f.value, count(*) FROM responses r JOIN wards w ON w.code = r.ward_code,"
+            f" json_each(r.flags) f WHERE ({where}) GROUP BY f.value",
+            params,
+        ).fetchall()
+    )

@@ -1,0 +1,176 @@
+"""Review of flagged responses: list (by flag, point, period, status), show, include or exclude.
+
+Everyone signed in may read the responses of their scope (analysts: all, read only); ward
+staff decide for their wards, province managers for their provinces, administrators for all.
+A decision needs a reason and is audit-logged. No personal data is shown because none is kept.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from survey import accounts, periods, quality, reviews
+from survey.questionnaire import get as get_questionnaire
+from survey.staff.auth import current_user, login_required, role_required, scope_sql
+from survey.webdb import get_db
+
+bp = Blueprint("review", __name__, url_prefix="/staff/review")
+
+
+def flag_label(flag: str) -> str:
+    """Return the translated name of a quality flag."""
+    return {
+        "duplicate_browser": _("Second answer from the same phone"),
+        "too_fast": _("Answered too fast to read"),
+        "straight_lining": _("Same answer everywhere"),
+        "honeypot": _("Hidden field filled (robot)"),
+        "burst": _("Burst of answers at the point"),
+        "pii_masked": _("Personal data masked"),
+    }.get(flag, flag)
+
+
+class ReviewForm(FlaskForm):
+    """The decision on a flagged response and its reason."""
+
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("", _l("Choose…")),
+            SelectChoice("included", _l("Include: count this answer")),
+            SelectChoice("excluded", _l("Exclude: do not count this answer")),
+        ],
+        validators=[DataRequired(message=_l("Choose whether to include or exclude the answer."))],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("Write the reason for the decision.")),
+            Length(max=reviews.REASON_MAX, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
+
+
+def get_response_or_404(response_id: str) -> dict:
+    """Return a response if the user may see its ward; 404 otherwise."""
+    row = reviews.get_for_review(get_db(), response_id[:64])
+    ward = {"code": row["ward_code"], "province_code": row["province_code"]} if row else None
+    if row is None or not accounts.can_see_ward(current_user(), ward):
+        abort(404)
+    return row
+
+
+def _filters() -> tuple[dict, str | None]:
+    """Read the list filters from the query string; return them and a period error, if any."""
+    flag = request.args.get("flag", "")
+    status = request.args.get("status", "")
+    filters = {
+        "flag": flag if flag in quality.FLAGS else "",
+        "point": request.args.get("point", 0, type=int) or "",
+        "period": request.args.get("period", "")[:40].strip(),
+        "status": status if status in reviews.STATUSES else "",
+    }
+    error = None
+    query = dict(filters)
+    if filters["period"]:
+        try:
+            query["period"] = periods.parse_period(filters["period"])
+        except periods.PeriodError:
+            error = _("The period is not valid: write for example 2026, 2026-Q1 or 2026-03.")
+            query["period"] = ""
+    return {"shown": filters, "query": query}, error
+
+
+@bp.get("/")
+@login_required
+def index():
+    """List the flagged responses in the user's scope, newest first."""
+    db = get_db()
+    filters, period_error = _filters()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = reviews.list_flagged(db, scope_sql(), filters["query"], page)
+    where, params = scope_sql()
+    point_choices = db.execute(
+        "SELECT p.id, p.name FROM points p JOIN wards w ON w.code = p.ward_code"
+        f" WHERE {where} ORDER BY p.name LIMIT 500",
+        params,
+    ).fetchall()
+    shown = filters["shown"]
+    return render_template(
+        "staff/review/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + reviews.PAGE_SIZE - 1) // reviews.PAGE_SIZE, 1),
+        filters=shown,
+        filter_args={k: v for k, v in shown.items() if v},
+        period_error=period_error,
+        flags=quality.FLAGS,
+        counts=reviews.flag_counts(db, scope_sql()),
+        point_choices=point_choices,
+        flag_label=flag_label,
+    ), (400 if period_error else 200)
+
+
+@bp.get("/<response_id>")
+@login_required
+def show(response_id):
+    """Show one flagged response: its flags, answers and review state."""
+    row = get_response_or_404(response_id)
+    return _render_show(row, ReviewForm(formdata=None))
+
+
+@bp.post("/<response_id>")
+@role_required(*accounts.EDITORS)
+def decide(response_id):
+    """Include or exclude a response, with a reason (audit-logged)."""
+    row = get_response_or_404(response_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _render_show(row, form, status=422)
+    reviews.decide(get_db(), current_user(), row["id"], form.decision.data, form.reason.data)
+    if form.decision.data == "excluded":
+        flash(_("The answer is excluded: it no longer counts in results."), "info")
+    else:
+        flash(_("The answer is included: it counts in results."), "info")
+    return redirect(url_for("review.show", response_id=row["id"]))
+
+
+def _render_show(row: dict, form, status: int = 200):
+    """Render one response with its answers labelled from its questionnaire."""
+    return render_template(
+        "staff/review/show.html",
+        row=row,
+        form=form,
+        answers=labelled_answers(row),
+        flag_label=flag_label,
+        can_decide=current_user()["role"] in accounts.EDITORS,
+    ), status
+
+
+def labelled_answers(row: dict) -> list[tuple[str, str]]:
+    """Return (question, answer) pairs in questionnaire order, in the interface language."""
+    from survey.i18n import current_locale
+
+    lang = current_locale() if current_locale() in ("vi", "en") else "vi"
+    try:
+        questionnaire = get_questionnaire(row["questionnaire_id"], row["questionnaire_version"])
+    except KeyError:
+        return [(key, str(value)) for key, value in sorted(row["answers"].items())]
+    pairs = []
+    for item_id, item in questionnaire.items.items():
+        if item_id not in row["answers"]:
+            continue
+        value = row["answers"][item_id]
+        codes = value if isinstance(value, list) else [value]
+        labels = []
+        for code in codes:
+            try:
+                labels.append(item.option(str(code)).label(lang))
+            except KeyError:
+                labels.append(str(code))
+        pairs.append((item.text(lang), ", ".join(labels)))
+    return pairs
