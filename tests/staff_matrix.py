@@ -154,4 +154,16 @@ ROUTES = [
     Route("GET", "/analysis/downloads/codebook.csv", everyone()),
     Route("GET", "/analysis/downloads/responses.csv", everyone()),
     Route("GET", "/analysis/downloads/responses.csv?unit={ward_code}", in_scope()),
+    # Analysis (survey/analysis/views.py): estimates filtered by scope; margins for analysts.
+    Route("GET", "/staff/analysis/", everyone()),
+    Route("GET", "/staff/analysis/?unit=ward&code={ward_code}&period=2026-Q1", in_scope()),
+    Route(
+        "GET",
+        "/staff/analysis/estimates.csv?unit=province&code={province_code}&period=2026-Q1",
+        _table(200, other_ward=404, ward_staff=404, other_province=404),
+    ),
+    Route("GET", "/staff/analysis/methodology", everyone()),
+    Route("GET", "/staff/analysis/baselines", everyone()),
+    Route("GET", "/staff/analysis/margins", _table(403, analyst=200, administrator=200)),
+    Route("POST", "/staff/analysis/margins", _table(403, analyst=422, administrator=422), {}, True),
 ]

@@ -5,7 +5,17 @@ their scope only (a unit outside it answers 404). The pages never compute a stat
 call survey.estimates, the same code as the CSV export.
 """
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,7 +27,7 @@ from survey.estimates import COLUMNS
 from survey.periods import PeriodError, quarter_of
 from survey.questionnaire import catalogue
 from survey.staff.auth import current_user, get_ward_or_404, login_required, role_required
-from survey.webdb import get_db
+from survey.webdb import get_db, open_db
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff/analysis")
 QUESTIONNAIRE = ("papi-pulse-core", 1)
@@ -126,18 +136,27 @@ def export():
     if not unit_type:
         abort(400, _("Choose a ward, a province or the whole country."))
     provinces, scope = _unit_or_404(unit_type, code)
-    rows = estimates.run(
-        get_db(),
-        catalogue.get(*QUESTIONNAIRE),
-        [period],
-        (unit_type,),
-        ward_scope=scope,
-        provinces=provinces,
-    )
+    app = current_app._get_current_object()
+
+    def rows():
+        # The response streams after the request's connection is closed: use our own.
+        db = open_db(app)
+        try:
+            yield from estimates.run(
+                db,
+                catalogue.get(*QUESTIONNAIRE),
+                [period],
+                (unit_type,),
+                ward_scope=scope,
+                provinces=provinces,
+            )
+        finally:
+            db.close()
+
     dialect = "excel" if request.args.get("excel") else "plain"
     name = f"estimates-{unit_type}-{code or 'vn'}-{period.label}.csv".replace("..", "_")
     return Response(
-        csvout.stream(COLUMNS, rows, dialect),
+        csvout.stream(COLUMNS, rows(), dialect),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
