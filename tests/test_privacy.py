@@ -16,12 +16,29 @@ PHONE, EMAIL, ID = privacy.PHONE, privacy.EMAIL, privacy.ID_NUMBER
 @pytest.mark.parametrize(
     "text",
     [
-        "0912345678", "0912 345 678", "0912.345.678", "0912-345-678", "091 234 5678",
-        "09 1234 5678", "0912 34 56 78", "0336123456", "0868 123 456", "070.123.4567",
-        "+84 912 345 678", "+84912345678", "84912345678", "(+84) 912345678",
-        "+84 (0) 912 345 678", "0084 912 345 678", "(0912) 345 678",
-        "024 3825 1234", "028.3822.1234", "0236 3821 234", "(024) 3825 1234",
-        "+84 24 3825 1234", "02838221234",
+        "0912345678",
+        "0912 345 678",
+        "0912.345.678",
+        "0912-345-678",
+        "091 234 5678",
+        "09 1234 5678",
+        "0912 34 56 78",
+        "0336123456",
+        "0868 123 456",
+        "070.123.4567",
+        "+84 912 345 678",
+        "+84912345678",
+        "84912345678",
+        "(+84) 912345678",
+        "+84 (0) 912 345 678",
+        "0084 912 345 678",
+        "(0912) 345 678",
+        "024 3825 1234",
+        "028.3822.1234",
+        "0236 3821 234",
+        "(024) 3825 1234",
+        "+84 24 3825 1234",
+        "02838221234",
     ],
 )
 def test_phone_numbers_are_masked(text):
@@ -53,12 +70,29 @@ def test_emails_and_id_numbers_are_masked(text, expected):
 @pytest.mark.parametrize(
     "text",
     [
-        "2 lần", "năm 2024", "500.000 đồng", "500000000 đồng", "1.500.000đ", "20.000.000 VND",
-        "Tôi đến 3 lần trong năm 2024, tốn 500.000 đồng.", "84.900.000.000 đồng",
-        "ngày 12/03/2024", "09.03.2024 10:30", "từ 2020 đến 2024", "khoảng 10-15 người",
-        "số nhà 123/45 đường 3/2", "giờ 7:30-11:30", "0,5 ha đất", "1234567890",
-        "mất 2 triệu", "chờ 45 phút", "tổ 12 khu phố 3", "QL1A km 1234",
-        "hộ nghèo 2023-2025", "3.000.000.000 đồng", "lương 12.500.000 một tháng",
+        "2 lần",
+        "năm 2024",
+        "500.000 đồng",
+        "500000000 đồng",
+        "1.500.000đ",
+        "20.000.000 VND",
+        "Tôi đến 3 lần trong năm 2024, tốn 500.000 đồng.",
+        "84.900.000.000 đồng",
+        "ngày 12/03/2024",
+        "09.03.2024 10:30",
+        "từ 2020 đến 2024",
+        "khoảng 10-15 người",
+        "số nhà 123/45 đường 3/2",
+        "giờ 7:30-11:30",
+        "0,5 ha đất",
+        "1234567890",
+        "mất 2 triệu",
+        "chờ 45 phút",
+        "tổ 12 khu phố 3",
+        "QL1A km 1234",
+        "hộ nghèo 2023-2025",
+        "3.000.000.000 đồng",
+        "lương 12.500.000 một tháng",
     ],
 )
 def test_ordinary_numbers_are_kept(text):
@@ -82,8 +116,9 @@ def test_only_free_text_answers_are_masked():
 
 def _store(db, point, response_id, submitted_at, **overrides):
     """Store one response submitted at a given time."""
-    return store_flagged(db, point, response_id, submitted_at=submitted_at,
-                         started_at=submitted_at, **overrides)
+    return store_flagged(
+        db, point, response_id, submitted_at=submitted_at, started_at=submitted_at, **overrides
+    )
 
 
 def test_retention_counts_then_deletes_old_responses_once(app, db, runner):
@@ -98,8 +133,10 @@ def test_retention_counts_then_deletes_old_responses_once(app, db, runner):
     done = retention.apply(db, 6, today=date(2026, 1, 20))
     assert done == {"before": "2025-07-19T17:00:00+00:00", "aggregated": 2, "deleted": 3}
     assert [row["id"] for row in db.query("SELECT id FROM responses")] == ["new1"]
-    rows = {(r["period"], r["item_id"], r["code"]): (r["n"], r["n_flagged"])
-            for r in db.query("SELECT * FROM aggregates")}
+    rows = {
+        (r["period"], r["item_id"], r["code"]): (r["n"], r["n_flagged"])
+        for r in db.query("SELECT * FROM aggregates")
+    }
     assert rows[("2025-Q1", "_responses", "")] == (2, 1)
     assert rows[("2025-Q1", "sex", "nu")] == (2, 1)
     assert rows[("2025-Q1", "pressing_issue", "_text")] == (2, 1)

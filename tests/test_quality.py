@@ -13,8 +13,14 @@ from tests.review_helpers import human, store_flagged, submit
 
 Q = latest("papi-pulse-core")
 SIPAS = ["sipas_access", "sipas_procedure", "sipas_staff", "sipas_result", "sipas_feedback"]
-BASE = {"sex": "nu", "age_band": "30_44", "lives_here": "yes", "services_used": ["certification"],
-        "came_for_procedure": "yes", "sipas_unofficial_payment": "no"}
+BASE = {
+    "sex": "nu",
+    "age_band": "30_44",
+    "lives_here": "yes",
+    "services_used": ["certification"],
+    "came_for_procedure": "yes",
+    "sipas_unofficial_payment": "no",
+}
 ENV = ["strict_on_polluters", "air_quality", "water_quality"]
 
 
@@ -23,8 +29,12 @@ def _answers(sipas, env=None, info=None):
     answers = dict(BASE) | dict(zip(SIPAS, sipas, strict=True))
     answers |= dict(zip(ENV, env or [], strict=False))
     if info is not None:
-        answers |= {"information_easy": info, "poor_list_public": "no", "budget_public": "no",
-                    "seen_land_plan": "no"}
+        answers |= {
+            "information_easy": info,
+            "poor_list_public": "no",
+            "budget_public": "no",
+            "seen_land_plan": "no",
+        }
     return answers
 
 
@@ -50,8 +60,12 @@ def test_straight_lining(sipas, env, info, flagged):
 
 
 def test_straight_lining_compares_scale_positions_across_scales():
-    answers = _answers(["5"] * 5) | {"has_health_insurance": "yes", "child_in_primary": "yes",
-                                     "health_station_rating": "10", "primary_school_rating": "10"}
+    answers = _answers(["5"] * 5) | {
+        "has_health_insurance": "yes",
+        "child_in_primary": "yes",
+        "health_station_rating": "10",
+        "primary_school_rating": "10",
+    }
     assert quality.is_straight_lined(Q, ["core", "public_services", "closing"], answers)
     answers["primary_school_rating"] = "9"
     assert not quality.is_straight_lined(Q, ["core", "public_services", "closing"], answers)
@@ -106,7 +120,9 @@ def test_answered_cookie_is_signed_and_scoped_to_point_and_quarter():
     mark = quality.answered_mark(secret, 7, now=may)
     assert quality.already_answered(secret, 7, mark, now=may)
     assert not quality.already_answered(secret, 8, mark, now=may)
-    assert not quality.already_answered(secret, 7, mark, now=datetime(2026, 7, 1, tzinfo=UTC).timestamp())
+    assert not quality.already_answered(
+        secret, 7, mark, now=datetime(2026, 7, 1, tzinfo=UTC).timestamp()
+    )
     assert not quality.already_answered("t" * 40, 7, mark, now=may)
     assert not quality.already_answered(secret, 7, mark[:-2] + "xx", now=may)
     # 30 June 18:00 UTC is already 1 July in Vietnam: a new quarter.
@@ -138,8 +154,9 @@ def test_a_second_answer_from_the_same_browser_is_explained_and_flagged(client, 
     assert done.headers["Location"].endswith("/thanks")
     assert _flags(db) == [[], ["duplicate_browser"]]
     # Another browser is not affected.
-    fresh = BeautifulSoup(client.application.test_client().get(f"/s/{point['token']}").text,
-                          "html.parser")
+    fresh = BeautifulSoup(
+        client.application.test_client().get(f"/s/{point['token']}").text, "html.parser"
+    )
     assert fresh.select_one("#already-answered") is None
 
 
@@ -168,6 +185,7 @@ def test_honeypot_field_is_invisible_unreachable_and_silent(client, db):
         if soup.select_one("textarea"):
             break
         from tests.citizen.citizen_helpers import answer_page, page_path
+
         location = client.post(page_path(location), data=answer_page(page.text)).headers["Location"]
     trap = soup.find("input", attrs={"name": quality.HONEYPOT_FIELD})
     assert trap["tabindex"] == "-1" and trap["autocomplete"] == "off" and trap["value"] == ""

@@ -22,9 +22,11 @@ def test_key_is_a_salted_hash_that_changes_with_the_local_day():
     # 17:00 UTC is midnight in Vietnam: the salt rotates then, not at UTC midnight.
     day = 1_780_012_800  # 2026-05-29 00:00 UTC
     assert ratelimit.address_key(secret, "a", day + 16 * HOUR) == ratelimit.address_key(
-        secret, "a", day + 16.9 * HOUR)
+        secret, "a", day + 16.9 * HOUR
+    )
     assert ratelimit.address_key(secret, "a", day + 16.9 * HOUR) != ratelimit.address_key(
-        secret, "a", day + 17.1 * HOUR)
+        secret, "a", day + 17.1 * HOUR
+    )
 
 
 def test_limit_refuses_beyond_and_counts_nothing_refused(app, db):
@@ -128,17 +130,28 @@ def test_address_comes_from_proxyfix_not_from_the_header(app, db):
     client = app.test_client()
     url = f"/s/{point['token']}/start"
     # With no trusted proxy (PROXY_COUNT 0), a forged X-Forwarded-For changes nothing.
-    codes = [client.post(url, headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
-             for i in range(3)]
+    codes = [
+        client.post(url, headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+        for i in range(3)
+    ]
     assert codes == [303, 303, 429]
-    assert not any("198.51.100" in str(row) or "127.0.0.1" in str(row)
-                   for row in db.execute("SELECT * FROM rate_limits"))
+    assert not any(
+        "198.51.100" in str(row) or "127.0.0.1" in str(row)
+        for row in db.execute("SELECT * FROM rate_limits")
+    )
 
 
 def test_behind_one_proxy_each_citizen_address_counts_separately(tmp_path, monkeypatch):
     monkeypatch.setenv("PAPI_PULSE_INSTANCE", str(tmp_path / "instance"))
-    proxied = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "k" * 40,
-                          "PROXY_COUNT": 1, "RATE_LIMIT_STARTS_PER_HOUR": 1})
+    proxied = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "k" * 40,
+            "PROXY_COUNT": 1,
+            "RATE_LIMIT_STARTS_PER_HOUR": 1,
+        }
+    )
     db = open_db(proxied)
     point = make_point(db)
     client = proxied.test_client()

@@ -1,0 +1,157 @@
+"""Ballot stuffing: a scripted flood is limited and flagged, and the ward's estimate holds;
+no page or export ever shows a network address or a masked identifier in clear."""
+
+import glob
+import json
+import random
+import re
+import time
+from datetime import date
+
+from survey import estimates, periods, responses
+from survey.questionnaire import latest
+from tests.citizen.citizen_helpers import first_choice, make_point
+from tests.review_helpers import human, store_flagged, submit
+from tests.staff_helpers import client_as, world_fixture  # noqa: F401
+
+SIPAS = ["sipas_access", "sipas_procedure", "sipas_staff", "sipas_result", "sipas_feedback"]
+FLOODER = "203.0.113.77"
+
+
+def _honest_responses(db, point, count=40, seed=1):
+    """Store honest, unflagged answers spread over the past days of this quarter."""
+    rng, now = random.Random(seed), time.time()
+    quarter_start = periods.quarter_of(date.today()).start
+    hours_back = max(3, min(count, int((date.today() - quarter_start).days * 24) - 2))
+    for i in range(count):
+        answers = {
+            "sex": rng.choice(["nam", "nu"]),
+            "age_band": "30_44",
+            "lives_here": "yes",
+            "services_used": ["certification"],
+            "came_for_procedure": "yes",
+            "sipas_unofficial_payment": "no",
+        }
+        answers |= {item: str(rng.randint(3, 5)) for item in SIPAS}
+        at = responses.iso_from_epoch(now - 7200 - 3600 * (i % hours_back))
+        store_flagged(
+            db,
+            point,
+            f"honest{i:03d}",
+            answers=answers,
+            flags=[],
+            submitted_at=at,
+            modules=["core", "closing"],
+        )
+
+
+def _ward_means(db, include_flagged):
+    """Return {sipas item: mean} of the ward this quarter from the estimates engine."""
+    period = estimates.parse_periods(periods.quarter_of(date.today()).label)
+    rows = estimates.run(
+        db, latest("papi-pulse-core"), [period], ("ward",), include_flagged=include_flagged
+    )
+    found = {}
+    for row in rows:
+        record = dict(zip(estimates.COLUMNS, row, strict=True))
+        if record["key"] in SIPAS and record["statistic"] == "mean":
+            found[record["key"]] = (record["estimate"], record["n"], record["include_flagged"])
+    return found
+
+
+def test_a_flood_from_one_client_is_limited_and_flagged_and_the_estimate_holds(app, db):
+    point = make_point(db)
+    _honest_responses(db, point)
+    before = _ward_means(db, include_flagged=False)
+    assert {item: n for item, (_m, n, _f) in before.items()} == dict.fromkeys(SIPAS, 40)
+    # One phone, one address, the lowest answer everywhere, as fast as the server answers.
+    flooder = app.test_client()
+    flooder.environ_base["REMOTE_ADDR"] = FLOODER
+    statuses = []
+    for _ in range(35):
+        result = submit(flooder, point["token"], first_choice, start_data={"someone_else": "1"})
+        statuses.append(result.status_code)
+    limit = app.config["RATE_LIMIT_SUBMISSIONS_PER_HOUR"]
+    assert statuses == [303] * limit + [429] * (35 - limit)
+    assert responses.count(db) == 40 + limit  # nothing stored beyond the limit
+    flood = [
+        json.loads(r[0])
+        for r in db.execute(
+            "SELECT flags FROM responses WHERE id NOT LIKE 'honest%' ORDER BY submitted_at, rowid"
+        )
+    ]
+    assert all(flags for flags in flood)  # every flood answer is flagged
+    assert all("duplicate_browser" in flags for flags in flood[1:])
+    assert all("burst" in flags for flags in flood[10:])  # a new point: more than 10 an hour
+    assert all("too_fast" in flags for flags in flood)
+    # The estimate with flagged answers left out is exactly where it was...
+    after = _ward_means(db, include_flagged=False)
+    assert after == before
+    assert all(flag == 0 for _m, _n, flag in after.values())
+    # ...while counting them would have dragged it down.
+    counted = _ward_means(db, include_flagged=True)
+    assert all(counted[item][0] < before[item][0] - 1 for item in SIPAS)
+
+
+def test_no_page_or_export_shows_an_address_or_a_masked_identifier(app, db, world):
+    phone, email, cccd = "0912 345 678", "nguyen.van.an@gmail.com", "079203004567"
+    point = world["point"]
+    citizen = app.test_client()
+    citizen.environ_base["REMOTE_ADDR"] = FLOODER
+    text = f"Gọi tôi {phone} hoặc {email}, CCCD {cccd}."
+
+    def talkative(name, options, is_text):
+        return text if is_text == "textarea" else human(name, options, is_text)
+
+    assert submit(citizen, point["token"], talkative).headers["Location"].endswith("/thanks")
+    stored = responses.get_response(db, db.execute("SELECT id FROM responses").fetchone()[0])
+    assert stored["answers"]["pressing_issue"] == (
+        "Gọi tôi [số điện thoại] hoặc [email], CCCD [số định danh]."
+    )
+    assert "pii_masked" in stored["flags"]
+    admin = client_as(app, world, "administrator")
+    bodies = {}
+    for url in _every_get_url(app, world, stored["id"]):
+        response = admin.get(url)
+        bodies[url] = (response.status_code, response.get_data(as_text=True))  # streams too
+        response.close()
+    assert bodies[f"/staff/review/{stored['id']}"][0] == 200
+    status, export = bodies["/analysis/downloads/responses.csv"]
+    assert status == 200 and "[số điện thoại]" in export
+    secrets = [phone, phone.replace(" ", ""), email, cccd, FLOODER]
+    for url, (status, body) in bodies.items():
+        assert status < 500, url
+        assert not [s for s in secrets if s in body], url
+    # Not in the database file either (nor its write-ahead log).
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for path in glob.glob(app.config["DATABASE"] + "*"):
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        assert not [s for s in secrets if s.encode() in raw], path
+
+
+def _every_get_url(app, world, response_id) -> list[str]:
+    """Return a URL for every GET route of the app outside the citizen pages, filled in."""
+    values = {
+        "point_id": world["point"]["id"],
+        "user_id": world["users"]["ward_staff"]["id"],
+        "code": world["point"]["ward_code"],
+        "response_id": response_id,
+    }
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(("/s/", "/S/", "/static")):
+            continue
+        urls.append(
+            re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        )
+    urls += [
+        "/staff/wards/79/posters".replace("79", world["point"]["ward_code"]),
+        "/staff/provinces/79/posters",
+        "/staff/audit/?object_type=response",
+        "/staff/analysis/estimates.csv?unit=ward&code=" + world["point"]["ward_code"],
+        "/staff/analysis/?unit=ward&code=" + world["point"]["ward_code"],
+        "/analysis/downloads/responses.csv?labels=vi",
+        "/staff/review/?flag=pii_masked",
+    ]
+    return urls
