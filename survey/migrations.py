@@ -211,6 +211,15 @@ def m006_quality_and_retention(db: Database):
             PRIMARY KEY (questionnaire_id, questionnaire_version, ward_code, period, item_id, code)
         )""")
 
+
+@migrations()
+def m007_flagged_index(db: Database):
+    """Index only flagged responses for review; the full (review_status, flags) index misled
+    the planner of other queries and cost a write on every insert."""
+    db.execute("DROP INDEX IF EXISTS responses_review")
+    db.execute("CREATE INDEX responses_flagged ON responses(submitted_at) WHERE flags <> '[]'")
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]
