@@ -13,6 +13,8 @@ wrk installed it also measures 16 connections on one question page GET.
 import argparse
 import json
 import multiprocessing
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import loadlib  # noqa: E402
 
@@ -88,6 +91,78 @@ def wrk_page(port: int, token: str, seconds: int = 10) -> str:
     return out
 
 
+SUBMIT_LUA = """
+local counter = 1
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+function init(args)
+  bodies = {}
+  for line in io.lines(os.getenv("PAPI_BODIES")) do bodies[#bodies + 1] = line end
+  n = 0
+end
+function request()
+  n = n + 1
+  local body = bodies[((n - 1) * 2 + id - 1) % #bodies + 1]
+  return wrk.format("POST", nil, nil, body)
+end
+"""
+
+
+def wrk_submit(port: int, token: str, secret: str, folder: Path, seconds: int = 10) -> str:
+    """Measure final-page submissions with wrk, 16 connections, each body a new respondent.
+
+    One questionnaire is answered up to its last page; its final form is then replayed with
+    drafts re-signed under fresh response ids, so every request is a real, distinct insert.
+    """
+    if not shutil.which("wrk"):
+        return "wrk not installed (apt-get install wrk)"
+    import random
+    import urllib.parse
+    import uuid
+
+    from survey.citizen import draft as drafts
+
+    browser, rng = loadlib.Browser(port, {}), random.Random(1)
+    location = loadlib.begin(browser, token)
+    while True:
+        _status, _headers, html = browser.request("page", "GET", location)
+        action, form = loadlib.answer_form(html, rng)
+        if re.search(r'value="next">(Gửi câu trả lời|Send my answers)</button>', html):
+            break
+        location = browser.request("answer", "POST", action, form)[1]["Location"]
+    draft = drafts.load(form["state"], secret, token, 10**9)
+    with open(folder / "bodies.txt", "w") as handle:
+        for _ in range(60_000):
+            draft.response_id = uuid.uuid4().hex
+            body = dict(form, state=drafts.dump(draft, secret, token))
+            handle.write(urllib.parse.urlencode(body) + "\n")
+    (folder / "submit.lua").write_text(SUBMIT_LUA)
+    session = f"session={browser.cookies['session']}"
+    out = subprocess.run(  # noqa: S603 - fixed command, local URL
+        [
+            "wrk",
+            "-t2",
+            "-c16",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(folder / "submit.lua"),
+            "-H",
+            f"Cookie: {session}",
+            "-H",
+            "Content-Type: application/x-www-form-urlencoded",
+            f"http://127.0.0.1:{port}{action}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, PAPI_BODIES=str(folder / "bodies.txt")),
+    ).stdout
+    return out
+
+
 def main() -> int:
     """Run the load test and print its figures; exit 1 when an acknowledged answer is lost."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -108,10 +183,15 @@ def main() -> int:
         merged = run_clients(port, token, args.clients, args.seconds, args.per_client_max)
         report(merged)
         if not args.no_wrk:
+            print("wrk: one question page GET")
             print(wrk_page(port, token))
+            print("wrk: final-page submissions (each a distinct new response)")
+            print(wrk_submit(port, token, secret, folder))
     finally:
         loadlib.stop_server(server)
         log.close()
+    if not args.no_wrk:
+        print("(rows stored by the wrk submit run are counted in 'stored' below)")
     ids = loadlib.response_ids(merged["acked"], secret, token)
     check = loadlib.verify(folder / "instance" / "papi-pulse.sqlite3", ids)
     print(json.dumps({k: (v if not isinstance(v, list) else len(v)) for k, v in check.items()}))

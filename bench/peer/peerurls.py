@@ -1,0 +1,6 @@
+"""URLs of the peer benchmark project."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [path("admin/", admin.site.urls), path("survey/", include("survey.urls"))]
