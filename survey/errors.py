@@ -63,14 +63,20 @@ def handle_csrf(exc: CSRFError):
 
 def handle_locked(exc: OperationalError):
     """Ask to try again when the database is locked or the disk is full; nothing was stored."""
-    log.error("database unavailable on %s: %s", request.path, exc)
+    log.error("database unavailable on %s: %s", _where(), exc)
     return render_error(503)
+
+
+def _where() -> str:
+    """Return the method and URL rule of the request: never the path, which holds tokens."""
+    rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+    return f"{request.method} {rule}"
 
 
 def handle_unexpected(exc):
     """Log the failure and show a generic page without any detail."""
     if not isinstance(exc, HTTPException) or isinstance(exc, InternalServerError):
-        log.exception("unhandled error on %s", request.path)
+        log.exception("unhandled error on %s", _where())
     body = render_template(
         "errors/error.html",
         status=500,
