@@ -3,6 +3,7 @@
 import pytest
 
 from survey import create_app
+from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
 from tests.staff_helpers import PASSWORD, make_user, seed_units
 from tests.staff_matrix import ROUTES
 
@@ -28,6 +29,7 @@ def test_every_state_changing_form_needs_the_token(csrf_app):
     seed_units(db)
     admin = make_user(db, "admin", "administrator")
     point = points.create_point(db, "26743", "Điểm", "one_stop")
+    store_flagged(db, point)
     client = csrf_app.test_client()
     page = client.get("/staff/login?lang=en").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
@@ -45,7 +47,9 @@ def test_every_state_changing_form_needs_the_token(csrf_app):
     assert len(posts) >= 10
     before = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     for route in posts:
-        url = route.url.format(point_id=point["id"], user_id=admin["id"])
+        url = route.url.format(
+            point_id=point["id"], user_id=admin["id"], response_id=MATRIX_RESPONSE_ID
+        )
         response = client.post(url, data=route.data)
         assert response.status_code == 400, url
         assert "Your session has expired" in response.get_data(as_text=True)
