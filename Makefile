@@ -18,13 +18,15 @@ install: $(BIN)/python
 install-test: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[test,serve]'
 
-# Debian's Chromium and ChromeDriver for the real-browser tests (root or sudo needed once).
+# Debian packages the tests drive (root or sudo needed once): Chromium and ChromeDriver for
+# real-browser tests, LibreOffice Calc to prove exported CSV runs no formula.
+TEST_DEBS := chromium chromium-driver libreoffice-calc
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! command -v soffice >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    chromium chromium-driver >/dev/null; \
+	    $(TEST_DEBS) >/dev/null; \
 	fi
 
 run: install
