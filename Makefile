@@ -31,7 +31,7 @@ system-deps:
 
 run: install
 	$(BIN)/papi-pulse migrate
-	$(BIN)/papi-pulse demo
+	$(BIN)/papi-pulse demo --responses 300
 	@echo "Open http://$(HOST):$(PORT)/ (staff) or the survey URL above."
 	$(BIN)/papi-pulse run --host $(HOST) --port $(PORT)
 

@@ -4,7 +4,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey import points, units
+from survey import demo_data, points, units
+from survey.questionnaire import latest
 from survey.webdb import get_db
 
 DEMO_WARD_NAME = "Phường Bến Thành"
@@ -35,9 +36,22 @@ def survey_url(point: dict) -> str:
 
 
 @click.command("demo")
+@click.option(
+    "--responses",
+    "wanted",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Top the demo point up to this many made-up responses (with demo margins).",
+)
 @with_appcontext
-def demo_command():
+def demo_command(wanted):
     """Create a demo collection point (idempotent) and print its survey URL."""
-    point = ensure_demo_point(get_db())
+    db = get_db()
+    point = ensure_demo_point(db)
     click.echo(f"Demo point: {point['name']}, {point['ward_name']}, {point['province_name']}")
     click.echo(f"Survey URL: {survey_url(point)}")
+    if wanted:
+        added = demo_data.add_demo_responses(db, point, latest("papi-pulse-core"), wanted)
+        demo_data.ensure_demo_margins(db, point["ward_code"])
+        click.echo(f"Demo responses: {added} added, {wanted} in all (source 'demo').")
