@@ -23,6 +23,13 @@ FUZZ = settings(
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
 
+class World(tuple):
+    """The shared fuzz world, with a short repr: Hypothesis prints fixtures in failure reports."""
+
+    def __repr__(self) -> str:
+        return "<fuzz world>"
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """Return (app, point, questionnaire) shared by the module's fuzz tests."""
@@ -48,7 +55,8 @@ def world(tmp_path_factory):
     client = app.test_client()
     first = page_path(start(client, point))
     final = last_page(client, point)
-    yield app, point, latest(app.config.get("QUESTIONNAIRE", "papi-pulse-core")), first, final
+    questionnaire = latest(app.config.get("QUESTIONNAIRE", "papi-pulse-core"))
+    yield World((app, point, questionnaire, first, final))
 
 
 def fresh(app, point, data: dict) -> dict:
@@ -217,8 +225,8 @@ def test_forged_or_garbled_drafts_are_refused(world, state, mutate_at, where):
         response = client.post(path, data={k: v for k, v in data.items() if k != "state"})
     else:
         response = client.get(path, query_string={"d": state})
-    assert response.status_code in (303, 400)
-    assert count(app) == before
+    assert response.status_code in (303, 400), (where, response.status_code)
+    assert count(app) == before, where
 
 
 @FUZZ
