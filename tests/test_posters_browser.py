@@ -6,85 +6,32 @@ werkzeug server on 127.0.0.1, with CSRF on and BASE_URL pointing at that server.
 
 import base64
 import io
-import os
 import re
-import shutil
-import threading
 
 import pytest
 import zxingcpp
 from PIL import Image
-from werkzeug.serving import make_server
 
-from survey import accounts, create_app, points
+from survey import accounts, points
 from survey.webdb import open_db
+from tests.browser_support import chromium, live_app
 from tests.posters_helpers import PASSWORD, make_point, make_user
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 pytestmark = pytest.mark.browser
 
 
-def need_chromium() -> None:
-    """Fail on CI, skip elsewhere, when Debian's Chromium or its driver is missing."""
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
-    if not missing:
-        return
-    message = f"{', '.join(missing)} missing: run `make system-deps` (apt chromium chromium-driver)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture
-def live(tmp_path, monkeypatch):
+def live(tmp_path):
     """Serve a fresh app on 127.0.0.1 (its BASE_URL is that address); yield (app, base)."""
-    holder = {}
-    server = make_server(
-        "127.0.0.1", 0, lambda env, start: holder["app"](env, start), threaded=True
-    )
-    base = f"http://127.0.0.1:{server.server_port}"
-    monkeypatch.setenv("PAPI_PULSE_INSTANCE", str(tmp_path / "instance"))
-    holder["app"] = create_app(
-        {
-            "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
-            "BASE_URL": base,
-        }
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield holder["app"], base
-    server.shutdown()
-    thread.join(5)
+    with live_app(tmp_path / "instance") as served:
+        yield served
 
 
 @pytest.fixture
 def browser(tmp_path):
-    """Yield a headless Chromium driven by chromedriver."""
-    need_chromium()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-        "--window-size=1000,1400",
-        "--force-device-scale-factor=1",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    yield driver
-    driver.quit()
-    shutil.rmtree(tmp_path / "chromium", ignore_errors=True)
+    """Yield a headless Chromium with a desktop window, as staff use."""
+    with chromium(tmp_path / "chromium", size=(1000, 1400)) as driver:
+        yield driver
 
 
 def sign_in(driver, base: str, username: str) -> None:
