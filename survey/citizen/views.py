@@ -261,7 +261,13 @@ def _render_page(point, draft, pages, page, values, errors, notice=None, status=
     visible = [item for item in page.items if flow.is_shown(item, draft.answers)]
     previous = flow.previous_page(questionnaire, modules, draft.answers, page.id)
     signed = drafts.dump(draft, current_app.config["SECRET_KEY"], point["token"])
-    error_list = [(_anchor(item), errors[item.id]) for item in visible if item.id in errors]
+    # The summary names each question: three identical "Choose an answer." links say nothing.
+    lang = current_locale()
+    error_list = [
+        (_anchor(item), f"{item.text(lang)} {errors[item.id]}")
+        for item in visible
+        if item.id in errors
+    ]
     body = render_template(
         "citizen/page.html",
         point=point,

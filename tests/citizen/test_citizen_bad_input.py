@@ -42,7 +42,8 @@ def test_missing_answers_show_errors_beside_fields_and_keep_the_rest(client, db,
     response = client.post(path, data=data, headers={"Accept-Language": "vi"})
     assert response.status_code == 400
     assert "<title>Lỗi:" in response.text
-    assert error_messages(response.text) == ["Chọn một câu trả lời."]
+    question = latest("papi-pulse-core").items[dropped].text("vi")
+    assert error_messages(response.text) == [f"{question} Chọn một câu trả lời."]
     assert f'id="{dropped}-error"' in response.text
     assert f'href="#{dropped}-' in response.text
     assert f'name="{kept}" value="{data[kept]}" checked' in response.text
