@@ -29,11 +29,14 @@ system-deps:
 	    $(TEST_DEBS) >/dev/null; \
 	fi
 
+# The demo URL and posters must carry the address the server really listens on.
+BASE_URL_FOR_RUN = $${PAPI_PULSE_BASE_URL:-http://$(HOST):$(PORT)}
+
 run: install
 	$(BIN)/papi-pulse migrate
-	$(BIN)/papi-pulse demo --responses 300
-	@echo "Open http://$(HOST):$(PORT)/ (staff) or the survey URL above."
-	$(BIN)/papi-pulse run --host $(HOST) --port $(PORT)
+	PAPI_PULSE_BASE_URL=$(BASE_URL_FOR_RUN) $(BIN)/papi-pulse demo --responses 300
+	@echo "Staff pages: http://$(HOST):$(PORT)/staff/ (create an account: .venv/bin/papi-pulse users create NAME --role administrator)"
+	PAPI_PULSE_BASE_URL=$(BASE_URL_FOR_RUN) $(BIN)/papi-pulse run --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest -q
