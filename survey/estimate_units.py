@@ -23,7 +23,7 @@ from survey.estimates import (
     smoothed,
     unit_weights,
 )
-from survey.stats import is_shown
+from survey.stats.suppression import SHOWN
 from survey.unitstats import compute
 
 _SPECS: dict = {}
@@ -42,8 +42,8 @@ _KEY_INFO: dict = {}
 
 def key_info(spec, key):
     """Return (level, name, option, statistic, kind, low, high) of an estimand key."""
-    cache = _KEY_INFO
-    found = cache.get((id(spec), key))
+    cache = _KEY_INFO.setdefault(id(spec), {})
+    found = cache.get(key)
     if found:
         return found
     kind_of = key[0]
@@ -66,20 +66,24 @@ def key_info(spec, key):
         found = ("dimension", spec.dims[key[1]][0], "", "papi", "mean", 1, 10)
     else:
         found = ("total", "total", "", "papi", "mean", 10, 80)
-    cache[(id(spec), key)] = found
+    cache[key] = found
     return found
+
+
+_RANK = {"item": 0, "indicator": 1, "sub": 2, "dim": 3, "total": 4}
 
 
 def ordered_keys(spec, stats):
     """Return the keys of stats in report order: items, indicators, subs, dims, total."""
-    rank = {"item": 0, "indicator": 1, "sub": 2, "dim": 3, "total": 4}
-    return sorted(
-        stats,
-        key=lambda k: (
-            rank[k[0]],
-            k[1:] if k[0] != "item" else (spec.item_order[k[1]], k[2], k[3]),
-        ),
-    )
+    # Each unit's keys come from one small fixed set, so their sort keys are built once.
+    sort_keys = spec.__dict__.setdefault("_sort_keys", {})
+    for k in stats:
+        if k not in sort_keys:
+            sort_keys[k] = (
+                _RANK[k[0]],
+                k[1:] if k[0] != "item" else (spec.item_order[k[1]], k[2], k[3]),
+            )
+    return sorted(stats, key=sort_keys.__getitem__)
 
 
 def report(
@@ -98,46 +102,58 @@ def report(
 ):
     """Return (rows, evaluated) for one unit and period; evaluated feeds the next change."""
     evaluated, pending = {}, []
+    info = _KEY_INFO.setdefault(id(spec), {})
+    all_intervals = ctx.all_intervals
     for key in ordered_keys(spec, stats):
         st = stats[key]
-        level, name, option, statistic, kind, low, high = key_info(spec, key)
-        n_eff, lower, upper, method = interval(kind, st, ctx.all_intervals)
-        half = HALF(low, high)
-        flag = flag_of(kind, st, n_eff, lower, upper, half)
+        found = info.get(key) or key_info(spec, key)
+        kind, low, high = found[4], found[5], found[6]
+        n_eff, lower, upper, method = interval(kind, st, all_intervals)
+        flag = flag_of(kind, st, n_eff, lower, upper, HALF(low, high))
         evaluated[key] = (st, flag)
-        pending.append((key, st, n_eff, lower, upper, method, flag))
-    pairs = [(previous.get(k, (None,))[0], st) for k, st, *_ in pending]
-    found = changes(pairs)
+        pending.append((key, found, st, n_eff, lower, upper, method, flag))
+    found_changes = changes([(previous.get(k, (None,))[0], st) for k, _, st, *_ in pending])
     rows = []
+    append = rows.append
     weighted, set_id, note, kish, ratio = meta
-    for (key, st, n_eff, lower, upper, method, flag), (chg, adj) in zip(
-        pending, found, strict=True
+    # Cells that are the same on every row of this unit and period.
+    head = (
+        ctx.qid,
+        ctx.version,
+        period.label,
+        period.start.isoformat(),
+        period.last_day.isoformat(),
+        unit_type,
+        unit_code,
+        province,
+    )
+    unit_cells = (int(weighted), set_id or "", note, kish, ratio)
+    no_change = ("",) * 6
+    include = int(ctx.include_flagged)
+    values = baseline["values"] if baseline else None
+    for (key, found, st, n_eff, lower, upper, method, flag), (chg, adj) in zip(
+        pending, found_changes, strict=True
     ):
-        level, name, option, statistic, kind, low, high = key_info(spec, key)
-        est, se = st.estimate, (st.variance**0.5 if st.variance is not None else None)
+        level, name, option, statistic, _kind, low, high = found
+        est = st.estimate
+        se = st.variance**0.5 if st.variance is not None else None
         if flag == "hidden_small_cell":
             est = se = lower = upper = None
         coverage = wards = ""
         if combined is not None:
-            coverage, wards = combined[key][1], combined[key][2]
+            entry = combined[key]
+            coverage, wards = entry[1], entry[2]
         base_year = base = ""
-        sm = (None, None, None)
-        if baseline and level in ("dimension", "total"):
-            base = baseline["values"].get(name, "")
+        sm = _NO_SMOOTH
+        if values is not None and (level == "dimension" or level == "total"):
+            base = values.get(name, "")
             base_year = baseline["year"] if base != "" else ""
             if smooth and est is not None and base != "":
                 sm = smoothed(est, n_eff, base, low, high, ctx.prior_m) or sm
         was = previous.get(key)
-        rows.append(
+        append(
             (
-                ctx.qid,
-                ctx.version,
-                period.label,
-                period.start.isoformat(),
-                period.last_day.isoformat(),
-                unit_type,
-                unit_code,
-                province,
+                *head,
                 level,
                 name,
                 option,
@@ -153,28 +169,27 @@ def report(
                 upper,
                 method,
                 flag,
-                int(is_shown(flag)),
-                int(weighted),
-                set_id or "",
-                note,
-                kish,
-                ratio,
+                1 if flag in SHOWN else 0,
+                *unit_cells,
                 coverage,
                 wards,
                 base_year,
                 base,
-                *_blank(sm),
+                *(_blank(sm) if sm is not _NO_SMOOTH else ("", "", "")),
                 "beta_binomial" if sm[0] is not None else "",
                 *(
                     _blank((chg.difference, chg.se, chg.lower, chg.upper, chg.p_value, adj))
                     if chg
-                    else ("",) * 6
+                    else no_change
                 ),
                 int(changed(adj, was[1], flag)) if chg and was else "",
-                int(ctx.include_flagged),
+                include,
             )
         )
     return rows, evaluated
+
+
+_NO_SMOOTH = (None, None, None)
 
 
 def HALF(low, high):  # noqa: N802 - a tiny table-like helper
