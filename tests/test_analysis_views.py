@@ -5,7 +5,14 @@ import io
 from bs4 import BeautifulSoup
 
 from survey import csvout
-from tests.staff_helpers import BEN_THANH, HCMC, client_as, world_fixture  # noqa: F401
+from tests.staff_helpers import (  # noqa: F401
+    BEN_THANH,
+    HANOI,
+    HCMC,
+    SAI_GON,
+    client_as,
+    world_fixture,
+)
 
 ANSWERS = {"sex": "nam", "age_band": "30_44", "lives_here": "yes"}
 
@@ -34,15 +41,21 @@ def page(client, url):
 
 
 def test_ward_estimates_show_n_flag_and_dash(app, db, world):
-    """Each estimate shows its n; a suppressed one shows a dash and the reason."""
+    """Each estimate shows its n; a suppressed one shows a dash and the reason in words."""
     add_answers(db, world, 12)
     client = client_as(app, world, "analyst")
     soup, status = page(client, f"/staff/analysis/?unit=ward&code={BEN_THANH}&period=2026-Q1")
     assert status == 200
-    row = next(tr for tr in soup.select("tbody tr") if "lives_here = yes" in tr.th.text)
+    question = next(
+        body
+        for body in soup.select("table.items tbody")
+        if "Do you live in this ward or commune?" in body.th.text
+    )
+    row = next(tr for tr in question.select("tr") if tr.th.text.strip() == "Yes")
     cells = [td.text.strip() for td in row.select("td")]
-    assert cells[1] == "—" and "effective sample size" in cells[2]
-    assert cells[3] == "12"
+    assert cells[0] == "share"
+    assert cells[1] == "—" and cells[2] == "—"
+    assert cells[3] == "12" and cells[5] == "Not shown: too few answers"
 
 
 def test_out_of_scope_ward_is_404(app, db, world):
@@ -111,3 +124,148 @@ def test_baselines_page_lists_official_scores(app, db, world):
     """The shipped official scores are listed."""
     soup, _ = page(client_as(app, world, "analyst"), "/staff/analysis/baselines")
     assert "Bình Dương" in soup.text and "42.8132" in soup.text
+
+
+# The picker, the summary and the labels (issue 4, web side).
+
+
+def demo_world(db, world, count=200):
+    """Add demo answers and margins at the Bến Thành point; return a period that holds them."""
+    from datetime import timedelta
+
+    from survey.demo_data import add_demo_responses, ensure_demo_margins
+    from survey.periods import LOCAL_TZ
+    from survey.questionnaire import catalogue
+
+    add_demo_responses(db, world["point"], catalogue.get("papi-pulse-core", 1), count)
+    ensure_demo_margins(db, BEN_THANH)
+    import datetime as dt
+
+    today = dt.datetime.now(LOCAL_TZ).date()
+    return f"{today - timedelta(days=200)}..{today + timedelta(days=1)}"
+
+
+def report_url(period, code=BEN_THANH, unit="ward"):
+    """Return the estimates page URL of a unit and period."""
+    return f"/staff/analysis/?unit={unit}&code={code}&period={period}"
+
+
+def test_picker_lists_only_wards_in_scope(app, db, world):
+    """Ward staff see their own ward listed and cannot find another by name."""
+    add_answers(db, world, 3)
+    with db.atomic():
+        db.execute(
+            "UPDATE responses SET ward_code = ?, point_id = ? WHERE rowid IN"
+            " (SELECT rowid FROM responses LIMIT 1)",
+            [SAI_GON, world["other_point"]["id"]],
+        )
+    soup, _ = page(client_as(app, world, "ward_staff"), "/staff/analysis/?period=2026-Q1")
+    listed = [a.text for a in soup.select("table.listed a")]
+    assert listed == ["Phường Bến Thành"]
+    assert soup.select_one("select#code") is None  # no province choice for ward staff
+    assert soup.find("button", attrs={"value": "all"}) is None
+    soup, _ = page(client_as(app, world, "ward_staff"), "/staff/analysis/?q=sai+gon")
+    assert not soup.select("ul.found a") and "No ward or commune" in soup.text
+    soup, _ = page(client_as(app, world, "analyst"), "/staff/analysis/?q=sai+gon&period=2026-Q1")
+    links = soup.select("ul.found a")
+    assert [a.text for a in links] == ["Phường Sài Gòn"]
+    assert f"code={SAI_GON}" in links[0]["href"] and "period=2026-Q1" in links[0]["href"]
+    soup, _ = page(client_as(app, world, "analyst"), "/staff/analysis/?period=2026-Q1")
+    assert [a.text for a in soup.select("table.listed a")] == ["Phường Bến Thành", "Phường Sài Gòn"]
+
+
+def test_search_without_diacritics_and_province_choice(app, db, world):
+    """A name typed without accents finds the ward; a manager picks among their provinces."""
+    client = client_as(app, world, "province_manager")
+    soup, _ = page(client, "/staff/analysis/?q=Ben+thanh")
+    assert [a.text for a in soup.select("ul.found a")] == ["Phường Bến Thành"]
+    options = [o["value"] for o in soup.select("select#code option")]
+    assert options == [HCMC]
+    assert soup.find("button", attrs={"value": "all"}) is None
+    _, status = page(client, f"/staff/analysis/?unit=province&code={HANOI}&period=2026-Q1")
+    assert status == 404
+    _, status = page(client, "/staff/analysis/?unit=all&period=2026-Q1")
+    assert status == 404
+    soup, _ = page(client_as(app, world, "analyst"), "/staff/analysis/")
+    assert soup.find("button", attrs={"value": "all"}) is not None
+
+
+def summary_rows(soup):
+    """Return {row header: [cell texts]} of the summary table."""
+    return {
+        tr.th.text.strip(): [td.text.strip() for td in tr.select("td")]
+        for tr in soup.select("table.summary tbody tr")
+    }
+
+
+def test_summary_shows_total_and_eight_dimensions_with_baselines(app, db, world):
+    """The summary comes first: total and D1-D8, each with n, flag, baseline and difference."""
+    period = demo_world(db, world)
+    soup, status = page(client_as(app, world, "analyst"), report_url(period))
+    assert status == 200
+    first_table = soup.select_one("table")
+    assert "summary" in first_table["class"] or first_table.find_parent(class_="picker")
+    rows = summary_rows(soup)
+    names = list(rows)
+    assert names[0] == "PAPI-style total (10 to 80)"
+    assert [n.split()[0] for n in names[1:]] == [f"D{i}" for i in range(1, 9)]
+    assert "D4 Control of corruption in the public sector" in names
+    for cells in rows.values():
+        estimate, _interval, n, n_eff, flag, baseline, difference = cells[:7]
+        assert int(n.replace(",", "")) > 0 and float(n_eff) > 0
+        assert flag in {"Reliable", "Not shown: too few answers", "Not shown: too imprecise"}
+        assert baseline != "—" and "(20" in baseline  # the official score and its year
+        assert (estimate == "—") == (difference == "—") == (flag != "Reliable")
+    header = [th.text for th in soup.select("table.summary thead th")]
+    assert "Model-based estimate (smoothed)" in header
+    caveat = soup.select_one(".caveat").text
+    assert "not PAPI scores" in caveat and "opt-in" in caveat and "model-based" in caveat
+
+
+def test_chart_is_inline_accessible_svg(app, db, world):
+    """The dimension chart is inline SVG with a title and description, one group per dimension."""
+    period = demo_world(db, world)
+    soup, _ = page(client_as(app, world, "analyst"), report_url(period))
+    svg = soup.select_one("svg.dimension-chart")
+    assert svg["role"] == "img"
+    ids = svg["aria-labelledby"].split()
+    assert [soup.find(id=i).name for i in ids] == ["title", "desc"]
+    assert "1 to 10" in soup.find(id=ids[0]).text
+    groups = svg.find_all("g")
+    assert len(groups) == 8
+    shown = [r for r in summary_rows(soup).values() if r[4] == "Reliable"]
+    assert len(svg.select("circle.estimate")) == len(shown) - 1  # the total is not drawn
+    assert len(svg.select("path.baseline")) == 8
+    assert not soup.select("script") and "http" not in svg.get("xmlns", "http")[7:]
+
+
+def test_labels_follow_the_language(app, db, world):
+    """Dimension names, question texts and option labels are in the page's language."""
+    period = demo_world(db, world, 60)
+    client = client_as(app, world, "analyst")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    soup, _ = page(client, report_url(period))
+    text = soup.text
+    assert "Kiểm soát tham nhũng trong khu vực công" in text
+    assert "Giới tính của ông/bà là gì?" in text and "Nữ" in text
+    assert "Tổng điểm" in text or "tổng" in text.lower()
+    assert "sex" not in [th.text.strip() for th in soup.select("table.items th")]
+    assert "What is your sex?" not in text and "Reliable" not in text
+    soup, _ = page(client_as(app, world, "analyst"), report_url(period))
+    assert "What is your sex?" in soup.text and "Female" in soup.text
+    assert "Control of corruption in the public sector" in soup.text
+
+
+def test_items_sit_in_details_and_legend_explains_every_flag(app, db, world):
+    """Questions are grouped by module in <details>; the legend lists every reliability word."""
+    from survey.analysis.present import FLAG_WORDS
+
+    period = demo_world(db, world, 60)
+    soup, _ = page(client_as(app, world, "analyst"), report_url(period))
+    modules = soup.select("details.module")
+    assert modules and all(d.summary.text.strip() for d in modules)
+    words = [dt.text for dt in soup.select(".legend dt")]
+    assert words == [str(w) for w in FLAG_WORDS.values()]
+    for row in soup.select("table.estimates tbody tr:not(.group)"):
+        cells = row.select("td")
+        assert cells[-1].text.strip() or cells[-2].text.strip()  # a flag in every row

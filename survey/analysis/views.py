@@ -20,25 +20,28 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from survey import accounts, baselines, csvout, estimates, margins, units
+from survey.analysis import picker, present
 from survey.estimates import COLUMNS
+from survey.i18n import current_locale
 from survey.periods import PeriodError, quarter_of
 from survey.questionnaire import catalogue
-from survey.staff.auth import current_user, get_ward_or_404, login_required, role_required
+from survey.staff.auth import (
+    current_user,
+    get_ward_or_404,
+    login_required,
+    role_required,
+    scope_sql,
+)
 from survey.webdb import get_db, open_db
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff/analysis")
 QUESTIONNAIRE = ("papi-pulse-core", 1)
-FLAG_REASONS = {
-    "no_data": _l("no answers"),
-    "hidden_small_cell": _l("fewer than 5 answers (hidden to protect respondents)"),
-    "suppressed_n_eff": _l("effective sample size under 30"),
-    "suppressed_width": _l("interval too wide"),
-    "suppressed_relative_width": _l("interval too wide for the size of the share"),
-    "no_variance": _l("too few answers for an interval"),
-}
+PERIOD_HINT = _l("2026, 2026-Q1, 2026-03, rolling:2026-Q3 or 2026-01-01..2026-02-15")
 
 
 class MarginsForm(FlaskForm):
@@ -50,29 +53,58 @@ class MarginsForm(FlaskForm):
     )
 
 
+class PickerForm(FlaskForm):
+    """Find a ward by name, or pick a province (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    period = StringField(_l("Period"))
+    q = StringField(_l("Name of the ward or commune"))
+    code = SelectField(_l("Province"), validate_choice=False)
+
+
+class CodeForm(FlaskForm):
+    """Enter a unit by its code (links and bookmarks use the same parameters)."""
+
+    class Meta:
+        csrf = False
+
+    unit = SelectField(
+        _l("Unit"),
+        id="entry-unit",
+        choices=[
+            SelectChoice("ward", _l("Ward or commune")),
+            SelectChoice("province", _l("Province")),
+            SelectChoice("all", _l("Whole country")),
+        ],
+        validate_choice=False,
+    )
+    code = StringField(_l("Code"), id="entry-code")
+    period = StringField(_l("Period"), id="entry-period")
+
+
 def _unit_or_404(unit_type, code):
-    """Check the unit exists and is in the user's scope; return (provinces, ward scope)."""
+    """Check the unit exists and is in the user's scope; return (provinces, ward scope, name)."""
     user = current_user()
     if unit_type == "ward":
         ward = get_ward_or_404(code)
-        return [ward["province_code"]], {code}
+        name = f"{ward['name']}, {ward['province_name']}"
+        return [ward["province_code"]], {code}, name
     if unit_type == "province":
-        if units.get_province(get_db(), code) is None:
+        province = units.get_province(get_db(), code)
+        if province is None or code not in [
+            p["code"] for p in picker.provinces_for(get_db(), user)
+        ]:
             abort(404)
-        if user["role"] not in (
-            accounts.ADMINISTRATOR,
-            accounts.ANALYST,
-            accounts.PROVINCE_MANAGER,
-        ) or (user["role"] == accounts.PROVINCE_MANAGER and code not in user["scopes"]):
-            abort(404)
-        return [code], None
-    if user["role"] not in (accounts.ADMINISTRATOR, accounts.ANALYST):
+        return [code], None, province["name"]
+    if not picker.sees_country(user):
         abort(404)
-    return None, None
+    return None, None, _("Whole country")
 
 
 def _selection():
-    """Return (unit type, code, period) from the query string, 400 on a bad period."""
+    """Return (unit type, code, period, period text) from the query string, 400 if bad."""
     unit_type = request.args.get("unit", "")
     code = request.args.get("code", "").strip()
     text = request.args.get("period", "").strip()
@@ -88,7 +120,7 @@ def _selection():
         )
     if unit_type not in ("ward", "province", "all"):
         unit_type = ""
-    return unit_type, code, period
+    return unit_type, code, period, text or period.label
 
 
 def _today():
@@ -100,31 +132,73 @@ def _today():
     return datetime.now(LOCAL_TZ).date()
 
 
-def _rows(unit_type, code, period):
+def _rows(unit_type, code, period, scope):
     """Return the estimate rows (dicts) of one unit and period."""
-    provinces, scope = _unit_or_404(unit_type, code)
+    provinces, wards, _name = scope
     questionnaire = catalogue.get(*QUESTIONNAIRE)
     rows = estimates.run(
-        get_db(), questionnaire, [period], (unit_type,), ward_scope=scope, provinces=provinces
+        get_db(), questionnaire, [period], (unit_type,), ward_scope=wards, provinces=provinces
     )
     return [
         dict(zip(COLUMNS, row, strict=True)) for row in rows if unit_type == "all" or row[6] == code
     ]
 
 
+def _picker(period, text, province, with_list):
+    """Return the picker's forms and lists, limited to the signed-in user's scope."""
+    db, user = get_db(), current_user()
+    where, params = scope_sql(user)
+    form = PickerForm(request.args)
+    form.period.data = text
+    form.code.choices = [SelectChoice(p["code"], p["name"]) for p in picker.provinces_for(db, user)]
+    form.code.data = province
+    entry = CodeForm(request.args)
+    entry.period.data = text
+    if not form.code.choices:
+        entry.unit.choices = entry.unit.choices[:1]
+    elif not picker.sees_country(user):
+        entry.unit.choices = entry.unit.choices[:2]
+    listed = (
+        picker.wards_with_responses(db, period, QUESTIONNAIRE, where, params) if with_list else None
+    )
+    return {
+        "form": form,
+        "entry": entry,
+        "found": picker.search(db, form.q.data or "", where, params),
+        "country": picker.sees_country(user),
+        "periods": picker.suggested_periods(_today(), text),
+        "listed": listed,
+    }
+
+
 @bp.get("/")
 @login_required
 def index():
-    """Show the estimates of one unit and period, each with n, flag and baseline."""
-    unit_type, code, period = _selection()
-    rows = _rows(unit_type, code, period) if unit_type else []
+    """Pick a unit and period; show its summary, then the detail, each with n and flag."""
+    unit_type, code, period, text = _selection()
+    report = unit_name = baseline = province = None
+    if unit_type:
+        scope = _unit_or_404(unit_type, code)
+        unit_name = scope[2]
+        questionnaire = catalogue.get(*QUESTIONNAIRE)
+        rows = _rows(unit_type, code, period, scope)
+        report = present.build(rows, questionnaire, current_locale())
+        if scope[0] and len(scope[0]) == 1:
+            province = scope[0][0]
+            baseline = baselines.blend(get_db(), province)
     return render_template(
         "analysis/index.html",
-        rows=rows,
+        report=report,
+        present_chart=present.chart(report.dimensions) if report else None,
         unit_type=unit_type,
         code=code,
+        unit_name=unit_name,
         period=period,
-        reasons=FLAG_REASONS,
+        period_text=text,
+        baseline=baseline,
+        picker=_picker(period, text, province, with_list=not unit_type),
+        rules=present.flag_rules(),
+        hint=PERIOD_HINT,
     )
 
 
@@ -132,10 +206,10 @@ def index():
 @login_required
 def export():
     """Download the estimates of one unit and period as CSV (Excel preset with ?excel=1)."""
-    unit_type, code, period = _selection()
+    unit_type, code, period, _text = _selection()
     if not unit_type:
         abort(400, _("Choose a ward, a province or the whole country."))
-    provinces, scope = _unit_or_404(unit_type, code)
+    provinces, scope, _name = _unit_or_404(unit_type, code)
     app = current_app._get_current_object()
 
     def rows():
