@@ -266,6 +266,34 @@ def test_items_sit_in_details_and_legend_explains_every_flag(app, db, world):
     assert modules and all(d.summary.text.strip() for d in modules)
     words = [dt.text for dt in soup.select(".legend dt")]
     assert words == [str(w) for w in FLAG_WORDS.values()]
-    for row in soup.select("table.estimates tbody tr:not(.group)"):
-        cells = row.select("td")
-        assert cells[-1].text.strip() or cells[-2].text.strip()  # a flag in every row
+    rows = soup.select("table.estimates tbody tr:not(.group)")
+    assert len(rows) > 100
+    for row in rows:
+        flag = row.select_one("td.flag")
+        n, n_eff = flag.find_previous_siblings("td", limit=2)[::-1]
+        assert flag.text.strip() in words
+        assert n.text.strip().isdigit() and n_eff.text.strip() not in ("", "—")
+
+
+def print_rules(css: str) -> str:
+    """Return the text of every @media print block of a style sheet."""
+    found, start = [], css.find("@media print")
+    while start != -1:
+        depth, i = 0, css.index("{", start)
+        for j in range(i, len(css)):
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            if depth == 0:
+                found.append(css[i + 1 : j])
+                break
+        start = css.find("@media print", j)
+    return "\n".join(found)
+
+
+def test_print_hides_the_picker_and_menus():
+    """The print style sheet leaves out the picker, the menus and the download links."""
+    from pathlib import Path
+
+    css = (Path(__file__).parents[1] / "survey" / "static" / "staff.css").read_text()
+    hidden = [rule.split("{")[0] for rule in print_rules(css).split("}") if "display: none" in rule]
+    selectors = {sel.strip() for rule in hidden for sel in rule.split(",")}
+    assert {".staff-top", ".picker", ".meta .downloads", "form"} <= selectors
