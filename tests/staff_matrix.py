@@ -156,6 +156,7 @@ ROUTES = [
     Route("GET", "/analysis/downloads/responses.csv?unit={ward_code}", in_scope()),
     # Analysis (survey/analysis/views.py): estimates filtered by scope; margins for analysts.
     Route("GET", "/staff/analysis/", everyone()),
+    Route("GET", "/staff/analysis/?q=ben+thanh&period=2026-Q1", everyone()),
     Route("GET", "/staff/analysis/?unit=ward&code={ward_code}&period=2026-Q1", in_scope()),
     Route(
         "GET",

@@ -168,6 +168,7 @@ def _picker(period, text, province, with_list):
         "country": picker.sees_country(user),
         "periods": picker.suggested_periods(_today(), text),
         "listed": listed,
+        "most": picker.MAX_LISTED,
     }
 
 
