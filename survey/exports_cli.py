@@ -72,16 +72,26 @@ def _questionnaire_key(text: str | None) -> tuple[str, int] | None:
 @click.option("--include-excluded", is_flag=True, help="Also responses excluded in review.")
 @click.option("--exclude-flagged", is_flag=True, help="Leave out responses with quality flags.")
 @click.option("-o", "--output", help="File to write (default: standard output).")
+@click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes encoding the rows (1: none).")  # fmt: skip
 @with_appcontext
 def export_responses_command(labels, excel, unit, period, questionnaire, include_excluded,
-                             exclude_flagged, output):  # fmt: skip
+                             exclude_flagged, output, processes):  # fmt: skip
     """Export responses: one row per response, one column per item (codes unless --labels)."""
     filters = _filters(unit, period, questionnaire, include_excluded, exclude_flagged)
     try:
-        table = exports.export_responses(get_db(), filters, labels)
+        chunks = exports.stream_responses(
+            get_db(), filters, labels, "excel" if excel else "plain", processes=processes
+        )
     except exports.ExportError as exc:
         raise click.UsageError(str(exc)) from None
-    _write(table, excel, output)
+    stream, close = _open_output(output)
+    try:
+        for chunk in chunks:
+            stream.write(chunk)
+    finally:
+        if close:
+            stream.close()
     if output not in (None, "-"):
         click.echo(f"Wrote {output}.", err=True)
 

@@ -231,6 +231,7 @@ def _bisect(lo, hi):
     return 0.5 * (lo + hi)
 
 
+@functools.lru_cache(maxsize=256)  # a few levels, asked for once per estimate
 def norm_quantile(p):
     """Return the standard normal quantile, as R's qnorm(p)."""
     return _NORMAL.inv_cdf(p)

@@ -1,0 +1,52 @@
+"""The responses export encoded by worker processes gives the single-process bytes."""
+
+import pytest
+
+from survey import exports
+from survey.periods import parse_period
+from tests.exports_helpers import BASE_ANSWERS, make_response, setup_places, varied_responses
+
+
+@pytest.fixture
+def many(db):
+    """Return the database with varied responses, a carriage return and 30 more rows."""
+    places = setup_places(db)
+    varied_responses(db, places)
+    make_response(db, places["b"], 6, answers=dict(BASE_ANSWERS, pressing_issue="a\r\nb\rc"))
+    for number in range(7, 37):
+        make_response(db, places["abc"[number % 3]], number)
+    return db
+
+
+def single(db, filters, labels, dialect):
+    """Return the export as the one-process stream writes it."""
+    return b"".join(exports.stream(exports.export_responses(db, filters, labels), dialect))
+
+
+@pytest.mark.parametrize("dialect", ["plain", "excel"])
+@pytest.mark.parametrize("labels", [None, "vi"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        exports.Filters(),
+        exports.Filters(include_excluded=True),
+        exports.Filters(unit=("province", "79"), period=parse_period("2026-02")),
+        exports.Filters(unit=("ward", "00000")),
+    ],
+    ids=["default", "excluded", "province-month", "no-rows"],
+)
+def test_parallel_bytes_are_identical(many, monkeypatch, dialect, labels, filters):
+    monkeypatch.setattr(exports, "PART_ROWIDS", 4)  # ten parts, some of them empty
+    if filters.unit == ("ward", "00000"):
+        code = next(many.query("SELECT code FROM wards WHERE code NOT IN"
+                               " (SELECT ward_code FROM responses) LIMIT 1"))["code"]  # fmt: skip
+        filters = exports.Filters(unit=("ward", code))
+    expected = single(many, filters, labels, dialect)
+    chunks = list(exports.stream_responses(many, filters, labels, dialect, processes=2))
+    assert len(chunks) > 5  # the header, then one chunk per part: the workers did run
+    assert b"".join(chunks) == expected
+
+
+def test_bad_filters_fail_before_any_byte(many):
+    with pytest.raises(exports.ExportError):
+        exports.stream_responses(many, exports.Filters(unit=("ward", "99999")), None)
