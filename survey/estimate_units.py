@@ -290,6 +290,7 @@ def province_rows(db, ctx: Context, questionnaire, province):
                     previous_points,
                     rows,
                     period.label in requested,
+                    stats,
                 )
     if "province" in ctx.unit_types:
         rows.extend(
@@ -298,7 +299,7 @@ def province_rows(db, ctx: Context, questionnaire, province):
     return rows, combiner
 
 
-def _points(ctx, spec, province, period, members, weights, meta, previous, rows, emit):
+def _points(ctx, spec, province, period, members, weights, meta, previous, rows, emit, ward):
     """Add rows of each collection point of a ward (a domain: ward weights kept)."""
     groups: dict = {}
     for r, w in zip(members, weights.weights, strict=True):
@@ -307,7 +308,8 @@ def _points(ctx, spec, province, period, members, weights, meta, previous, rows,
         groups[r.point_id][1].append(w)
     evaluated_all = {}
     for point_id, (rs, ws) in sorted(groups.items()):
-        stats = compute(rs, ws, spec)
+        # The ward's only point has the ward's respondents in the ward's order: same sums.
+        stats = ward if len(groups) == 1 else compute(rs, ws, spec)
         out, evaluated = report(
             ctx,
             spec,
