@@ -28,7 +28,6 @@ export can say them):
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import multiprocessing
@@ -285,13 +284,9 @@ def _worker(args):
 
     ctx, code = args
     db = connect(ctx.db_path)
-    # Rows make no reference cycles, so the cyclic collector (7% of a province's time,
-    # walking ever more live tuples) is paused while the worker builds them.
-    gc.disable()
     try:
         return province_rows(db, ctx, catalogue.get(ctx.qid, ctx.version), code)
     finally:
-        gc.enable()
         db.close()
 
 
