@@ -62,7 +62,7 @@ def parse(db: Database, data: bytes) -> list[tuple]:
     rows = []
     for line, raw in enumerate(reader, start=2):
         name = raw["legacy_province"].strip()
-        if not raw["year"].strip().isdigit():
+        if not (raw["year"].strip().isascii() and raw["year"].strip().isdigit()):
             raise BaselineError(f"line {line}: year {raw['year']!r} is not a year")
         if name not in legacy and name != "national mean":
             raise BaselineError(f"line {line}: unknown legacy province {name!r}")

@@ -117,7 +117,7 @@ def _check_row(line, raw, known_units, categories, seen):
         return MarginProblem(line, "variable", variable=variable)
     if category not in categories[variable]:
         return MarginProblem(line, "category", variable=variable, category=category)
-    if not population.isdigit():
+    if not (population.isascii() and population.isdigit()):
         return MarginProblem(line, "population", value=population)
     key = (unit, variable, category)
     if key in seen:

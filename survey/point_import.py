@@ -96,7 +96,7 @@ def _ward_code(row: list[str], header: list[str]) -> str:
     """Return the row's ward code, zero-padded when a spreadsheet dropped the leading zeros."""
     index = header.index("ward_code")
     raw = row[index].strip() if index < len(row) else ""
-    return f"{int(raw):05d}" if raw.isdigit() and len(raw) <= 5 else raw
+    return f"{int(raw):05d}" if raw.isascii() and raw.isdigit() and len(raw) <= 5 else raw
 
 
 def _known_wards(db: Database, codes: set[str]) -> set[str]:

@@ -8,7 +8,7 @@ follow-ups even when `answers` still holds stale values.
 
 from __future__ import annotations
 
-from .model import SPECIAL_CODES, Condition, Item, Page, Questionnaire
+from .model import Condition, Item, Page, Questionnaire
 
 
 def is_shown(item: Item, answers: dict) -> bool:
@@ -74,6 +74,6 @@ def _number(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value not in SPECIAL_CODES and value.lstrip("-").isdigit():
+    if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit():
         return int(value)
     return None

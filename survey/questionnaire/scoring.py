@@ -133,7 +133,9 @@ def _raw_score(item: Item, value: object) -> float | None:
         return min(1.0, sum(scoring.score.get(code, 0.0) for code in codes))
     if item.type in CHOICE_TYPES:
         return scoring.score.get(str(value))
-    if is_int(value) or (isinstance(value, str) and value.lstrip("-").isdigit()):
+    if is_int(value) or (
+        isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit()
+    ):
         low, high = scoring.anchors
         return min(1.0, max(0.0, (int(value) - low) / (high - low)))
     return None
