@@ -129,7 +129,7 @@ def _check_line(number, row, header, known, allowed, existing, seen) -> dict:
     def reject(reason, **params):
         return line | {"reason": reason, "params": params}
 
-    if any(cell.strip() for cell in row[len(header):]):
+    if any(cell.strip() for cell in row[len(header) :]):
         return reject("extra_fields")
     if line["ward_code"] not in known:
         return reject("unknown_ward", code=line["ward_code"])

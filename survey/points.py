@@ -43,7 +43,8 @@ def create_point(db: Database, ward_code: str, name: str, kind: str, address: st
         cursor = db.execute(
             "INSERT INTO points (ward_code, name, kind, address, active, token, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
-            [ward_code, name, kind, address, new_token(), stamp, stamp])
+            [ward_code, name, kind, address, new_token(), stamp, stamp],
+        )
     return get_point(db, cursor.lastrowid)
 
 
@@ -72,10 +73,13 @@ def rotate_token(db: Database, point_id: int) -> str:
         old = db.execute("SELECT token FROM points WHERE id = ?", [point_id]).fetchone()
         if old is None:
             raise KeyError(point_id)
-        db.execute("INSERT INTO retired_tokens (token, point_id, retired_at) VALUES (?, ?, ?)",
-                   [old[0], point_id, now_iso()])
-        db.execute("UPDATE points SET token = ?, updated_at = ? WHERE id = ?",
-                   [token, now_iso(), point_id])
+        db.execute(
+            "INSERT INTO retired_tokens (token, point_id, retired_at) VALUES (?, ?, ?)",
+            [old[0], point_id, now_iso()],
+        )
+        db.execute(
+            "UPDATE points SET token = ?, updated_at = ? WHERE id = ?", [token, now_iso(), point_id]
+        )
     return token
 
 
@@ -88,21 +92,30 @@ _POINT_SELECT = """
 def update_point(db: Database, point_id: int, name: str, kind: str, address: str) -> dict:
     """Change a point's name, kind and address (its ward and token stay); return it."""
     with db.atomic():
-        db.execute("UPDATE points SET name = ?, kind = ?, address = ?, updated_at = ?"
-                   " WHERE id = ?", [name, kind, address, now_iso(), point_id])
+        db.execute(
+            "UPDATE points SET name = ?, kind = ?, address = ?, updated_at = ? WHERE id = ?",
+            [name, kind, address, now_iso(), point_id],
+        )
     return get_point(db, point_id)
 
 
 def set_active(db: Database, point_id: int, active: bool) -> dict:
     """Deactivate (its survey collects nothing) or reactivate a point; return it."""
     with db.atomic():
-        db.execute("UPDATE points SET active = ?, updated_at = ? WHERE id = ?",
-                   [int(active), now_iso(), point_id])
+        db.execute(
+            "UPDATE points SET active = ?, updated_at = ? WHERE id = ?",
+            [int(active), now_iso(), point_id],
+        )
     return get_point(db, point_id)
 
 
-def list_points(db: Database, where: str = "1", params=(), ward_code: str | None = None,
-                province_code: str | None = None) -> list[dict]:
+def list_points(
+    db: Database,
+    where: str = "1",
+    params=(),
+    ward_code: str | None = None,
+    province_code: str | None = None,
+) -> list[dict]:
     """Return points (active first) within an SQL scope condition on ``w``, optionally filtered."""
     conditions, args = [f"({where})"], list(params)
     if ward_code:
@@ -111,8 +124,12 @@ def list_points(db: Database, where: str = "1", params=(), ward_code: str | None
     if province_code:
         conditions.append("w.province_code = ?")
         args.append(province_code)
-    sql = (_POINT_SELECT + " WHERE " + " AND ".join(conditions)
-           + " ORDER BY w.province_code, w.name, p.active DESC, p.name")
+    sql = (
+        _POINT_SELECT
+        + " WHERE "
+        + " AND ".join(conditions)
+        + " ORDER BY w.province_code, w.name, p.active DESC, p.name"
+    )
     return list(db.query(sql, args))
 
 
@@ -128,8 +145,9 @@ def names_by_ward(db: Database, ward_codes) -> set[tuple[str, str]]:
 
 def retired_count(db: Database, point_id: int) -> int:
     """Return how many tokens of this point have been retired by rotation."""
-    return db.execute("SELECT count(*) FROM retired_tokens WHERE point_id = ?",
-                      [point_id]).fetchone()[0]
+    return db.execute(
+        "SELECT count(*) FROM retired_tokens WHERE point_id = ?", [point_id]
+    ).fetchone()[0]
 
 
 def response_summary(db: Database, point_ids, since: dict) -> dict[int, dict]:
@@ -144,9 +162,11 @@ def response_summary(db: Database, point_ids, since: dict) -> dict[int, dict]:
     labels = list(since)
     sums = ", ".join(f"sum(submitted_at >= ?) AS {label}" for label in labels)
     marks = ",".join("?" * len(ids))
-    rows = db.query(f"SELECT point_id, {sums}, max(submitted_at) AS last FROM responses"
-                    f" WHERE point_id IN ({marks}) GROUP BY point_id",
-                    [since[label] for label in labels] + ids)
+    rows = db.query(
+        f"SELECT point_id, {sums}, max(submitted_at) AS last FROM responses"
+        f" WHERE point_id IN ({marks}) GROUP BY point_id",
+        [since[label] for label in labels] + ids,
+    )
     empty = dict.fromkeys(labels, 0) | {"last": None}
     summary = {point_id: dict(empty) for point_id in ids}
     for row in rows:

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from survey import points
-from tests.staff_helpers import SECRET_POINT, client_as, world_fixture  # noqa: F401
 from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
+from tests.staff_helpers import SECRET_POINT, client_as, world_fixture  # noqa: F401
 from tests.staff_matrix import PUBLIC, ROUTES, SIGNED_IN
 
 CASES = [
