@@ -38,13 +38,13 @@ run: install
 	@echo "Staff pages: http://$(HOST):$(PORT)/staff/ (create an account: .venv/bin/papi-pulse users create NAME --role administrator)"
 	PAPI_PULSE_BASE_URL=$(BASE_URL_FOR_RUN) $(BIN)/papi-pulse run --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test lint
 	$(BIN)/python -m pytest -q
 
 messages: $(BIN)/python
 	$(BIN)/python tools/messages.py update
 
-lint:
+lint: $(BIN)/python
 	$(BIN)/ruff check survey tests bench tools
 	$(BIN)/ruff format --check survey tests bench tools
 
