@@ -38,7 +38,6 @@ def test_wheel_installed_outside_the_checkout_serves_the_survey(tmp_path):
             "pip",
             "wheel",
             "--no-deps",
-            "--no-build-isolation",
             "--quiet",
             "-w",
             str(wheels),
