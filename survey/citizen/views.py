@@ -27,7 +27,7 @@ from survey.i18n import current_locale, posted_lang
 from survey.questionnaire import get as get_questionnaire
 from survey.questionnaire import latest
 from survey.questionnaire.logic import prune
-from survey.questionnaire.timing import path_extremes
+from survey.questionnaire.timing import minutes_range
 from survey.webdb import get_db
 
 bp = Blueprint("citizen", __name__)
@@ -64,12 +64,6 @@ def current_draft(token: str) -> drafts.Draft | None:
     return drafts.newest(*found)
 
 
-def minutes_estimate(questionnaire) -> tuple[int, int]:
-    """Return the shortest and longest expected minutes, rounded up."""
-    shortest, longest = path_extremes(questionnaire)
-    return max(1, round(shortest / 60)), max(1, round(longest / 60 + 0.49))
-
-
 @bp.get("/S/<token>")
 def welcome_upper(token):
     """Accept the all-capitals URL that QR codes encode compactly."""
@@ -91,7 +85,7 @@ def welcome(token):
         "citizen/welcome.html",
         point=point,
         questionnaire=questionnaire,
-        minutes=minutes_estimate(questionnaire),
+        minutes=minutes_range(questionnaire),
         resume=resume,
         lost=request.args.get("lost") == "1",
         answered=guard.answered_here(point),
@@ -125,7 +119,7 @@ def answer(token, page_id):
                 point=point,
                 questionnaire=active_questionnaire(),
                 lost=True,
-                minutes=minutes_estimate(active_questionnaire()),
+                minutes=minutes_range(active_questionnaire()),
             ), 400
         return redirect(
             url_for("citizen.welcome", token=point["token"], lost=1, **_lang_arg()), 303

@@ -84,3 +84,19 @@ def path_extremes(
     shortest = sum(cost(m, False) for m in core) + sum(short)
     longest = sum(cost(m, True) for m in core) + sum(long)
     return shortest, longest
+
+
+_MINUTES: dict[tuple[str, int], tuple[int, int]] = {}
+
+
+def minutes_range(questionnaire: Questionnaire) -> tuple[int, int]:
+    """Return the (shortest, longest) expected whole minutes, as citizens and posters see them.
+
+    Computed once per questionnaire version: the welcome page shows it on every visit.
+    """
+    key = (questionnaire.id, questionnaire.version)
+    if key not in _MINUTES:
+        shortest, longest = path_extremes(questionnaire)
+        # The longest is rounded up, so that nobody is promised less time than it takes.
+        _MINUTES[key] = max(1, round(shortest / 60)), max(1, round(longest / 60 + 0.49))
+    return _MINUTES[key]

@@ -11,6 +11,8 @@ from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import RequestRedirect
 
 from survey import accounts, points, posters, qr
+from survey.questionnaire import latest
+from survey.questionnaire.timing import minutes_range
 from survey.staff.auth import (
     current_user,
     get_point_or_404,
@@ -179,19 +181,12 @@ def _texts(locale: str) -> posters.Texts:
 
 
 def _minutes() -> tuple[int, int]:
-    """Return the questionnaire's shortest and longest expected minutes, if it can tell."""
-    try:
-        from survey.questionnaire import latest
-        from survey.questionnaire.timing import path_extremes
-    except ImportError:
-        return DEFAULT_MINUTES
+    """Return the questionnaire's shortest and longest expected minutes (as the welcome page)."""
     try:
         questionnaire = latest(current_app.config.get("QUESTIONNAIRE", "papi-pulse-core"))
     except KeyError:
         return DEFAULT_MINUTES
-    shortest, longest = path_extremes(questionnaire)
-    # Rounded as the citizen's welcome page rounds them, so that both say the same.
-    return max(1, round(shortest / 60)), max(1, round(longest / 60 + 0.49))
+    return minutes_range(questionnaire)
 
 
 def _upper_path() -> bool:
