@@ -154,6 +154,8 @@ def is_burst(db: Database, point_id: int, now: float | None = None) -> bool:
         "SELECT count(*) FROM responses WHERE point_id = ? AND submitted_at >= ?",
         [point_id, last_hour],
     ).fetchone()[0]
+    if recent + 1 <= BURST_FLOOR:
+        return False  # under the floor whatever the usual rate: skip the 28-day scan
     threshold = max(BURST_FLOOR, BURST_FACTOR * usual_hourly_count(db, point_id, now))
     return recent + 1 > threshold
 
