@@ -47,8 +47,16 @@ def init_app(app) -> None:
 
 
 def _app_factory():
-    """Create the app for the command line."""
-    return create_app()
+    """Create the app for the command line; a locked or unreadable database is one clear line."""
+    from survey.db import OperationalError
+
+    try:
+        return create_app()
+    except OperationalError as exc:
+        raise click.ClickException(
+            f"The database cannot be opened ({exc}). Another program may be using it: "
+            "wait and try again, or run `papi-pulse check`."
+        ) from exc
 
 
 main = FlaskGroup(

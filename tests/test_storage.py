@@ -127,3 +127,20 @@ def test_secret_key_is_generated_once_private_and_different_per_install(tmp_path
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         keys.append(first)
     assert keys[0] != keys[1]
+
+
+def test_the_command_line_explains_a_locked_database_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from survey import cli
+
+    monkeypatch.setenv("PAPI_PULSE_INSTANCE", str(tmp_path / "instance"))
+
+    def locked(*args, **kwargs):
+        raise storage.OperationalError("database is locked")
+
+    monkeypatch.setattr(cli, "create_app", locked)
+    result = CliRunner().invoke(cli.main, ["migrate"])
+    assert result.exit_code != 0
+    assert "database cannot be opened (database is locked)" in result.output
+    assert "Traceback" not in result.output
