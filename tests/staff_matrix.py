@@ -91,9 +91,14 @@ ROUTES = [
         {"name": "Tên mới", "kind": "outreach", "address": "x"},
         True,
     ),
-    Route("POST", "/staff/points/{point_id}/deactivate", editors_in_scope(), {}, True),
+    # Deactivating and replacing the code: a confirmation page (GET), then its form (POST).
+    Route("GET", "/staff/points/{point_id}/deactivate", editors_in_scope(200)),
+    Route(
+        "POST", "/staff/points/{point_id}/deactivate", editors_in_scope(), {"confirm": "yes"}, True
+    ),
     Route("POST", "/staff/points/{point_id}/reactivate", editors_in_scope(), {}, True),
-    Route("POST", "/staff/points/{point_id}/rotate", editors_in_scope(), {}, True),
+    Route("GET", "/staff/points/{point_id}/rotate", editors_in_scope(200)),
+    Route("POST", "/staff/points/{point_id}/rotate", editors_in_scope(), {"confirm": "yes"}, True),
     Route("GET", "/staff/points/import", managers()),
     Route("POST", "/staff/points/import", managers(422), {}, True),
     Route("GET", "/staff/users/", admins()),

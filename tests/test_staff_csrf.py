@@ -57,3 +57,36 @@ def test_every_state_changing_form_needs_the_token(csrf_app):
     assert points.get_point(db, point["id"]) == point
     assert client.get("/staff/").status_code == 200
     db.close()
+
+
+def test_confirmation_forms_carry_their_token(csrf_app):
+    """Replacing the code and deactivating work from their confirmation page, token included."""
+    from bs4 import BeautifulSoup
+
+    from survey import points
+    from survey.webdb import open_db
+
+    db = open_db(csrf_app)
+    seed_units(db)
+    make_user(db, "admin", "administrator")
+    point = points.create_point(db, "26743", "Điểm", "one_stop")
+    client = csrf_app.test_client()
+    page = client.get("/staff/login?lang=en").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/staff/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+    )
+    for action in ("rotate", "deactivate"):
+        url = f"/staff/points/{point['id']}/{action}"
+        form = BeautifulSoup(client.get(url).data, "html.parser").select_one("main form")
+        fields = {i["name"]: i["value"] for i in form.select("input[name]")}
+        assert set(fields) == {"csrf_token", "confirm"}
+        assert client.post(url, data={"confirm": "yes"}).status_code == 400
+        assert client.post(form["action"], data=fields).status_code == 302
+    changed = points.get_point(db, point["id"])
+    assert changed["token"] != point["token"] and not changed["active"]
+    actions = [
+        row[0] for row in db.execute("SELECT action FROM audit_log WHERE object_type = 'point'")
+    ]
+    assert actions == ["rotate_token", "deactivate"]
+    db.close()

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 
 from survey import points
 from tests.staff_helpers import (
@@ -45,24 +46,89 @@ def test_ward_search_without_accents_offers_only_scope(app, world):
     assert "Hoàn Kiếm" not in client.get("/staff/points/new").get_data(as_text=True)
 
 
-def test_rotate_keeps_old_token_as_retired(app, db, world):
+def audit_actions(db):
+    return [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
+
+
+def confirm_form(client, url):
+    """Open a confirmation page and return its parsed form (action, fields, cancel link)."""
+    response = client.get(url)
+    assert response.status_code == 200
+    form = BeautifulSoup(response.data, "html.parser").select_one("main form[method=post]")
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[name]")}
+    return form["action"], fields, form.select_one("a")["href"], response.get_data(as_text=True)
+
+
+def test_rotate_asks_first_and_confirming_rotates(app, db, world):
     client = client_as(app, world, "ward_staff")
-    old = world["point"]["token"]
-    assert client.post(f"/staff/points/{world['point']['id']}/rotate").status_code == 302
+    point_id, old = world["point"]["id"], world["point"]["token"]
+    show = BeautifulSoup(client.get(f"/staff/points/{point_id}").data, "html.parser")
+    link = show.find("a", string="Replace the code")
+    assert link["href"] == f"/staff/points/{point_id}/rotate"
+    action, fields, cancel, body = confirm_form(client, link["href"])
+    assert "Every poster, table tent and QR code printed for this point will stop" in body
+    assert "“This code has been replaced”" in body
+    assert "print the new poster" in body and "answers already received are kept" in body
+    assert points.get_point(db, point_id)["token"] == old
+    assert cancel == f"/staff/points/{point_id}"
+    response = client.post(action, data=fields)
+    assert response.status_code == 302 and response.location.endswith(f"/staff/points/{point_id}")
     assert points.find_by_token(db, old) == (None, "retired")
-    new = points.get_point(db, world["point"]["id"])["token"]
+    new = points.get_point(db, point_id)["token"]
     assert new != old and points.find_by_token(db, new)[1] == "active"
+    assert audit_actions(db) == ["rotate_token"]
 
 
-def test_deactivate_and_reactivate(app, db, world):
+def test_deactivate_asks_first_and_confirming_deactivates(app, db, world):
     client = client_as(app, world, "administrator")
     point_id = world["point"]["id"]
-    client.post(f"/staff/points/{point_id}/deactivate")
+    show = BeautifulSoup(client.get(f"/staff/points/{point_id}").data, "html.parser")
+    link = show.find("a", string="Deactivate")
+    action, fields, cancel, body = confirm_form(client, link["href"])
+    assert "People who scan its poster will see “This survey point is closed”." in body
+    assert "The answers already received are kept and still count in the results." in body
+    assert points.find_by_token(db, world["point"]["token"])[1] == "active"
+    assert client.post(action, data=fields).status_code == 302
     assert points.find_by_token(db, world["point"]["token"])[1] == "inactive"
     client.post(f"/staff/points/{point_id}/reactivate")
     assert points.find_by_token(db, world["point"]["token"])[1] == "active"
-    actions = [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
-    assert actions == ["deactivate", "reactivate"]
+    assert audit_actions(db) == ["deactivate", "reactivate"]
+
+
+@pytest.mark.parametrize("action", ["rotate", "deactivate"])
+def test_one_click_without_the_confirmation_changes_nothing(app, db, world, action):
+    client = client_as(app, world, "administrator")
+    point_id = world["point"]["id"]
+    before = points.get_point(db, point_id)
+    for data in ({}, {"confirm": ""}, {"confirm": "no"}):
+        response = client.post(f"/staff/points/{point_id}/{action}", data=data)
+        assert response.status_code == 303
+        assert response.location.endswith(f"/staff/points/{point_id}/{action}")
+    assert points.get_point(db, point_id) == before
+    assert audit_actions(db) == []
+
+
+@pytest.mark.parametrize("action", ["rotate", "deactivate"])
+def test_cancel_changes_nothing(app, db, world, action):
+    client = client_as(app, world, "ward_staff")
+    point_id = world["point"]["id"]
+    before = points.get_point(db, point_id)
+    _, _, cancel, _ = confirm_form(client, f"/staff/points/{point_id}/{action}")
+    assert client.get(cancel).status_code == 200
+    assert points.get_point(db, point_id) == before
+    assert audit_actions(db) == []
+
+
+@pytest.mark.parametrize("action", ["rotate", "deactivate"])
+def test_confirmation_page_of_a_point_out_of_scope_is_404(app, db, world, action):
+    client = client_as(app, world, "other_ward")
+    point_id = world["point"]["id"]
+    response = client.get(f"/staff/points/{point_id}/{action}")
+    assert response.status_code == 404
+    assert SECRET_POINT not in response.get_data(as_text=True)
+    response = client.post(f"/staff/points/{point_id}/{action}", data={"confirm": "yes"})
+    assert response.status_code == 404
+    assert points.get_point(db, point_id) == world["point"]
 
 
 def upload(client, content: bytes, filename="points.csv"):

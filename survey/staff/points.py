@@ -1,4 +1,8 @@
-"""Collection points: list, show, create, edit, deactivate, reactivate, rotate, CSV import."""
+"""Collection points: list, show, create, edit, deactivate, reactivate, rotate, CSV import.
+
+Deactivating and replacing the code are asked first on a page of their own (GET), whose form
+alone can confirm them (POST): one click on an old page never acts.
+"""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -216,18 +220,44 @@ def edit(point_id):
     ), form_status()
 
 
-def _set_active(point_id: int, active: bool):
-    """Deactivate or reactivate a point, with its audit entry."""
+class ConfirmForm(FlaskForm):
+    """The confirmation of a change that cannot be taken back by a click."""
+
+    # Only the confirmation page sends this field (no default: a POST without it stays empty),
+    # so a one-click form from an old page cannot act.
+    confirm = HiddenField(validators=[DataRequired()])
+
+
+def _confirmed(point_id: int, action: str):
+    """Return the point if this POST came from its confirmation form, else a redirect there."""
     point = get_point_or_404(point_id)
+    form = ConfirmForm()
+    if form.validate_on_submit() and form.confirm.data == "yes":
+        return point, None
+    return point, redirect(url_for(f"points.{action}", point_id=point_id), 303)
+
+
+def _confirm_page(point_id: int, action: str):
+    """Show what the action will do, with a confirm button and a way back."""
+    return render_template(
+        "staff/points/confirm.html",
+        point=get_point_or_404(point_id),
+        action=action,
+        form=ConfirmForm(data={"confirm": "yes"}),
+    )
+
+
+def _set_active(point: dict, active: bool):
+    """Deactivate or reactivate a point, with its audit entry."""
     db = get_db()
     with immediate(db):
-        points.set_active(db, point_id, active)
+        points.set_active(db, point["id"], active)
         audit.record(
             db,
             current_user(),
             "reactivate" if active else "deactivate",
             "point",
-            point_id,
+            point["id"],
             {"name": point["name"]},
         )
     flash(
@@ -236,34 +266,51 @@ def _set_active(point_id: int, active: bool):
         else _("The point is deactivated: its survey no longer accepts answers."),
         "info",
     )
-    return redirect(url_for("points.show", point_id=point_id))
+    return redirect(url_for("points.show", point_id=point["id"]))
+
+
+@bp.get("/<int:point_id>/deactivate")
+@role_required(*accounts.EDITORS)
+def confirm_deactivate(point_id):
+    """Ask before a point stops collecting answers."""
+    return _confirm_page(point_id, "deactivate")
 
 
 @bp.post("/<int:point_id>/deactivate")
 @role_required(*accounts.EDITORS)
 def deactivate(point_id):
-    """Stop a point collecting answers."""
-    return _set_active(point_id, False)
+    """Stop a point collecting answers, once confirmed."""
+    point, ask = _confirmed(point_id, "confirm_deactivate")
+    return ask or _set_active(point, False)
 
 
 @bp.post("/<int:point_id>/reactivate")
 @role_required(*accounts.EDITORS)
 def reactivate(point_id):
-    """Let a deactivated point collect answers again."""
-    return _set_active(point_id, True)
+    """Let a deactivated point collect answers again (nothing is lost: no confirmation)."""
+    return _set_active(get_point_or_404(point_id), True)
+
+
+@bp.get("/<int:point_id>/rotate")
+@role_required(*accounts.EDITORS)
+def confirm_rotate(point_id):
+    """Ask before every printed poster of the point stops working."""
+    return _confirm_page(point_id, "rotate")
 
 
 @bp.post("/<int:point_id>/rotate")
 @role_required(*accounts.EDITORS)
 def rotate(point_id):
-    """Give the point a new token; old posters then show "this code has been replaced"."""
-    get_point_or_404(point_id)
+    """Give the point a new token, once confirmed; old posters then show "code replaced"."""
+    point, ask = _confirmed(point_id, "confirm_rotate")
+    if ask:
+        return ask
     db = get_db()
     with immediate(db):
-        points.rotate_token(db, point_id)
-        audit.record(db, current_user(), "rotate_token", "point", point_id)
+        points.rotate_token(db, point["id"])
+        audit.record(db, current_user(), "rotate_token", "point", point["id"])
     flash(_("The point has a new code. Print its new poster and remove the old ones."), "info")
-    return redirect(url_for("points.show", point_id=point_id))
+    return redirect(url_for("points.show", point_id=point["id"]))
 
 
 @bp.route("/import", methods=["GET", "POST"])
