@@ -1,4 +1,11 @@
-"""Jinja set-up shared by every area: extensions, filters and globals."""
+"""Jinja set-up shared by every area: extensions, filters and globals.
+
+Times: the database keeps UTC ISO 8601 text (CSV exports keep it as it is); a person always
+reads local time (``BABEL_DEFAULT_TIMEZONE``, Vietnam by default) formatted by Babel for the
+active locale, through the one filter ``local_time`` (also registered as ``datetime``).
+"""
+
+from datetime import UTC, datetime
 
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
@@ -17,11 +24,25 @@ def as_list(value) -> list[str]:
     return [str(value)]
 
 
+def local_time(value: str | datetime | None, format: str = "short") -> str:
+    """Return a stored UTC time (ISO text or datetime) as local time for the active locale."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:  # every stored time is UTC, with or without its offset
+        moment = moment.replace(tzinfo=UTC)
+    return format_datetime(moment, format)
+
+
 def init_app(app) -> None:
     """Add the ``do`` extension, locale-aware number/date filters and form helpers."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["form_error_list"] = form_error_list
     app.jinja_env.filters["as_list"] = as_list
     app.jinja_env.filters.update(
-        decimal=format_decimal, percent=format_percent, date=format_date, datetime=format_datetime
+        decimal=format_decimal,
+        percent=format_percent,
+        date=format_date,
+        datetime=local_time,
+        local_time=local_time,
     )

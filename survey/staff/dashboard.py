@@ -93,7 +93,6 @@ def index():
         pages=pages,
         province=province,
         provinces=provinces,
-        parse_time=datetime.fromisoformat,
     )
 
 
