@@ -4,8 +4,11 @@ A backup uses SQLite's online backup API in one step, so it is a consistent snap
 while the server keeps answering (writers wait at most for the copy, a few hundred ms for a
 province's database). The copy is switched to a single self-contained file (no -wal), checked
 with ``PRAGMA integrity_check`` and only then given its final name. Backups are named
-``papi-pulse-<UTC time>[-<reason>].sqlite3``; scheduled ones (no reason) are pruned to the
-newest N, the ones taken before a migration or a restore are kept.
+``papi-pulse-<UTC time to the microsecond>[-<n>][-<reason>].sqlite3``: the number is added
+only when two backups share a microsecond, and the name is reserved with an exclusive create,
+so two backups started at once never take the same name. Age is read from the parsed name
+(time, then number), never from the name as a string or the file's mtime; scheduled backups
+(no reason) are pruned to the newest N, the ones taken before a migration or a restore are kept.
 """
 
 import contextlib
@@ -18,7 +21,8 @@ from survey.db import sqlite3
 
 PREFIX = "papi-pulse-"
 SUFFIX = ".sqlite3"
-_NAME = re.compile(r"papi-pulse-(\d{8}T\d{6}Z)(?:-(\d+))?(-[a-z-]+)?\.sqlite3")
+# Names before 0.9 had whole seconds only; they still sort among the new ones.
+_NAME = re.compile(r"papi-pulse-(\d{8}T\d{6})(?:\.(\d{6}))?Z(?:-(\d+))?(-[a-z-]+)?\.sqlite3")
 MIGRATION_SET = "papi_pulse"
 
 
@@ -31,13 +35,16 @@ def database_path(conn) -> str:
     return conn.execute("PRAGMA database_list").fetchone()[2]
 
 
-def write_backup(conn, folder, reason: str = "", keep: int | None = None) -> Path:
+def write_backup(
+    conn, folder, reason: str = "", keep: int | None = None, now: datetime | None = None
+) -> Path:
     """Copy the database of conn into folder as a checked, timestamped file; return its path."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = _free_name(folder, reason)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target, partial = _reserve_name(folder, reason, now or datetime.now(UTC))
+    except OSError as exc:
+        raise BackupError(f"could not write the backup in {folder}: {exc}") from exc
     try:
         with contextlib.closing(sqlite3.connect(partial, isolation_level=None)) as copy:
             # pages=-1: one step, one read transaction, so the copy is a single snapshot.
@@ -47,25 +54,40 @@ def write_backup(conn, folder, reason: str = "", keep: int | None = None) -> Pat
         if problems:
             raise BackupError(f"the copy failed its integrity check: {problems[0]}")
         os.replace(partial, target)
-    except (sqlite3.Error, OSError) as exc:
-        raise BackupError(f"could not write the backup in {folder}: {exc}") from exc
-    finally:
+    except BackupError:
         partial.unlink(missing_ok=True)
+        raise
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"could not write the backup in {folder}: {exc}") from exc
     if keep is not None and not reason:
         prune(folder, keep)
     return target
 
 
-def _free_name(folder: Path, reason: str) -> Path:
-    """Return an unused timestamped backup file name in folder."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+def _reserve_name(folder: Path, reason: str, now: datetime) -> tuple[Path, Path]:
+    """Return an unused backup name and its partial file, created empty so no one else takes it."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     label = f"-{reason}" if reason else ""
-    candidate = folder / f"{PREFIX}{stamp}{label}{SUFFIX}"
-    number = 2
-    while candidate.exists():
-        candidate = folder / f"{PREFIX}{stamp}-{number}{label}{SUFFIX}"
+    # After the newest number of this time, never a lower one freed by pruning: it would sort
+    # before the backups it follows.
+    taken = [_age_key(p)[1] for p in list_backups(folder) if p.name.startswith(PREFIX + stamp)]
+    number = max(taken, default=0) + 1
+    while True:
+        counter = f"-{number}" if number > 1 else ""
+        target = folder / f"{PREFIX}{stamp}{counter}{label}{SUFFIX}"
+        partial = target.with_name(target.name + ".partial")
+        try:
+            partial.open("xb").close()
+        except FileExistsError:
+            number += 1
+            continue
+        # Checked after the partial is ours: a backup that finished under this name first
+        # removed its partial, so its file is already there.
+        if not target.exists():
+            return target, partial
+        partial.unlink(missing_ok=True)
         number += 1
-    return candidate
 
 
 def list_backups(folder) -> list[Path]:
@@ -77,15 +99,16 @@ def list_backups(folder) -> list[Path]:
     return sorted(found, key=_age_key)
 
 
-def _age_key(path: Path) -> tuple[str, int]:
-    """Sort key: the time stamp, then the number added when two share a second."""
-    match = _NAME.fullmatch(path.name)
-    return match.group(1), int(match.group(2) or 1)
+def _age_key(path: Path) -> tuple[datetime, int]:
+    """Sort key: the time in the name, then the number added when two share a time."""
+    seconds, micro, number, _reason = _NAME.fullmatch(path.name).groups()
+    moment = datetime.strptime(seconds, "%Y%m%dT%H%M%S").replace(microsecond=int(micro or 0))
+    return moment, int(number or 1)
 
 
 def prune(folder, keep: int) -> list[Path]:
     """Delete scheduled backups beyond the newest keep; return the deleted paths."""
-    scheduled = [p for p in list_backups(folder) if not _NAME.fullmatch(p.name).group(3)]
+    scheduled = [p for p in list_backups(folder) if not _NAME.fullmatch(p.name).group(4)]
     doomed = scheduled[: max(len(scheduled) - keep, 0)]
     for path in doomed:
         path.unlink(missing_ok=True)

@@ -1,5 +1,6 @@
 """Helpers for the poster tests: places, points and a signed-in client."""
 
+import itertools
 import time
 
 from survey import accounts, points, units
@@ -8,6 +9,8 @@ PASSWORD = "a-long-enough-password"
 HCMC = "79"
 BEN_THANH = "26743"
 HANOI = "01"
+# Usernames made unique by a counter, not the clock: two calls can share a clock reading.
+_SERIAL = itertools.count(1)
 
 
 def load_places(db) -> None:
@@ -34,7 +37,7 @@ def make_point(db, ward_code: str = BEN_THANH, name: str = "Bộ phận Một c�
 def make_user(db, role: str, scopes=(), username: str | None = None) -> dict:
     """Create a user of a role with scopes."""
     load_places(db)
-    name = username or f"{role.replace('_', '')}{len(scopes)}{int(time.time() * 1e6) % 10**6}"
+    name = username or f"{role.replace('_', '')}{len(scopes)}n{next(_SERIAL)}"
     return accounts.create_user(db, name, PASSWORD, role, scopes=scopes)
 
 

@@ -3,6 +3,8 @@
 # The app's own SQLite library (pysqlite3) throughout: two SQLite copies in one process do not
 # see each other's POSIX locks.
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from citizen.citizen_helpers import answer_page, make_point, page_path
 
@@ -55,12 +57,51 @@ def test_backup_keeps_only_the_newest_scheduled_copies(app, tmp_path, monkeypatc
     monkeypatch.setenv("PAPI_PULSE_BACKUP_KEEP", "2")
     folder = tmp_path / "elsewhere"
     marker = backup.write_backup(sqlite3.connect(app.config["DATABASE"]), folder, "before-restore")
+    written = []
     for _ in range(4):
-        assert cli(app, backup_command, "--to", str(folder)).exit_code == 0
-    names = [p.name for p in backup.list_backups(folder)]
-    assert len(names) == 3 and marker.name in names
-    newest = [p.name for p in backup.list_backups(folder) if p.name != marker.name]
-    assert newest[-1].endswith("-5.sqlite3") or newest[-1] > newest[0]
+        result = cli(app, backup_command, "--to", str(folder))
+        assert result.exit_code == 0, result.output
+        written.append(result.output.strip().removeprefix("Backup written: "))
+    assert len(set(written)) == 4
+    assert [str(p) for p in backup.list_backups(folder) if p != marker] == written[-2:]
+    assert marker.exists()
+
+
+UTC_NOON = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+CLOCKS = {
+    "one instant": [UTC_NOON] * 12,
+    "across a second": [
+        UTC_NOON - timedelta(microseconds=1),
+        UTC_NOON - timedelta(microseconds=1),
+        UTC_NOON,
+        UTC_NOON,
+        UTC_NOON + timedelta(seconds=1),
+    ],
+    "microseconds apart": [UTC_NOON + timedelta(microseconds=n) for n in (1, 9, 10, 99, 100)],
+}
+
+
+@pytest.mark.parametrize("clock", CLOCKS.values(), ids=CLOCKS.keys())
+def test_backups_sort_in_the_order_they_were_written(app, tmp_path, clock):
+    conn = sqlite3.connect(app.config["DATABASE"])
+    written = [backup.write_backup(conn, tmp_path, keep=3, now=moment) for moment in clock]
+    assert len(set(written)) == len(clock)
+    assert backup.list_backups(tmp_path) == written[-3:]
+
+
+def test_backups_named_before_microseconds_sort_among_the_new_ones(app, tmp_path):
+    for name in ("20260301T120000Z-2", "20260301T120000Z", "20260301T115959Z"):
+        (tmp_path / f"papi-pulse-{name}.sqlite3").touch()
+    conn = sqlite3.connect(app.config["DATABASE"])
+    new = backup.write_backup(conn, tmp_path, now=UTC_NOON + timedelta(microseconds=1))
+    assert [p.name for p in backup.list_backups(tmp_path)] == [
+        "papi-pulse-20260301T115959Z.sqlite3",
+        "papi-pulse-20260301T120000Z.sqlite3",
+        "papi-pulse-20260301T120000Z-2.sqlite3",
+        new.name,
+    ]
+    backup.prune(tmp_path, 1)
+    assert backup.list_backups(tmp_path) == [new]
 
 
 def test_backup_is_consistent_while_another_connection_writes(app, tmp_path):
