@@ -17,13 +17,14 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from survey import migrations
 from survey.db import sqlite3
 
 PREFIX = "papi-pulse-"
 SUFFIX = ".sqlite3"
 # Names before 0.9 had whole seconds only; they still sort among the new ones.
 _NAME = re.compile(r"papi-pulse-(\d{8}T\d{6})(?:\.(\d{6}))?Z(?:-(\d+))?(-[a-z-]+)?\.sqlite3")
-MIGRATION_SET = "papi_pulse"
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class BackupError(Exception):
@@ -124,34 +125,111 @@ def integrity_problems(conn) -> list[str]:
     return problems
 
 
-def verify(path, known_migrations: list[str]) -> list[str]:
-    """Return why the file at path cannot be restored; empty when it can."""
+def verify(path) -> list[str]:
+    """Return why the file at path cannot be restored; empty when it can.
+
+    The file must be an SQLite file with this app's application id (once set), a migration
+    history made of this code's first migrations, the tables, columns, indexes and foreign
+    keys those migrations create (compared with a fresh database migrated to the same point),
+    and pass the integrity and foreign-key checks. Table names alone prove nothing.
+    """
     path = Path(path)
     if not path.is_file():
         return [f"{path} does not exist"]
+    with path.open("rb") as handle:
+        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            return [f"{path.name} is not a readable SQLite database (not an SQLite file)"]
     try:
         uri = f"{path.resolve().as_uri()}?mode=ro"
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if "_sqlite_migrations" not in tables or "responses" not in tables:
-                return [f"{path.name} is not a PAPI Pulse database"]
-            applied = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
-                    [MIGRATION_SET],
-                )
-            ]
-            problems = integrity_problems(conn)
+            problems = _identity_problems(conn, path.name)
+            if not problems:
+                problems = integrity_problems(conn)[:1]
     except sqlite3.DatabaseError as exc:
         return [f"{path.name} is not a readable SQLite database ({exc})"]
-    unknown = [name for name in applied if name not in known_migrations]
-    if unknown:
-        problems.append(
-            f"{path.name} comes from a newer PAPI Pulse (unknown migrations: "
-            f"{', '.join(unknown)}); upgrade the app first"
-        )
     return problems
+
+
+def _identity_problems(conn, name: str) -> list[str]:
+    """Return why the open file is not a PAPI Pulse database this code can restore."""
+    foreign = f"{name} is not a PAPI Pulse database"
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id not in (0, migrations.APPLICATION_ID):
+        return [f"{foreign} (it belongs to another application)"]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if migrations.migrations.migrations_table not in tables:
+        return [f"{foreign} (it has no migration history)"]
+    applied = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            [migrations.migrations.name],
+        )
+    ]
+    known = [m.name for m in migrations.migrations._migrations]
+    unknown = [n for n in applied if n not in known]
+    if unknown:
+        return [
+            f"{name} comes from a newer PAPI Pulse (unknown migrations: "
+            f"{', '.join(unknown)}); upgrade the app first"
+        ]
+    if (
+        not applied
+        or set(applied) != set(known[: len(applied)])
+        or len(set(applied)) < len(applied)
+    ):
+        return [f"{foreign} (its migration history is empty or out of order)"]
+    if "m008_application_id" in applied and app_id != migrations.APPLICATION_ID:
+        return [f"{foreign} (its header lacks the PAPI Pulse application id)"]
+    expected = schema(migrations.reference(len(applied)).conn)
+    differences = schema_differences(expected, schema(conn))
+    if differences:
+        return [f"{foreign} of a known version: {'; '.join(differences[:3])}"]
+    return []
+
+
+def schema(conn) -> dict[tuple[str, str], tuple]:
+    """Return every table, index, view and trigger with its columns, keys or SQL, comparably."""
+    shape: dict[tuple[str, str], tuple] = {}
+    rows = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master"
+        " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ?",
+        [migrations.migrations.migrations_table],
+    ).fetchall()
+    for kind, name, table, sql in rows:
+        if kind == "table":
+            columns = conn.execute("SELECT * FROM pragma_table_xinfo(?)", [name]).fetchall()
+            keys = conn.execute("SELECT * FROM pragma_foreign_key_list(?)", [name]).fetchall()
+            shape[kind, name] = (
+                tuple(tuple(c[1:]) for c in columns),
+                tuple(sorted(tuple(k[2:]) for k in keys)),
+            )
+        elif kind == "index":
+            listed = conn.execute("SELECT * FROM pragma_index_list(?)", [table]).fetchall()
+            flags = next((tuple(r[2:]) for r in listed if r[1] == name), ())
+            columns = conn.execute("SELECT * FROM pragma_index_xinfo(?)", [name]).fetchall()
+            shape[kind, name] = (table, flags, tuple(tuple(c[1:]) for c in columns))
+        else:
+            shape[kind, name] = (table, " ".join((sql or "").split()))
+    return shape
+
+
+def _tables_first(key: tuple[str, str]) -> tuple[bool, str]:
+    """Sort key of a schema object: tables first, then by name."""
+    return key[0] != "table", key[1]
+
+
+def schema_differences(expected: dict, actual: dict) -> list[str]:
+    """Return the objects missing, unexpected or different in actual, in words, tables first."""
+    found = []
+    for kind, name in sorted(expected.keys() | actual.keys(), key=_tables_first):
+        if (kind, name) not in actual:
+            found.append(f"no {kind} {name}")
+        elif (kind, name) not in expected:
+            found.append(f"an unknown {kind} {name}")
+        elif actual[kind, name] != expected[kind, name]:
+            found.append(f"{kind} {name} has other {'columns' if kind == 'table' else 'fields'}")
+    return found
 
 
 def restore(source, database, folder) -> Path | None:
@@ -161,6 +239,9 @@ def restore(source, database, folder) -> Path | None:
     The copy goes through SQLite's backup API into the live file, so a failure half-way
     leaves the old database as it was. The server must be stopped: see docs/DEPLOY.md.
     """
+    problems = verify(source)
+    if problems:
+        raise BackupError(problems[0])
     saved = None
     with contextlib.closing(sqlite3.connect(database, isolation_level=None)) as current:
         current.execute("PRAGMA busy_timeout = 5000")

@@ -3,7 +3,7 @@
 import click
 from flask.cli import FlaskGroup, routes_command, run_command, shell_command, with_appcontext
 
-from survey import create_app, migrations, ops
+from survey import create_app, migrations, ops, serverlock
 from survey.webdb import get_db
 
 
@@ -20,6 +20,7 @@ def migrate_command():
 def run_with_hint(ctx, **_kwargs):
     """Run the development server (says how to get a demo point on an empty instance)."""
     app = ctx.obj.load_app()
+    serverlock.hold(app.instance_path)
     with app.app_context():
         count = get_db().execute("SELECT count(*) FROM points WHERE active = 1").fetchone()[0]
     if not count:

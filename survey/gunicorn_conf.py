@@ -41,3 +41,10 @@ loglevel = "info"
 
 # Only the local nginx may set X-Forwarded-*; the app's ProxyFix (PROXY_COUNT) reads them.
 forwarded_allow_ips = "127.0.0.1,::1"
+
+
+def on_starting(server):
+    """Hold the server lock in the master, and so in every worker: restore refuses meanwhile."""
+    from survey import serverlock
+
+    serverlock.hold(serverlock.instance_folder())

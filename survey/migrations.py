@@ -220,6 +220,17 @@ def m007_flagged_index(db: Database):
     db.execute("CREATE INDEX responses_flagged ON responses(submitted_at) WHERE flags <> '[]'")
 
 
+# "PAPI" in ASCII, in the file header: a backup or a restore can tell our files from any other
+# SQLite database before reading a table (https://www.sqlite.org/fileformat.html#application_id).
+APPLICATION_ID = 0x50415049
+
+
+@migrations()
+def m008_application_id(db: Database):
+    """Mark the file as a PAPI Pulse database in the SQLite header."""
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]
@@ -239,6 +250,15 @@ def apply(db: Database, backup_dir=None) -> list[str]:
                 _backup_before(db, backup_dir)
             migrations.apply(db)
     return names
+
+
+def reference(applied_count: int) -> Database:
+    """Return an in-memory database migrated by the first applied_count migrations."""
+    db = Database(memory=True)
+    names = [m.name for m in migrations._migrations]
+    stop = names[applied_count] if applied_count < len(names) else None
+    migrations.apply(db, stop_before=stop)
+    return db
 
 
 def _backup_before(db: Database, backup_dir) -> None:

@@ -12,7 +12,7 @@ import click
 
 from survey import backup as backups
 from survey import config as settings
-from survey import create_app, migrations
+from survey import create_app, migrations, serverlock
 from survey.db import sqlite3
 
 
@@ -51,6 +51,7 @@ def serve_command(host, port, workers, server):
     if server == "waitress":
         import waitress
 
+        serverlock.hold(app.instance_path)
         click.echo(f"PAPI Pulse on http://{host}:{port}/ (waitress)")
         waitress.serve(app, host=host, port=port, threads=workers or 8, ident="PAPI Pulse")
         return
@@ -104,17 +105,23 @@ def restore_command(file, yes):
     from survey.webdb import backup_dir
 
     app = _app(migrate=False)
-    problems = backups.verify(file, [m.name for m in migrations.migrations._migrations])
-    if problems:
-        raise click.ClickException("Not restored: " + "; ".join(problems))
-    if not yes:
-        click.confirm(
-            f"Replace {app.config['DATABASE']} with {file}? The server must be stopped",
-            abort=True,
-        )
     try:
-        saved = backups.restore(file, app.config["DATABASE"], backup_dir(app))
-    except (backups.BackupError, sqlite3.Error) as exc:
+        with serverlock.exclusive(app.instance_path):
+            problems = backups.verify(file)
+            if problems:
+                raise click.ClickException("Not restored: " + problems[0])
+            if not yes:
+                click.confirm(
+                    f"Replace {app.config['DATABASE']} with {file}? The server must be stopped",
+                    abort=True,
+                )
+            saved = backups.restore(file, app.config["DATABASE"], backup_dir(app))
+    except serverlock.ServerRunning as exc:
+        raise click.ClickException(
+            f"Not restored: the server is running (it holds {exc}). Stop it first, for example "
+            "`sudo systemctl stop papi-pulse`, then run restore again."
+        ) from exc
+    except (backups.BackupError, sqlite3.Error, OSError) as exc:
         raise click.ClickException(f"Restore failed: {exc}") from exc
     kept = f"; the replaced database is kept in {saved}" if saved else ""
     click.echo(f"Restored {file}{kept}.")
