@@ -36,10 +36,11 @@ def create_app(test_config=None):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from survey import errors, i18n, requestlog, security, templating, webdb
+    from survey import errors, i18n, origin, requestlog, security, templating, webdb
 
     webdb.init_app(app)
     i18n.init_app(app)
+    origin.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     templating.init_app(app)

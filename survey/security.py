@@ -22,8 +22,10 @@ def set_headers(response):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
-    # Survey URLs carry a point's token: never leak them to another site.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Survey URLs carry a point's token: never send them to another site. same-origin, not
+    # no-referrer: with no-referrer browsers post forms with "Origin: null", and the origin
+    # check (survey/origin.py) needs our own origin; this site already knows its own paths.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if request.is_secure:

@@ -70,15 +70,15 @@ def live_app(instance, config=None):
 
 
 @contextlib.contextmanager
-def chromium(profile_dir, size=(1000, 1400), javascript=True, language="vi"):
-    """Yield a headless Chromium driver; optionally with JavaScript switched off."""
+def chromium(profile_dir, size=(1000, 1400), javascript=True, language="vi", flags=()):
+    """Yield a headless Chromium driver; optionally with JavaScript off or extra flags."""
     need_chromium()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in FLAGS:
+    for flag in (*FLAGS, *flags):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile_dir}")
     if size[0] < 500:

@@ -44,7 +44,10 @@ def check_headers(response, secure: bool) -> list[str]:
         problems.append("CSP allows inline code")
     if response.headers.get("X-Content-Type-Options") != "nosniff":
         problems.append("X-Content-Type-Options")
-    if response.headers.get("Referrer-Policy") not in ("no-referrer", "same-origin"):
+    # same-origin: a survey URL (it holds the token) never goes to another site, and our own
+    # form posts carry this site's Origin, which survey/origin.py checks (no-referrer made
+    # browsers send "Origin: null" and drop the Referer that HTTPS sign-in needed).
+    if response.headers.get("Referrer-Policy") != "same-origin":
         problems.append("Referrer-Policy")
     hsts = response.headers.get("Strict-Transport-Security", "")
     if secure and "max-age=31536000" not in hsts:
