@@ -12,17 +12,26 @@ import secrets
 import zoneinfo
 from pathlib import Path
 
+from survey import unit_names
+
 DEFAULTS = {
     # Path of the SQLite database; relative paths are inside the instance folder.
     "DATABASE": "papi-pulse.sqlite3",
     # Public base URL printed on posters and QR codes, e.g. https://khaosat.hcmc.gov.vn
     "BASE_URL": "http://127.0.0.1:5000",
-    # Who runs the survey, shown to citizens on the welcome page and on posters.
-    "ORGANISER_VI": "Ủy ban nhân dân phường",
-    "ORGANISER_EN": "Ward People's Committee",
-    # Where and when results are published, shown on the thank-you page.
-    "RESULTS_NOTE_VI": "Kết quả tổng hợp được công bố hằng quý tại trụ sở phường.",
-    "RESULTS_NOTE_EN": "Summary results are published every quarter at the ward office.",
+    # Who runs the survey, shown to citizens on the welcome page and on posters, written to
+    # follow "Asked by:" and "This survey is run by". {unit} is replaced by the point's own
+    # ward, commune or special zone (survey/unit_names.py): "Ủy ban nhân dân xã An Lục Long",
+    # "the People's Committee of An Luc Long Commune". A text without {unit} is shown as it
+    # is at every point (a province-run survey: "Sở Nội vụ tỉnh Tây Ninh").
+    "ORGANISER_VI": "Ủy ban nhân dân {unit}",
+    "ORGANISER_EN": "the People's Committee of {unit}",
+    # Where and when results are published, shown on the thank-you page; {unit} as above.
+    "RESULTS_NOTE_VI": "Kết quả tổng hợp được công bố hằng quý tại trụ sở Ủy ban nhân dân {unit}.",
+    "RESULTS_NOTE_EN": (
+        "Summary results are published every quarter at the offices of the People's Committee"
+        " of {unit}."
+    ),
     # Milliseconds a connection waits for a lock before giving up (SQLite busy_timeout).
     "DB_BUSY_TIMEOUT_MS": 5000,
     # FULL: an acknowledged answer survives a power cut, at one fsync per commit.
@@ -68,6 +77,10 @@ SECRET_SETTINGS = ("SECRET_KEY",)
 # Environment variables read by the app that are not settings.
 _OTHER_VARIABLES = ("INSTANCE", "SECRET_KEY", "WORKERS", "BIND")
 SUPPORTED_LOCALES = ("vi", "en")
+# Citizen texts in which {unit} names the point's ward, commune or special zone.
+UNIT_TEXT_SETTINGS = ("ORGANISER_VI", "ORGANISER_EN", "RESULTS_NOTE_VI", "RESULTS_NOTE_EN")
+# The unit `config show` fills {unit} with, to show what citizens read (a commune, like 79 %).
+_EXAMPLE_UNIT = unit_names.Unit("Xã An Lục Long", unit_names.COMMUNE)
 
 _INT_SETTINGS = (
     "DB_BUSY_TIMEOUT_MS",
@@ -135,7 +148,9 @@ def _convert(name, raw, default):
 
 def check(config) -> None:
     """Raise ConfigError naming every setting whose value cannot work."""
-    problems = _check_types(config) + _check_values(config) + _check_paths(config)
+    problems = (
+        _check_types(config) + _check_values(config) + _check_texts(config) + _check_paths(config)
+    )
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -187,6 +202,19 @@ def _check_values(config) -> list[str]:
     return problems
 
 
+def _check_texts(config) -> list[str]:
+    """Return problems with the texts shown to citizens (a misspelt placeholder, say)."""
+    problems = []
+    for name in UNIT_TEXT_SETTINGS:
+        value = config.get(name)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{name} must be a non-empty text")
+            continue
+        for found in unit_names.unknown_placeholders(value):
+            problems.append(f"{name} may use only the placeholder {{unit}}, not {found}")
+    return problems
+
+
 def _check_paths(config) -> list[str]:
     """Return problems with the database location."""
     database = str(config.get("DATABASE", ""))
@@ -227,6 +255,10 @@ def describe(config, instance_path: str, environ=os.environ) -> list[tuple[str, 
         shown = (
             f"(hidden, {len(str(value))} characters)" if name in SECRET_SETTINGS else repr(value)
         )
+        if name in UNIT_TEXT_SETTINGS and unit_names.PLACEHOLDER in str(value):
+            locale = name.rsplit("_", 1)[1].lower()
+            example = unit_names.fill(value, _EXAMPLE_UNIT, locale)
+            shown += f" (at each point its own unit, e.g. {example!r})"
         rows.append((name, shown, source))
     return rows
 

@@ -14,6 +14,7 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
 
+from survey import unit_names
 from survey.paths import TRANSLATIONS_DIR
 
 SUPPORTED = ("vi", "en")
@@ -83,6 +84,7 @@ def init_app(app) -> None:
     app.before_request(remember_locale)
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["config_text"] = config_text
+    app.jinja_env.globals["unit_name"] = unit_name
 
 
 def current_locale() -> str:
@@ -93,7 +95,20 @@ def current_locale() -> str:
     return str(locale.language) if locale else DEFAULT
 
 
-def config_text(name: str) -> str:
-    """Return a bilingual setting (NAME_VI / NAME_EN) in the active locale."""
-    suffix = "EN" if current_locale() == "en" else "VI"
-    return current_app.config[f"{name}_{suffix}"]
+def config_text(name: str, point: dict | None = None) -> str:
+    """Return a bilingual setting (NAME_VI / NAME_EN) in the active locale.
+
+    With a collection point, ``{unit}`` in the setting becomes the point's ward, commune or
+    special zone, named in that locale (survey/unit_names.py).
+    """
+    locale = "en" if current_locale() == "en" else "vi"
+    text = current_app.config[f"{name}_{locale.upper()}"]
+    if point is None:
+        return text
+    return unit_names.fill(text, unit_names.Unit.of_point(point), locale)
+
+
+def unit_name(point: dict) -> str:
+    """Return a point's ward, commune or special zone named for a sentence in the active locale."""
+    locale = "en" if current_locale() == "en" else "vi"
+    return unit_names.Unit.of_point(point).full_name(locale)

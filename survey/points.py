@@ -84,7 +84,8 @@ def rotate_token(db: Database, point_id: int) -> str:
 
 
 _POINT_SELECT = """
-    SELECT p.*, w.name AS ward_name, w.province_code, pr.name AS province_name
+    SELECT p.*, w.name AS ward_name, w.kind AS ward_kind, w.province_code,
+    pr.name AS province_name
     FROM points p JOIN wards w ON w.code = p.ward_code
     JOIN provinces pr ON pr.code = w.province_code"""
 

@@ -231,8 +231,12 @@ def thanks(token):
 
 @bp.get("/privacy")
 def privacy():
-    """Show the privacy notice in plain words."""
-    return render_template("citizen/privacy.html", token=request.args.get("from", ""))
+    """Show the privacy notice in plain words (naming the organiser when reached from a point)."""
+    token = request.args.get("from", "")
+    point, status = points.find_by_token(get_db(), token) if token else (None, "unknown")
+    return render_template(
+        "citizen/privacy.html", token=token, point=point if status == "active" else None
+    )
 
 
 def _go(point, draft, page_id, lang=None):

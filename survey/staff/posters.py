@@ -7,10 +7,12 @@ document of a ward or province holds only the active points the user may see.
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import RequestRedirect
 
-from survey import accounts, points, posters, qr
+from survey import accounts, points, posters, qr, unit_names
+from survey.i18n import config_text
 from survey.questionnaire import latest
 from survey.questionnaire.timing import minutes_range
 from survey.staff.auth import (
@@ -149,13 +151,24 @@ def _poster(point: dict, lang: str) -> posters.Poster:
         url=payload,
         typed_url=qr.typed_url(base, point["token"]),
         modules=qr.matrix(payload),
-        texts=tuple(_texts(locale) for locale in locales),
+        texts=tuple(_texts(locale, point) for locale in locales),
     )
 
 
-def _texts(locale: str) -> posters.Texts:
-    """Return the poster's words in one locale, whatever the page's own language."""
+# The heading names the point's own kind of unit: whole sentences, one per kind.
+HEADINGS = {
+    unit_names.WARD: _l("Tell us how your ward serves you"),
+    unit_names.COMMUNE: _l("Tell us how your commune serves you"),
+    unit_names.SPECIAL_ZONE: _l("Tell us how your special zone serves you"),
+}
+# For a unit whose kind is unknown (not loaded from vietnam-provinces).
+HEADING_ANY_UNIT = _l("Tell us how your local government serves you")
+
+
+def _texts(locale: str, point: dict) -> posters.Texts:
+    """Return a point's poster words in one locale, whatever the page's own language."""
     low, high = _minutes()
+    unit = unit_names.Unit.of_point(point)
     with force_locale(locale):
         if low == high:
             duration = ngettext(
@@ -165,7 +178,7 @@ def _texts(locale: str) -> posters.Texts:
             duration = _("It takes about %(low)s to %(high)s minutes.", low=low, high=high)
         return posters.Texts(
             lang=locale,
-            heading=_("Tell us how your ward serves you"),
+            heading=str(HEADINGS.get(unit.type, HEADING_ANY_UNIT)),
             call=_("Scan the QR code with your phone camera to answer."),
             duration=duration,
             promise=_(
@@ -174,8 +187,7 @@ def _texts(locale: str) -> posters.Texts:
             ),
             typed_hint=_("Cannot scan? Type this address into your web browser:"),
             organiser=_(
-                "This survey is run by %(organiser)s.",
-                organiser=current_app.config[f"ORGANISER_{locale.upper()}"],
+                "This survey is run by %(organiser)s.", organiser=config_text("ORGANISER", point)
             ),
         )
 
