@@ -131,3 +131,62 @@ def test_base_weights_cap_applies_to_final_weights():
     res = rake(cats, margins, base_weights=[1, 2, 3, 1, 1, 1, 1, 1, 1, 1])
     assert sum(res.weights) == pytest.approx(1000, rel=1e-12)
     assert res.weights[:3] == pytest.approx([500 / 6, 1000 / 6, 1500 / 6])
+
+
+AGES = ["18-29", "30-39", "40-49", "50-59", "60+"]
+SPARSE_MARGINS = {
+    "sex": {"M": 4800, "F": 5200},
+    "age": dict(zip(AGES, [2500, 2200, 2000, 1800, 1500], strict=True)),
+}
+
+
+def sparse(pairs):
+    return {"sex": [s for s, _ in pairs], "age": [a for _, a in pairs]}
+
+
+def test_sparse_ward_rakes_exactly_in_a_few_steps():
+    # Five answers from a quarter: IPF crawled (500 sweeps) to 100.0000005 for the lone
+    # older man; the margins force exactly 100 (4,800 men less the 4,700 young ones).
+    cats = sparse([("F", "50-59"), ("F", "50-59"), ("F", "60+"), ("M", "30-39"), ("M", "60+")])
+    res = rake(cats, SPARSE_MARGINS, cap=None)
+    assert res.iterations <= 10
+    assert res.weights == pytest.approx([1900, 1900, 1400, 4700, 100], rel=1e-12)
+
+
+def test_groups_linked_only_to_each_other_must_hold_the_same_population():
+    # The only man is young and the only young person is a man: 4,800 men cannot be 4,700
+    # young people (18-29 and the empty 30-39 joined); likewise 5,200 women are not the
+    # 5,300 people aged 40 and over.
+    cats = sparse([("F", "50-59"), ("F", "40-49"), ("M", "30-39")])
+    with pytest.raises(RakingError) as err:
+        rake(cats, SPARSE_MARGINS, cap=None)
+    assert "did not converge" in str(err.value)
+    assert (err.value.variable, err.value.category) in {
+        ("sex", "M"),
+        ("sex", "F"),
+        ("age", "30-39"),
+        ("age", "40-49"),
+        ("age", "50-59"),
+    }
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        # Women would have to be 5,700 (all of 30-39, 40-49 and 60+), but are 5,200.
+        [("F", "30-39"), ("F", "40-49"), ("F", "50-59"), ("F", "60+"), ("M", "18-29")]
+        + [("M", "50-59")],
+        [("F", "18-29"), ("M", "18-29"), ("M", "40-49")],
+    ],
+)
+def test_margins_no_positive_weights_meet_are_refused(pairs):
+    with pytest.raises(RakingError, match="did not converge"):
+        rake(sparse(pairs), SPARSE_MARGINS, cap=None)
+
+
+def test_margins_met_only_with_a_zero_weight_are_refused():
+    # Men are 60 and the young are 60, but the young woman must then weigh nothing.
+    cats = {"sex": ["M", "F", "F"], "age": ["young", "young", "old"]}
+    margins = {"sex": {"M": 60, "F": 40}, "age": {"young": 60, "old": 40}}
+    with pytest.raises(RakingError, match="zero weight"):
+        rake(cats, margins, cap=None)
