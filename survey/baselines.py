@@ -11,6 +11,7 @@ their own in the same format with ``papi-pulse baselines load FILE``.
 
 import csv
 import io
+import logging
 import unicodedata
 from datetime import UTC, datetime
 from importlib import resources
@@ -18,6 +19,9 @@ from importlib import resources
 from sqlite_utils import Database
 
 from survey import units
+from survey.db import OperationalError, is_disk_full
+
+log = logging.getLogger(__name__)
 
 DIMENSION_COLUMNS = {
     "d1_participation": "d1", "d2_transparency": "d2", "d3_accountability": "d3",
@@ -107,9 +111,18 @@ def load(db: Database, data: bytes) -> int:
 
 
 def ensure_shipped(db: Database) -> None:
-    """Load the shipped official scores once, when no baseline is stored yet."""
+    """Load the shipped official scores once, when no baseline is stored yet.
+
+    Pages that only read call this: on a full disk they go on without the baselines (a
+    later visit stores them) rather than fail.
+    """
     if not db.execute("SELECT 1 FROM baselines LIMIT 1").fetchone():
-        load(db, shipped_bytes())
+        try:
+            load(db, shipped_bytes())
+        except OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            log.warning("official baselines not stored, the disk is full: %s", exc)
 
 
 def _populations(db: Database, province: str) -> dict[str, float | None]:

@@ -49,11 +49,15 @@ def init_app(app) -> None:
 
 def _app_factory():
     """Create the app for the command line; a locked or unreadable database is one clear line."""
-    from survey.db import OperationalError
+    from survey.db import OperationalError, is_disk_full
 
     try:
         return create_app()
+    except OSError as exc:
+        raise ops.failure("PAPI Pulse could not start", exc) from exc
     except OperationalError as exc:
+        if is_disk_full(exc):
+            raise ops.failure("PAPI Pulse could not start", exc) from exc
         raise click.ClickException(
             f"The database cannot be opened ({exc}). Another program may be using it: "
             "wait and try again, or run `papi-pulse check`."

@@ -10,6 +10,7 @@ Settings, and why:
 """
 
 import contextlib
+import errno
 import logging
 
 from sqlite_utils import Database
@@ -23,6 +24,17 @@ AFFECTED_SQLITE = ((3, 7, 0), (3, 51, 2))
 
 OperationalError = sqlite3.OperationalError
 IntegrityError = sqlite3.IntegrityError
+
+
+# SQLite's text for SQLITE_FULL (sqlite3ErrStr); pysqlite3 does not expose the error code.
+_FULL = "database or disk is full"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Return whether an SQLite or OS error means the disk (or a quota) is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL" or _FULL in str(exc)
 
 
 def sqlite_version() -> tuple[int, int, int]:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from survey.db import OperationalError
+from survey.db import OperationalError, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,12 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(status: int, message: str | None = None):
-    """Render the error page for status with an optional specific message."""
-    title, text = _messages().get(status, _messages()[400])
-    body = render_template("errors/error.html", status=status, title=title, text=message or text)
+def render_error(status: int, message: str | None = None, title: str | None = None):
+    """Render the error page for status with an optional specific title and message."""
+    default_title, text = _messages().get(status, _messages()[400])
+    body = render_template(
+        "errors/error.html", status=status, title=title or default_title, text=message or text
+    )
     return body, status
 
 
@@ -62,9 +64,25 @@ def handle_csrf(exc: CSRFError):
 
 
 def handle_locked(exc: OperationalError):
-    """Ask to try again when the database is locked or the disk is full; nothing was stored."""
-    log.error("database unavailable on %s: %s", _where(), exc)
-    return render_error(503)
+    """Ask to try again when the database is locked or the disk is full; nothing was stored.
+
+    Reads need no free space, so on a full disk only writes end here. A citizen is asked to
+    press again (the answers stay on the phone); staff are told why, and whom to tell.
+    """
+    if not is_disk_full(exc):
+        log.error("database unavailable on %s: %s", _where(), exc)
+        return render_error(503)
+    log.error("disk full: a write failed on %s: %s", _where(), exc)
+    if request.blueprint == "citizen":
+        return render_error(503)
+    return render_error(
+        503,
+        _(
+            "The server's disk is full, so this change was not saved. You can still open "
+            "and read pages. Please tell the person who runs the system, then try again."
+        ),
+        title=_("Nothing was saved"),
+    )
 
 
 def _where() -> str:

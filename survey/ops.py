@@ -13,15 +13,26 @@ import click
 from survey import backup as backups
 from survey import config as settings
 from survey import create_app, migrations, serverlock
-from survey.db import sqlite3
+from survey.db import is_disk_full, sqlite3
 
 
 def _app(migrate: bool = True):
-    """Create the app, turning a wrong setting into a one-line error."""
+    """Create the app, turning a wrong setting or a full disk into a one-line error."""
     try:
         return create_app(None if migrate else {"MIGRATE_ON_START": False})
     except settings.ConfigError as exc:
         raise click.ClickException(f"Wrong setting: {exc}") from exc
+    except (OSError, sqlite3.Error, backups.BackupError) as exc:
+        raise failure("PAPI Pulse could not start", exc) from exc
+
+
+def failure(what: str, exc: BaseException) -> click.ClickException:
+    """Return the one-line error saying what failed, and plainly when the disk is full."""
+    if is_disk_full(exc) or (exc.__cause__ is not None and is_disk_full(exc.__cause__)):
+        return click.ClickException(
+            f"{what}: the disk is full ({exc}). Free some space, then run the command again."
+        )
+    return click.ClickException(f"{what}: {exc}")
 
 
 def _connect(app):
@@ -85,15 +96,16 @@ def backup_command(folder):
     from survey.webdb import backup_dir
 
     app = _app(migrate=False)
-    db = _connect(app)
     try:
-        path = backups.write_backup(
-            db.conn, folder or backup_dir(app), keep=app.config["BACKUP_KEEP"]
-        )
-    except backups.BackupError as exc:
-        raise click.ClickException(f"Backup failed: {exc}") from exc
-    finally:
-        db.close()
+        db = _connect(app)
+        try:
+            path = backups.write_backup(
+                db.conn, folder or backup_dir(app), keep=app.config["BACKUP_KEEP"]
+            )
+        finally:
+            db.close()
+    except (backups.BackupError, sqlite3.Error, OSError) as exc:
+        raise failure("Backup failed", exc) from exc
     click.echo(f"Backup written: {path}")
 
 
@@ -122,7 +134,7 @@ def restore_command(file, yes):
             "`sudo systemctl stop papi-pulse`, then run restore again."
         ) from exc
     except (backups.BackupError, sqlite3.Error, OSError) as exc:
-        raise click.ClickException(f"Restore failed: {exc}") from exc
+        raise failure("Restore failed", exc) from exc
     kept = f"; the replaced database is kept in {saved}" if saved else ""
     click.echo(f"Restored {file}{kept}.")
 
@@ -131,14 +143,15 @@ def restore_command(file, yes):
 def check_command():
     """Check the database file (integrity and foreign keys); exit 1 on any problem."""
     app = _app(migrate=False)
-    db = _connect(app)
     try:
-        problems = backups.integrity_problems(db.conn)
-        pending = migrations.pending(db)
-    except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"The database cannot be read: {exc}") from exc
-    finally:
-        db.close()
+        db = _connect(app)
+        try:
+            problems = backups.integrity_problems(db.conn)
+            pending = migrations.pending(db)
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise failure("The database cannot be checked", exc) from exc
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
