@@ -277,6 +277,7 @@ def province_rows(db, ctx: Context, questionnaire, province):
                     population[ward],
                     stats,
                     {k: v[0].kish for k, v in evaluated.items()},
+                    len(members),
                 )
             if "point" in ctx.unit_types:
                 previous_points = _points(

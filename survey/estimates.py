@@ -13,7 +13,10 @@ export can say them):
 - A collection point is a domain of its ward: its respondents keep their ward weights.
 - Province and "all" come from ward estimates weighted by ward population (the margins'
   total, else wards.population); wards with no population are left out, and ``coverage`` is
-  the share of the area's known population in wards with data.
+  the share of the area's known population in wards with data. A ward with a single
+  respondent (a lonely stratum) has no variance of its own: the area's variance is scaled
+  by wards with data / wards with a variance, as R's ``survey.lonely.psu = "average"``
+  (chosen over "adjust", which would count such a ward as exact and understate the SE).
 - Composite n: a composite's n_item and n* are the count and the Kish n of the respondents
   who contribute to at least one of its indicators (each respondent sees only some modules).
 - Intervals: Korn-Graubard for shares and 0/1 indicators, t(n - 1) for means and composites.
@@ -291,25 +294,32 @@ def _worker(args):
 
 
 class _Combiner:
-    """Population-weighted sums of ward estimates: v = sum (N_h/N)^2 v_h (stats.combine)."""
+    """Population-weighted sums of ward estimates: v = sum (N_h/N)^2 v_h (stats.combine).
+
+    Wards are strata. A ward with a single respondent (a lonely stratum) has no variance of
+    its own; as R's options(survey.lonely.psu = "average"), the area's variance is then
+    scaled by strata / strata with a variance, instead of being lost for the whole area.
+    """
 
     def __init__(self):
         self.sums = {}  # (period label, key) -> [sum N est, sum N^2 v, covered N, n, n_item,
-        #                                          n_eff, wards, variance known]
+        #                                          n_eff, wards]
         self.population = {}  # period label -> known population of the area
+        self.strata = {}  # period label -> [wards with respondents, wards with only one]
 
-    def add(self, label, population, stats, flags_n_eff):
+    def add(self, label, population, stats, flags_n_eff, respondents):
         """Add one ward's stats for a period, weighted by its population."""
+        strata = self.strata.setdefault(label, [0, 0])
+        strata[0] += 1
+        strata[1] += respondents == 1
         for key, st in stats.items():
             if st.estimate is None:
                 continue
             acc = self.sums.get((label, key))
             if acc is None:
-                acc = self.sums[(label, key)] = [0.0, 0.0, 0.0, 0, 0, 0.0, 0, True]
+                acc = self.sums[(label, key)] = [0.0, 0.0, 0.0, 0, 0, 0.0, 0]
             acc[0] += population * st.estimate
-            if st.variance is None:
-                acc[7] = False
-            else:
+            if st.variance is not None:  # None: a lonely ward, counted in self.strata
                 acc[1] += population * population * st.variance
             acc[2] += population
             acc[3] += st.n
@@ -324,21 +334,26 @@ class _Combiner:
             if a is None:
                 self.sums[k] = list(b)
                 continue
-            for i in range(7):
-                a[i] += b[i]
-            a[7] = a[7] and b[7]
+            for i, value in enumerate(b):
+                a[i] += value
         for label, pop in other.population.items():
             self.population[label] = self.population.get(label, 0.0) + pop
+        for label, (wards, lonely) in other.strata.items():
+            strata = self.strata.setdefault(label, [0, 0])
+            strata[0] += wards
+            strata[1] += lonely
 
     def stats(self, label):
         """Return {key: (Stat, coverage, wards, n_eff)} combined for a period."""
         total = self.population.get(label, 0.0)
+        strata, lonely = self.strata.get(label, (0, 0))
+        scale = strata / (strata - lonely) if strata > lonely else None
         out = {}
-        for (lab, key), (sne, snv, cov, n, m, neff, wards, known) in self.sums.items():
+        for (lab, key), (sne, snv, cov, n, m, neff, wards) in self.sums.items():
             if lab != label or cov <= 0.0:
                 continue
             est = sne / cov
-            var = snv / (cov * cov) if known else None
+            var = scale * snv / (cov * cov) if scale is not None else None
             out[key] = (
                 Stat(est, var, n, m, neff, None),
                 cov / total if total else 0.0,

@@ -136,3 +136,62 @@ def test_province_from_wards_agrees_with_r(db):
 
 
 FOUR = {"18-29": "a18_29", "30-44": "a30_44", "45-59": "a45_59", "60+": "a60_plus"}
+
+
+def test_a_lonely_ward_scales_the_province_variance_as_r_average(db):
+    """A ward with one respondent keeps the province's SE: R's lonely.psu = "average"."""
+    fx = fixture("province")
+    lonely = fixture("lonely")
+    codes = [f"{26000 + i}" for i in range(len(fx["populations"]))]
+    add_places(db, wards=codes, populations=fx["populations"])
+    margins = {}
+    wards = [*fx["wards"], {**lonely["respondent"], "margins": None}]
+    for code, ward in zip(codes, wards, strict=True):
+        people = ward["sex"], ward["age"], ward["y"], ward["likert"]
+        if ward["margins"] is None:  # one respondent: raking gives them the population
+            people = tuple([value] for value in people)
+        else:
+            sex = ward["margins"]["sex"]
+            margins[code] = {
+                "sex": {"m": sex["nam"], "f": sex["nu"]},
+                "age_band": {FOUR[k]: v for k, v in ward["margins"]["age"].items()},
+            }
+        for s, a, y, likert in zip(*people, strict=True):
+            answers = {"sex": "m" if s == "nam" else "f", "age_band": FOUR[a]}
+            add_response(db, code, {**answers, "q1": "yes" if y else "no", "q2": str(likert)})
+    add_margins(db, margins)
+    rows = list(run(db, tiny(four_bands=True), [parse_periods("2026-Q1")], cap=None))
+    [lone] = rows_by(rows, unit_type="ward", unit_code=codes[-1], key="q1", option="yes")
+    assert lone["n"] == 1 and lone["se"] is None
+    [province] = rows_by(rows, unit_type="province", key="q1", option="yes")
+    assert province["estimate"] == pytest.approx(lonely["y"], abs=1e-12)
+    assert province["se"] == pytest.approx(lonely["y_se"], abs=1e-12)
+    [mean] = rows_by(rows, unit_type="province", key="q2", statistic="mean")
+    assert mean["estimate"] == pytest.approx(lonely["likert"], abs=1e-12)
+    assert mean["se"] == pytest.approx(lonely["likert_se"], abs=1e-12)
+
+
+def test_everyone_and_no_one_get_the_same_flag(db):
+    """A share of 1 and its mirror share of 0 are exact, with no variance, flagged alike."""
+    add_places(db)
+    add_margins(
+        db,
+        {
+            "26734": {
+                "sex": {"m": 4700, "f": 5300},
+                "age_band": {"a18_34": 3100, "a35_54": 3900, "a55_plus": 3000},
+            }
+        },
+    )
+    bands = ["a18_34"] * 5 + ["a35_54"] * 2 + ["a55_plus"]
+    for i in range(120):
+        sex = "m" if i % 3 else "f"
+        add_response(db, "26734", {"sex": sex, "age_band": bands[i % 8], "q1": "yes"})
+    rows = estimates(db)
+    [yes] = rows_by(rows, unit_type="ward", key="q1", option="yes")
+    [no] = rows_by(rows, unit_type="ward", key="q1", option="no")
+    assert yes["weighted"] and yes["max_weight_ratio"] > 1.5
+    assert (yes["estimate"], yes["se"]) == (1.0, 0.0)
+    assert (no["estimate"], no["se"]) == (0.0, 0.0)
+    assert yes["flag"] == no["flag"]
+    assert 1.0 - yes["ci_lower"] == pytest.approx(no["ci_upper"], rel=1e-12)
