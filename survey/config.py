@@ -57,13 +57,16 @@ DEFAULTS = {
     "SMOOTHING_PRIOR_N": 20,
     # Months after which raw responses are deleted once aggregated; 0 keeps them.
     "RETENTION_MONTHS": 0,
-    # Questionnaires started, and answers sent, per network address per hour (survey/ratelimit.py);
-    # 0 switches the limit off. Generous on purpose: a ward office's Wi-Fi, and a mobile
-    # network's carrier-grade NAT, put dozens of citizens behind one address, and a busy
-    # one-stop counter serves 30 to 60 people an hour. A flood above this is refused; one below
-    # it is still flagged by the burst and duplicate checks (survey/quality.py).
-    "RATE_LIMIT_STARTS_PER_HOUR": 60,
-    "RATE_LIMIT_SUBMISSIONS_PER_HOUR": 30,
+    # Answers sent, and questionnaires started, at one collection point from one network
+    # address in an hour (survey/ratelimit.py); 0 switches the limit off. A ward office's
+    # Wi-Fi or a mobile carrier's NAT can put every citizen at a point behind one address, so
+    # the ceiling sits above the busiest honest point: a merged ward's public service centre
+    # with 10 counters, each serving a citizen in about 3 minutes, sees 200 people an hour;
+    # 300 leaves half again as much. Starts are twice that: people restart, or hand the phone
+    # on. A flood below the ceiling is stored but flagged (burst, duplicate, speed: see
+    # survey/quality.py); one above it is refused and told how long to wait.
+    "RATE_LIMIT_SUBMISSIONS_PER_HOUR": 300,
+    "RATE_LIMIT_STARTS_PER_HOUR": 600,
     # One anonymous JSON line per request on standard error (survey/requestlog.py).
     "REQUEST_LOG": True,
     # Where `papi-pulse backup` writes; relative paths are inside the instance folder.

@@ -18,11 +18,11 @@ LIMIT_SETTINGS = {
 }
 
 
-def allowed(action: str) -> bool:
-    """Count a start or finish from this address; False when over the hourly limit."""
+def allowed(action: str, point: dict) -> ratelimit.Verdict:
+    """Count a start or finish at the point from this address against the hourly limit."""
     limit = current_app.config[LIMIT_SETTINGS[action]]
     return ratelimit.allow(
-        get_db(), current_app.config["SECRET_KEY"], request.remote_addr, action, limit
+        get_db(), current_app.config["SECRET_KEY"], point["id"], request.remote_addr, action, limit
     )
 
 

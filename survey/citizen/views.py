@@ -4,6 +4,7 @@ No JavaScript is needed. CSRF is checked here rather than by the app-wide hook, 
 expired token (a phone locked for hours) keeps the answers and just asks to press again.
 """
 
+import math
 import time
 
 from flask import (
@@ -98,8 +99,9 @@ def start(token):
     point = get_point_or_404(token)
     if not _csrf_ok() or (guard.answered_here(point) and not request.form.get("someone_else")):
         return redirect(url_for("citizen.welcome", token=point["token"], **_lang_arg()), 303)
-    if not guard.allowed("start"):
-        return render_template("citizen/busy.html", point=point, back=None), 429
+    verdict = guard.allowed("start", point)
+    if not verdict.allowed:
+        return _busy(point, verdict, back=None)
     questionnaire = active_questionnaire()
     modules = responses.assign_modules(get_db(), questionnaire)
     draft = drafts.Draft.start(questionnaire.id, questionnaire.version, modules)
@@ -175,8 +177,9 @@ def _merge(draft, questionnaire, visible, answers, keep_missing=False):
 
 def _finish(point, draft, questionnaire, page):
     """Store the finished response (masked, flagged) in one transaction; thank the citizen."""
-    if not guard.allowed("finish"):
-        return _too_many(point, draft, page)
+    verdict = guard.allowed("finish", point)
+    if not verdict.allowed:
+        return _too_many(point, draft, page, verdict)
     now = time.time()
     record = {
         "id": draft.response_id,
@@ -199,12 +202,21 @@ def _finish(point, draft, questionnaire, page):
     return response
 
 
-def _too_many(point, draft, page):
+def _too_many(point, draft, page, verdict):
     """Say politely that too many answers came from this network; keep the draft to resend."""
     signed = drafts.dump(draft, current_app.config["SECRET_KEY"], point["token"])
     back = url_for("citizen.answer", token=point["token"], page_id=page.id, d=signed, **_lang_arg())
-    response = make_response(render_template("citizen/busy.html", point=point, back=back), 429)
+    response = _busy(point, verdict, back)
     _keep_draft(response, point["token"], signed)
+    return response
+
+
+def _busy(point, verdict, back):
+    """Return the 429 page saying how long to wait before trying again."""
+    minutes = max(1, math.ceil(verdict.retry_after / 60))
+    body = render_template("citizen/busy.html", point=point, back=back, minutes=minutes)
+    response = make_response(body, 429)
+    response.headers["Retry-After"] = str(verdict.retry_after)
     return response
 
 
