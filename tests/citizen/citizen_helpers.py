@@ -115,3 +115,15 @@ def complete(client, token: str, choose=first_choice, max_pages=30) -> list[str]
 def error_messages(html: str) -> list[str]:
     """Return the texts of the error summary's links."""
     return re.findall(r'<li><a href="#[^"]+">([^<]+)</a></li>', html)
+
+
+def walk_to(client, token: str, page_id: str, choose=everything, headers=None):
+    """Start a questionnaire and answer pages with choose until page_id; return that page."""
+    location = client.post(f"/s/{token}/start").headers["Location"]
+    while "/thanks" not in location:
+        page = client.get(location, headers=headers or {})
+        if page_path(location).endswith(f"/p/{page_id}"):
+            return page
+        response = client.post(page_path(location), data=answer_page(page.text, choose))
+        location = response.headers["Location"]
+    raise AssertionError(f"page {page_id} was not reached")
