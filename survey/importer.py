@@ -3,11 +3,14 @@
 Every row is checked against its questionnaire version (known items, valid codes, types,
 ranges, skip logic: no answer to an item its module or its conditions hide), against the
 places (known point, the point's ward and province) and against duplicates (a response id
-twice in the file, or already stored). Every problem is reported with its line number; if
-there is any, nothing is stored. Text is stored NFC; formula-neutralising quotes added by
-the export are removed. The ``source`` cell is kept (``web`` or ``import``; empty means
-``import``), so that exporting, importing into a fresh instance and exporting again gives
-identical bytes; the import itself is recorded in the audit log.
+twice in the file, or already stored). An amount of money is a whole number of its item's
+unit, as exported; a cell typed from a paper form ("500 nghìn", "1,5 triệu") is read as the
+citizen pages read it (``survey.questionnaire.amounts``), and an ambiguous one is a problem.
+Every problem is reported with its line number; if there is any, nothing is stored. Text is
+stored NFC; formula-neutralising quotes added by the export are removed. The ``source`` cell
+is kept (``web`` or ``import``; empty means ``import``), so that exporting, importing into a
+fresh instance and exporting again gives identical bytes; the import itself is recorded in
+the audit log.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from sqlite_utils import Database
 from survey import audit, csvout
 from survey.db import immediate
 from survey.exports import BASE_COLUMNS
-from survey.questionnaire import Questionnaire, get
+from survey.questionnaire import Questionnaire, amounts, get
+from survey.questionnaire.amounts import AmountError
 from survey.questionnaire.logic import is_shown
 
 RESPONSE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
@@ -321,6 +325,9 @@ def parse_answer(item, text: str):
     if item.type == "integer":
         if text in codes:
             return text
+        unit = amounts.item_unit(item)
+        if unit is not None and not INTEGER.match(text):
+            return _amount(item, unit, text)
         if not INTEGER.match(text):
             raise _RowError(f"{text!r} is not a whole number or one of {', '.join(codes)}")
         number = int(text)
@@ -336,6 +343,26 @@ def parse_answer(item, text: str):
     if len(value) > limit:
         raise _RowError(f"the text has {len(value)} characters, at most {limit} are allowed")
     return value
+
+
+def _amount(item, unit: int, text: str) -> int:
+    """Read a sum typed from a paper form ("500 nghìn", "1,5 triệu") as the citizen pages do."""
+    low = item.min if item.min is not None else 0
+    try:
+        return amounts.parse_amount(text, unit, low, item.max, digits_in_unit=True)
+    except AmountError as error:
+        if error.kind == "ambiguous":
+            readings = " or ".join(str(r) for r in error.readings)
+            raise _RowError(
+                f"{text!r} can mean {readings} ({item.unit_en}): write the unit, for example "
+                "'500 nghìn' or '2 triệu', or the number of the unit in digits only"
+            ) from None
+        if error.kind == "fraction":
+            raise _RowError(f"{text!r} is not a whole number of {item.unit_en}") from None
+        if error.kind == "range":
+            raise _RowError(f"{text!r} is outside {low} to {item.max} {item.unit_en}") from None
+        codes = ", ".join(item.all_codes())
+        raise _RowError(f"{text!r} is not a whole number or one of {codes}") from None
 
 
 def _timestamp(text: str) -> str:

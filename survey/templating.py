@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
+from survey.citizen import readback
+
 
 def form_error_list(form) -> list[tuple[str, str]]:
     """Return (field id, first message) for every field of a WTForms form that has errors."""
@@ -38,6 +40,8 @@ def init_app(app) -> None:
     """Add the ``do`` extension, locale-aware number/date filters and form helpers."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["form_error_list"] = form_error_list
+    app.jinja_env.globals["amount_readback"] = readback.field
+    app.jinja_env.globals["amount_box"] = readback.box_text
     app.jinja_env.filters["as_list"] = as_list
     app.jinja_env.filters.update(
         decimal=format_decimal,

@@ -159,3 +159,43 @@ def test_labels_export_is_refused(stocked):
     db.execute("DELETE FROM responses")
     with pytest.raises(importer.ImportFailed, match="is not one of"):
         importer.import_responses(db, io.BytesIO(data))
+
+
+def amount_record(db) -> int:
+    """Return the number of the first exported record that answers the amount with a number."""
+    rows = list(reader(io.BytesIO(export_bytes(db))))
+    column = rows[0].index("land_extra_amount")
+    return next(i for i, row in enumerate(rows) if row[column].isdigit())
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("500 nghìn", 500), ("1,5 triệu", 1500), ("50.000đ", 50), ("1tr2", 1200), ("500000", 500000)],
+)
+def test_amounts_typed_from_paper_are_read_as_the_citizen_pages_read_them(stocked, typed, stored):
+    db, _ = stocked
+    data, record = export_bytes(db), amount_record(db)
+    data = edit(data, record, "land_extra_amount", typed)
+    response_id = list(reader(io.BytesIO(data)))[record][0]
+    db.execute("DELETE FROM responses")
+    assert importer.import_responses(db, io.BytesIO(data)) >= 3
+    assert responses.get_response(db, response_id)["answers"]["land_extra_amount"] == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("500.000", "'500.000' can mean 500 or 500000 (thousand dong): write the unit"),
+        ("1,5", "'1,5' is not a whole number of thousand dong"),
+        ("2 tỷ", "'2 tỷ' is outside 0 to 1000000 thousand dong"),
+        ("một trăm nghìn", "is not a whole number or one of refused"),
+    ],
+)
+def test_amounts_from_paper_that_cannot_be_stored_are_problems(stocked, typed, message):
+    db, _ = stocked
+    data = edit(export_bytes(db), amount_record(db), "land_extra_amount", typed)
+    db.execute("DELETE FROM responses")
+    with pytest.raises(importer.ImportFailed) as failed:
+        importer.import_responses(db, io.BytesIO(data))
+    assert message in str(failed.value)
+    assert responses.count(db) == 0

@@ -12,10 +12,16 @@ from flask_babel import gettext as _
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
+from survey.citizen import readback
+from survey.questionnaire import amounts
+from survey.questionnaire.amounts import AmountError
+
 # C0 and C1 control characters other than tab and newline, and U+FFFD, which is what an
 # invalid UTF-8 byte sequence decodes to: none of them belongs in a typed answer.
 _FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 _WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")
+# Thousands grouped by dots or commas ("1.500"); a lone "1.5" is not a whole number, not 15.
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:(?:\.\d{3})+|(?:,\d{3})+)")
 
 
 class AnswerField(Field):
@@ -100,11 +106,17 @@ def _integer(item, values):
                 answer=item.option(special[0]).label(_lang()),
             )
         )
+    if special:
+        if len(values) > 1:
+            raise StopValidation(_("Enter only one number."))
+        return special[0]
+    if amounts.item_unit(item) is not None:
+        return _amount(item, numbers)
     if len(values) > 1:
         raise StopValidation(_("Enter only one number."))
-    if special:
-        return special[0]
-    text = unicodedata.normalize("NFKC", numbers[0]).replace(".", "").replace(",", "")
+    text = unicodedata.normalize("NFKC", numbers[0])
+    if _GROUPED_NUMBER.fullmatch(text):
+        text = text.replace(".", "").replace(",", "")
     if not _WHOLE_NUMBER.fullmatch(text):
         raise StopValidation(_("Enter a whole number using digits, like 5."))
     number = int(text)
@@ -115,6 +127,24 @@ def _integer(item, values):
             _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
         )
     return number
+
+
+def _amount(item, typed):
+    """Read a sum of money as typed; several values (box and chosen reading) must agree."""
+    found = []
+    for text in typed:
+        try:
+            found.append(readback.values(item, text))
+        except AmountError as error:
+            raise StopValidation(readback.message(item, error, text)) from None
+    agreed = set.intersection(*found)
+    if not agreed:
+        raise StopValidation(
+            _("The amount typed and the amount chosen differ: choose one, or correct the amount.")
+        )
+    if len(agreed) > 1:
+        raise StopValidation(readback.message(item, AmountError("ambiguous"), typed[0]))
+    return agreed.pop()
 
 
 def _text(item, values):

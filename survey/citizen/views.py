@@ -22,7 +22,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from survey import csrf, points, responses
 from survey.citizen import draft as drafts
-from survey.citizen import flow, guard
+from survey.citizen import flow, guard, readback
 from survey.citizen.forms import validate_page
 from survey.i18n import current_locale, posted_lang
 from survey.questionnaire import get as get_questionnaire
@@ -293,6 +293,7 @@ def _render_page(point, draft, pages, page, values, errors, notice=None, status=
         state=signed,
         is_last=page is pages[-1],
         honeypot_field=guard.HONEYPOT_FIELD,
+        readbacks=readback.previous_page(previous, draft.answers),
     )
     return body, status
 

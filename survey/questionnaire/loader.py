@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
+from . import amounts
 from ._fields import QUESTIONNAIRE_ID, Report, Table, check_nfc
 from .conditions import Scope
 from .items import build_item
@@ -80,7 +81,23 @@ class _Builder:
                 f"{len(self.rotating)} rotating modules"
             )
         self._check_indicators()
+        self._check_amount_read_back(modules)
         return Questionnaire(qid, version, *texts, per_response, modules, dict(self.items))
+
+    def _check_amount_read_back(self, modules: tuple[Module, ...]) -> None:
+        """Require an always-shown page after each amount: that is where it is read back."""
+        pages = [(module, page) for module in modules for page in module.pages]
+        for index, (_, page) in enumerate(pages):
+            amount_items = [i for i in page.items if amounts.item_unit(i) is not None]
+            later = pages[index + 1 :]
+            if amount_items and not any(
+                m.core and any(i.show_if is None for i in p.items) for m, p in later
+            ):
+                self.report.add(
+                    amount_items[0].id,
+                    "an amount is read back on the next page, so a page of a core module "
+                    "with an item that has no show_if must come after it",
+                )
 
     def _first_pass(self, raw_modules: list) -> None:
         """Note each page's item ids and the rotating modules, to tell 'later' from 'unknown'."""

@@ -107,10 +107,12 @@ def walk_to(client, point, wanted_type):
 @pytest.mark.parametrize(
     "value,message",
     [
-        ("abc", "Enter a whole number using digits, like 5."),
-        ("99999999999999", "Enter a whole number using digits, like 5."),
-        ("-5", "Enter a whole number from"),
-        ("1000001", "Enter a whole number from"),
+        # The questionnaire's one integer item is an amount in thousands of dong.
+        ("abc", "Write the amount in digits, for example"),
+        ("9" * 16, "Write the amount in digits, for example"),
+        ("99999999999999", "Enter an amount from 0 dong to 1,000,000,000 dong."),
+        ("-5", "Write the amount in digits, for example"),
+        ("1000001", "Enter an amount from 0 dong to 1,000,000,000 dong."),
     ],
 )
 def test_numbers_out_of_range_or_not_numbers(client, db, point, all_modules, value, message):

@@ -290,3 +290,19 @@ def test_load_reads_a_file(tmp_path):
     path.write_bytes(b"\xff\xfe")
     with pytest.raises(QuestionnaireError):
         qn.load(path)
+
+
+MONEY = INTEGER.replace("max = 10", 'max = 1000\nunit_vi = "nghìn đồng"\nunit_en = "thousand dong"')
+
+
+def test_an_amount_needs_an_always_shown_page_after_it_for_its_read_back():
+    assert loads(build(MONEY)).items["x"].unit("vi") == "nghìn đồng"
+    last = (
+        HEADER.format(per=0) + MODULE.format(id="m1", core="true") + PAGE.format(id="p1") + Q1
+        + PAGE.format(id="p2") + "\n[[modules.pages.items]]\n" + MONEY
+    )  # fmt: skip
+    [error] = errors_of(last)
+    assert error.item_id == "x" and "read back on the next page" in error.message
+    hidden = build(MONEY).replace('text_en = "Question nine?"', 'text_en = "Question nine?"\n'
+                                  'show_if = { item = "q1", in = ["a"] }')  # fmt: skip
+    assert [e.item_id for e in errors_of(hidden)] == ["x"]
