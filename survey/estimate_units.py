@@ -223,6 +223,8 @@ def province_rows(db, ctx: Context, questionnaire, province):
     combiner = _Combiner()
     for p in ctx.all_periods:
         combiner.population[p.label] = sum(v for v in population.values() if v)
+    # Coverage is a share of the whole area: unknown while any ward's population is.
+    combiner.population_unknown = not all(population.values())
     rows = []
     bounds = [(p, *p.utc_bounds()) for p in ctx.all_periods]
     requested = {p.label for p in ctx.requested}
@@ -278,7 +280,10 @@ def province_rows(db, ctx: Context, questionnaire, province):
                     stats,
                     {k: v[0].kish for k, v in evaluated.items()},
                     len(members),
+                    weights.weighted,
                 )
+            else:
+                combiner.leave_out(period.label)
             if "point" in ctx.unit_types:
                 previous_points = _points(
                     ctx,
@@ -341,7 +346,7 @@ def area_rows(ctx, questionnaire, combiner, unit_type, unit_code, province, base
             previous = {}
             continue
         stats = {k: v[0] for k, v in combined.items()}
-        meta = (ctx.set_id is not None, ctx.set_id, "population_weighted_wards", "", "")
+        meta = combiner.meta(period.label, ctx.set_id)
         out, previous = report(
             ctx,
             spec,

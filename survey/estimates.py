@@ -305,13 +305,16 @@ class _Combiner:
         self.sums = {}  # (period label, key) -> [sum N est, sum N^2 v, covered N, n, n_item,
         #                                          n_eff, wards]
         self.population = {}  # period label -> known population of the area
-        self.strata = {}  # period label -> [wards with respondents, wards with only one]
+        # period label -> [wards added, with one respondent, unweighted, left out]
+        self.strata = {}
+        self.population_unknown = False  # some ward of the area has no known population
 
-    def add(self, label, population, stats, flags_n_eff, respondents):
+    def add(self, label, population, stats, flags_n_eff, respondents, weighted):
         """Add one ward's stats for a period, weighted by its population."""
-        strata = self.strata.setdefault(label, [0, 0])
+        strata = self.strata.setdefault(label, [0, 0, 0, 0])
         strata[0] += 1
         strata[1] += respondents == 1
+        strata[2] += not weighted
         for key, st in stats.items():
             if st.estimate is None:
                 continue
@@ -327,6 +330,21 @@ class _Combiner:
             acc[5] += flags_n_eff.get(key, 0.0)
             acc[6] += 1
 
+    def leave_out(self, label):
+        """Count a ward with answers but no known population: it cannot be combined."""
+        self.strata.setdefault(label, [0, 0, 0, 0])[3] += 1
+
+    def meta(self, label, set_id):
+        """Return the report meta of the area: weighted only if every ward in it was."""
+        _, _, unweighted, left_out = self.strata.get(label, (0, 0, 0, 0))
+        note = ["population_weighted_wards"]
+        if unweighted:
+            note.append(f"unweighted_wards={unweighted}")
+        if left_out:
+            note.append(f"wards_without_population={left_out}")
+        weighted = set_id is not None and not unweighted
+        return (weighted, set_id if weighted else None, "; ".join(note), "", "")
+
     def merge(self, other):
         """Add another combiner's sums (a province's, into the national one)."""
         for k, b in other.sums.items():
@@ -338,15 +356,16 @@ class _Combiner:
                 a[i] += value
         for label, pop in other.population.items():
             self.population[label] = self.population.get(label, 0.0) + pop
-        for label, (wards, lonely) in other.strata.items():
-            strata = self.strata.setdefault(label, [0, 0])
-            strata[0] += wards
-            strata[1] += lonely
+        for label, counts in other.strata.items():
+            strata = self.strata.setdefault(label, [0, 0, 0, 0])
+            for i, value in enumerate(counts):
+                strata[i] += value
+        self.population_unknown = self.population_unknown or other.population_unknown
 
     def stats(self, label):
         """Return {key: (Stat, coverage, wards, n_eff)} combined for a period."""
         total = self.population.get(label, 0.0)
-        strata, lonely = self.strata.get(label, (0, 0))
+        strata, lonely, _, _ = self.strata.get(label, (0, 0, 0, 0))
         scale = strata / (strata - lonely) if strata > lonely else None
         out = {}
         for (lab, key), (sne, snv, cov, n, m, neff, wards) in self.sums.items():
@@ -356,7 +375,7 @@ class _Combiner:
             var = scale * snv / (cov * cov) if scale is not None else None
             out[key] = (
                 Stat(est, var, n, m, neff, None),
-                cov / total if total else 0.0,
+                "" if self.population_unknown or not total else cov / total,
                 wards,
                 neff,
             )

@@ -195,3 +195,47 @@ def test_everyone_and_no_one_get_the_same_flag(db):
     assert (no["estimate"], no["se"]) == (0.0, 0.0)
     assert yes["flag"] == no["flag"]
     assert 1.0 - yes["ci_lower"] == pytest.approx(no["ci_upper"], rel=1e-12)
+
+
+def _two_wards(db, second_population):
+    """Ward 26001 with margins and 40 answers; ward 26002 with 30 answers and no margins."""
+    add_places(db, wards=["26001", "26002"], populations=[None, second_population])
+    add_margins(
+        db,
+        {
+            "26001": {
+                "sex": {"m": 4800, "f": 5200},
+                "age_band": {"a18_34": 3000, "a35_54": 4000, "a55_plus": 3000},
+            }
+        },
+    )
+    bands = ["a18_34", "a35_54", "a55_plus"]
+    for i in range(70):
+        ward = "26001" if i < 40 else "26002"
+        answers = {"sex": "mf"[i % 2], "age_band": bands[i % 3], "q1": "yes" if i % 4 else "no"}
+        add_response(db, ward, answers)
+    return rows_by(estimates(db), unit_type="province", key="q1", option="yes")
+
+
+def test_a_province_with_an_unweighted_ward_does_not_say_weighted(db):
+    [province] = _two_wards(db, second_population=9000)
+    assert province["wards_with_data"] == 2
+    assert province["weighted"] == 0 and province["margin_set"] == ""
+    assert "unweighted_wards=1" in province["weighting_note"]
+    assert province["coverage"] == pytest.approx(1.0)
+
+
+def test_a_ward_left_out_for_want_of_population_makes_coverage_unknown(db):
+    [province] = _two_wards(db, second_population=None)
+    assert province["wards_with_data"] == 1 and province["n"] == 40
+    assert "wards_without_population=1" in province["weighting_note"]
+    assert province["coverage"] == ""
+
+
+def test_coverage_is_unknown_while_a_ward_without_answers_has_no_population(db):
+    """One ward of two answered and only its population is known: not "100 %"."""
+    add_places(db, wards=["26001", "26002"], populations=[10000, None])
+    for i in range(40):
+        add_response(db, "26001", {"sex": "mf"[i % 2], "age_band": "a18_34", "q1": "yes"})
+    [province] = rows_by(estimates(db), unit_type="province", key="q1", option="yes")
+    assert province["coverage"] == ""

@@ -76,8 +76,9 @@ def unweighted(n):
 
 
 def _groups(variable, column, margin):
-    # Map each declared category to a raking group; an empty category joins the next
-    # non-empty one in declared order (the last ones join the previous non-empty one).
+    # Map each declared category to a raking group; a category that cannot be a group of its
+    # own (no respondents, or respondents but a population of 0: they cannot be weighted to
+    # nobody) joins the next usable one in declared order (the last ones join the previous).
     counts = dict.fromkeys(margin, 0)
     for c in column:
         if c not in counts:
@@ -86,13 +87,16 @@ def _groups(variable, column, margin):
             )
         counts[c] += 1
     order = list(margin)
-    nonempty = [c for c in order if counts[c]]
-    if not nonempty:
+    if not any(counts.values()):
         raise RakingError(f"{variable}: no respondents", variable)
+    usable = {c for c in order if counts[c] and float(margin[c]) > 0.0}
+    if not usable:
+        c = next(c for c in order if counts[c])  # every answered category has 0 people
+        raise RakingError(f"{variable}={c}: respondents but zero population", variable, c)
     index, targets, names, collapsed = {}, [], [], []
     pending = []
     for c in order:
-        if counts[c]:
+        if c in usable:
             index[c] = len(targets)
             targets.append(float(margin[c]))
             names.append(c)
@@ -107,11 +111,6 @@ def _groups(variable, column, margin):
         index[e] = len(targets) - 1
         targets[-1] += float(margin[e])
         collapsed.append(Collapse(variable, e, names[-1]))
-    for g, t in enumerate(targets):
-        if t <= 0.0:
-            raise RakingError(
-                f"{variable}={names[g]}: respondents but zero population", variable, names[g]
-            )
     return index, targets, names, collapsed
 
 

@@ -190,3 +190,16 @@ def test_margins_met_only_with_a_zero_weight_are_refused():
     margins = {"sex": {"M": 60, "F": 40}, "age": {"young": 60, "old": 40}}
     with pytest.raises(RakingError, match="zero weight"):
         rake(cats, margins, cap=None)
+
+
+def test_a_category_with_answers_but_no_population_joins_its_neighbour():
+    # The margins say no one aged 60+ lives here, yet two answered: they cannot be weighted
+    # to nobody, so 60+ joins 45-59 as an empty category would, and the ward stays weighted.
+    cats = {"age": ["18-44"] * 3 + ["45-59"] * 3 + ["60+"] * 2}
+    margins = {"age": {"18-44": 600, "45-59": 400, "60+": 0}}
+    res = rake(cats, margins, cap=None)
+    assert res.weighted
+    assert [tuple(c) for c in res.collapsed] == [("age", "60+", "45-59")]
+    assert res.weights == pytest.approx([200] * 3 + [80] * 5, rel=1e-12)
+    with pytest.raises(RakingError, match="zero population"):
+        rake({"age": ["60+"]}, margins, cap=None)
