@@ -13,6 +13,7 @@ import unicodedata
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from survey.collation import sorted_by
 from survey.db import IntegrityError, immediate
 from survey.points import now_iso
 
@@ -163,8 +164,8 @@ def find_user(db: Database, username: str) -> dict | None:
 
 
 def list_users(db: Database) -> list[dict]:
-    """Return every user with scopes, ordered by username."""
-    return [_with_scopes(db, row) for row in db.query("SELECT * FROM users ORDER BY username")]
+    """Return every user with scopes, in Vietnamese order of username."""
+    return [_with_scopes(db, row) for row in sorted_by(db.query("SELECT * FROM users"), "username")]
 
 
 def _with_scopes(db: Database, user: dict) -> dict:

@@ -18,7 +18,7 @@ from importlib import resources
 
 from sqlite_utils import Database
 
-from survey import units
+from survey import collation, units
 from survey.db import OperationalError, is_disk_full
 
 log = logging.getLogger(__name__)
@@ -170,9 +170,6 @@ def blend(db: Database, province: str) -> dict | None:
 
 
 def list_baselines(db: Database) -> list[dict]:
-    """Return every stored baseline row, by year and province."""
-    return list(
-        db.query(
-            "SELECT * FROM baselines ORDER BY year DESC, province_code, legacy_province, dimension"
-        )
-    )
+    """Return every stored baseline row, newest year first, then by former province's name."""
+    rows = db.query("SELECT * FROM baselines ORDER BY year DESC, dimension")
+    return sorted(rows, key=lambda r: (-r["year"], collation.sort_key(r["legacy_province"])))

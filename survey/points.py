@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from survey.collation import sort_key
 from survey.db import immediate
 
 TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (not a secret)
@@ -117,7 +118,10 @@ def list_points(
     ward_code: str | None = None,
     province_code: str | None = None,
 ) -> list[dict]:
-    """Return points (active first) within an SQL scope condition on ``w``, optionally filtered."""
+    """Return points within an SQL scope condition on ``w``, optionally filtered.
+
+    In Vietnamese order of province and ward, then active first, then by name.
+    """
     conditions, args = [f"({where})"], list(params)
     if ward_code:
         conditions.append("p.ward_code = ?")
@@ -125,13 +129,17 @@ def list_points(
     if province_code:
         conditions.append("w.province_code = ?")
         args.append(province_code)
-    sql = (
-        _POINT_SELECT
-        + " WHERE "
-        + " AND ".join(conditions)
-        + " ORDER BY w.province_code, w.name, p.active DESC, p.name"
+    sql = _POINT_SELECT + " WHERE " + " AND ".join(conditions)
+    return sorted(
+        db.query(sql, args),
+        key=lambda p: (
+            sort_key(p["province_name"]),
+            sort_key(p["ward_name"]),
+            p["ward_code"],
+            -p["active"],
+            sort_key(p["name"]),
+        ),
     )
-    return list(db.query(sql, args))
 
 
 def names_by_ward(db: Database, ward_codes) -> set[tuple[str, str]]:

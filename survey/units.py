@@ -11,6 +11,7 @@ import unicodedata
 from sqlite_utils import Database
 from vietnam_provinces import Province, Ward
 
+from survey.collation import sorted_by
 from survey.db import immediate
 
 # Resolution 202/2025/QH15 (in force 1 July 2025): current province code -> (legacy GSO code,
@@ -151,13 +152,12 @@ def _counts(db: Database) -> dict:
 
 
 def list_provinces(db: Database, codes=None) -> list[dict]:
-    """Return provinces (all, or those with the given codes) ordered by code."""
+    """Return provinces (all, or those with the given codes) in Vietnamese order of name."""
     if codes is None:
-        return list(db.query("SELECT * FROM provinces ORDER BY code"))
+        return sorted_by(db.query("SELECT * FROM provinces"), "name", "code")
     marks = ",".join("?" * len(codes))
-    return list(
-        db.query(f"SELECT * FROM provinces WHERE code IN ({marks}) ORDER BY code", list(codes))
-    )
+    rows = db.query(f"SELECT * FROM provinces WHERE code IN ({marks})", list(codes))
+    return sorted_by(rows, "name", "code")
 
 
 def get_province(db: Database, code: str) -> dict | None:
@@ -185,18 +185,15 @@ def legacy_provinces(db: Database, province: str) -> list[dict]:
 def search_wards(db: Database, text: str = "", where: str = "1", params=(), limit: int = 50):
     """Return wards whose name matches text with or without diacritics, within a scope.
 
+    In Vietnamese order of province name, then ward name.
+
     ``where``/``params`` is an SQL condition on ``w`` (see ``accounts.scope_clause``).
     """
     words = fold(text).split()
     conditions = [f"({where})"] + ["w.name_ascii LIKE ? ESCAPE '\\'"] * len(words)
     args = list(params) + [f"%{_escape_like(word)}%" for word in words]
-    sql = (
-        _WARD_SELECT
-        + " WHERE "
-        + " AND ".join(conditions)
-        + " ORDER BY w.province_code, w.name_ascii LIMIT ?"
-    )
-    return list(db.query(sql, args + [limit]))
+    sql = _WARD_SELECT + " WHERE " + " AND ".join(conditions)
+    return sorted_by(db.query(sql, args), "province_name", "name", "code")[:limit]
 
 
 def _escape_like(text: str) -> str:

@@ -5,14 +5,17 @@
 
 from datetime import date
 
-from survey import accounts, periods, units
+from survey import accounts, collation, periods, units
 
 # The picker lists at most this many wards with answers; beyond that the search box is quicker.
 MAX_LISTED = 200
 
 
 def wards_with_responses(db, period, questionnaire, where="1", params=(), limit=MAX_LISTED):
-    """Return the wards in scope with answers in the period: code, names, responses."""
+    """Return the wards in scope with answers in the period: code, names, responses.
+
+    In Vietnamese order of province and ward name; one more than ``limit`` says "more".
+    """
     start, end = period.utc_bounds()
     sql = (
         "SELECT w.code, w.name, p.name AS province_name, count(*) AS responses"
@@ -21,10 +24,11 @@ def wards_with_responses(db, period, questionnaire, where="1", params=(), limit=
         f" WHERE ({where}) AND r.submitted_at >= ? AND r.submitted_at < ?"
         " AND r.review_status <> 'excluded'"
         " AND r.questionnaire_id = ? AND r.questionnaire_version = ?"
-        " GROUP BY w.code ORDER BY w.province_code, w.name_ascii LIMIT ?"
+        " GROUP BY w.code"
     )
-    args = [*params, start, end, questionnaire[0], questionnaire[1], limit + 1]
-    return list(db.query(sql, args))
+    args = [*params, start, end, questionnaire[0], questionnaire[1]]
+    found = collation.sorted_by(db.query(sql, args), "province_name", "name", "code")
+    return found[: limit + 1]
 
 
 def search(db, text, where="1", params=(), limit=30):

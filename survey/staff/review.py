@@ -13,7 +13,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from survey import accounts, periods, quality, reviews
+from survey import accounts, collation, periods, quality, reviews
 from survey.questionnaire import get as get_questionnaire
 from survey.staff.auth import current_user, login_required, role_required, scope_sql
 from survey.webdb import get_db
@@ -93,11 +93,11 @@ def index():
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = reviews.list_flagged(db, scope_sql(), filters["query"], page)
     where, params = scope_sql()
-    point_choices = db.execute(
-        "SELECT p.id, p.name FROM points p JOIN wards w ON w.code = p.ward_code"
-        f" WHERE {where} ORDER BY p.name LIMIT 500",
+    in_scope = db.query(
+        f"SELECT p.id, p.name FROM points p JOIN wards w ON w.code = p.ward_code WHERE {where}",
         params,
-    ).fetchall()
+    )
+    point_choices = [(p["id"], p["name"]) for p in collation.sorted_by(in_scope, "name")[:500]]
     shown = filters["shown"]
     return render_template(
         "staff/review/index.html",
