@@ -11,6 +11,8 @@ from sqlite_utils import Database
 from survey.points import now_iso
 
 PAGE_SIZE = 50
+# The username of changes made with the command line on the server.
+CLI_USER = "(cli)"
 
 
 def record(
@@ -28,7 +30,7 @@ def record(
         [
             now_iso(),
             user["id"] if user else None,
-            user["username"] if user else "(cli)",
+            user["username"] if user else CLI_USER,
             action,
             object_type,
             str(object_id),
