@@ -74,7 +74,7 @@ def main() -> None:
         client = app.test_client()
         with client.session_transaction() as session:
             session.update(
-                user_id=admin["id"], pwv=accounts.password_version(admin), login_at=time.time()
+                user_id=admin["id"], version=accounts.session_version(admin), login_at=time.time()
             )
         print(f"Ho Chi Minh City: {wards} wards, one poster each. 'first' is the first request")
         print("(the very first one draws all 168 QR codes, later ones reuse them from the cache);")

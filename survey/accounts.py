@@ -50,9 +50,23 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def password_version(user: dict) -> str:
-    """Return a short fingerprint of the password hash: it changes with every new password."""
-    return hashlib.sha256(user["password_hash"].encode()).hexdigest()[:16]
+def session_version(user: dict) -> str:
+    """Return the fingerprint a session of the user must carry.
+
+    It changes with every new password and every sign-out (``end_sessions``), which ends
+    every session signed with the old one: one mechanism for both.
+    """
+    seed = f"{user['password_hash']}:{user['session_generation']}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    """End every session of the account, on every device (a copied cookie included)."""
+    with db.atomic():
+        db.execute(
+            "UPDATE users SET session_generation = session_generation + 1 WHERE id = ?",
+            [user_id],
+        )
 
 
 def check_password_rules(password: str) -> None:
@@ -230,9 +244,27 @@ def throttle_keys(username: str, client: str, secret: str) -> list[str]:
     return [digest("user", normalise_username(username)), digest("client", client or "-")]
 
 
-def seconds_blocked(db: Database, keys: list[str], now: float | None = None) -> int:
-    """Return how long these keys must wait before another login attempt, or 0."""
+def take_attempt(db: Database, keys: list[str], now: float | None = None) -> int:
+    """Count a sign-in attempt against each key unless one is blocked; return the wait, or 0.
+
+    The check and the count are one BEGIN IMMEDIATE transaction, so that concurrent guesses
+    cannot all pass the check before any of them is counted (the password check between them
+    takes a noticeable fraction of a second). The attempt counts as a failure until
+    ``forgive_attempt`` says the password was right.
+    """
     now = time.time() if now is None else now
+    with immediate(db):
+        wait = _seconds_blocked(db, keys, now)
+        if wait:
+            return wait
+        db.execute("DELETE FROM login_attempts WHERE at < ?", [now - THROTTLE_WINDOW_SECONDS])
+        for key in keys:
+            db.execute("INSERT INTO login_attempts (key, at) VALUES (?, ?)", [key, now])
+    return 0
+
+
+def _seconds_blocked(db: Database, keys: list[str], now: float) -> int:
+    """Return how long these keys must wait before another attempt, or 0."""
     since = now - THROTTLE_WINDOW_SECONDS
     wait = 0
     for key, limit in zip(keys, (MAX_FAILURES_PER_USERNAME, MAX_FAILURES_PER_CLIENT), strict=False):
@@ -245,16 +277,13 @@ def seconds_blocked(db: Database, keys: list[str], now: float | None = None) -> 
     return wait
 
 
-def record_failure(db: Database, keys: list[str], now: float | None = None) -> None:
-    """Remember a failed login for each key, and forget attempts older than the window."""
-    now = time.time() if now is None else now
+def forgive_attempt(db: Database, keys: list[str]) -> None:
+    """After a right password: forget the username's failures and this attempt's client count."""
+    username_key, client_key = keys
     with db.atomic():
-        db.execute("DELETE FROM login_attempts WHERE at < ?", [now - THROTTLE_WINDOW_SECONDS])
-        for key in keys:
-            db.execute("INSERT INTO login_attempts (key, at) VALUES (?, ?)", [key, now])
-
-
-def clear_failures(db: Database, key: str) -> None:
-    """Forget the failures of one key (the username's, after a successful login)."""
-    with db.atomic():
-        db.execute("DELETE FROM login_attempts WHERE key = ?", [key])
+        db.execute("DELETE FROM login_attempts WHERE key = ?", [username_key])
+        db.execute(
+            "DELETE FROM login_attempts WHERE rowid = (SELECT rowid FROM login_attempts"
+            " WHERE key = ? ORDER BY at DESC LIMIT 1)",
+            [client_key],
+        )

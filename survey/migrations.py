@@ -231,6 +231,12 @@ def m008_application_id(db: Database):
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+@migrations()
+def m009_session_generation(db: Database):
+    """Count each account's sign-outs, so that signing out ends its sessions on the server."""
+    db.execute("ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0")
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

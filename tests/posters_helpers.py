@@ -45,5 +45,5 @@ def sign_in(client, user: dict) -> None:
     """Put the user's sign-in into the client's session, as the login page does."""
     with client.session_transaction() as session:
         session.update(
-            user_id=user["id"], pwv=accounts.password_version(user), login_at=time.time()
+            user_id=user["id"], version=accounts.session_version(user), login_at=time.time()
         )

@@ -60,7 +60,7 @@ def sign_in(client, user: dict) -> None:
     """Put a signed-in session for the user into the test client's cookie."""
     with client.session_transaction() as session:
         session.update(
-            user_id=user["id"], pwv=accounts.password_version(user), login_at=time.time()
+            user_id=user["id"], version=accounts.session_version(user), login_at=time.time()
         )
 
 

@@ -57,13 +57,24 @@ def test_throttle_keys_hide_address_and_block_after_five(units_db):
     keys = accounts.throttle_keys("Admin", "203.0.113.7", "s" * 40)
     assert not any("203.0.113.7" in key or "admin" in key.split(":", 1)[1] for key in keys)
     for _ in range(accounts.MAX_FAILURES_PER_USERNAME):
-        assert accounts.seconds_blocked(units_db, keys, now=1000.0) == 0
-        accounts.record_failure(units_db, keys, now=1000.0)
-    assert accounts.seconds_blocked(units_db, keys, now=1001.0) > 0
+        assert accounts.take_attempt(units_db, keys, now=1000.0) == 0
+    assert accounts.take_attempt(units_db, keys, now=1001.0) == accounts.THROTTLE_WINDOW_SECONDS
     stored = [row[0] for row in units_db.execute("SELECT key FROM login_attempts")]
-    assert stored and not any("203.0.113.7" in key for key in stored)
+    assert len(stored) == 2 * accounts.MAX_FAILURES_PER_USERNAME
+    assert not any("203.0.113.7" in key for key in stored)
     later = 1000.0 + accounts.THROTTLE_WINDOW_SECONDS + 1
-    assert accounts.seconds_blocked(units_db, keys, now=later) == 0
+    assert accounts.take_attempt(units_db, keys, now=later) == 0
+
+
+def test_a_right_password_forgets_the_username_and_its_own_attempt(units_db):
+    keys = accounts.throttle_keys("lan", "203.0.113.7", "s" * 40)
+    other = accounts.throttle_keys("lan", "198.51.100.1", "s" * 40)
+    accounts.take_attempt(units_db, other, now=1000.0)
+    accounts.take_attempt(units_db, keys, now=1001.0)
+    accounts.take_attempt(units_db, keys, now=1002.0)
+    accounts.forgive_attempt(units_db, keys)
+    left = [row[0] for row in units_db.execute("SELECT key FROM login_attempts ORDER BY at")]
+    assert left == [other[1], keys[1]]
 
 
 def test_scope_clause_by_role():

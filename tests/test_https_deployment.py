@@ -139,7 +139,7 @@ def test_staff_and_citizens_use_the_site_through_https(tmp_path):
             assert cookie["secure"] and cookie["httpOnly"]
             survey = add_point(driver, base)
             tap_and_wait(driver, "header form button[type=submit]")
-            assert "You are signed out." in driver.page_source
+            assert "You are signed out" in driver.page_source
 
             driver.get(survey)
             tap_and_wait(driver, "main form button.button")

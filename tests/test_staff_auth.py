@@ -1,5 +1,8 @@
 """Sign-in, throttling, sessions, sign-out and password change, as a browser sees them."""
 
+import threading
+import time
+
 import pytest
 
 from survey import accounts
@@ -41,8 +44,83 @@ def test_login_sets_a_fresh_hardened_cookie_and_follows_next(client, staff):
         assert "planted" not in session and session["lang"] == "en"
 
 
-def test_next_cannot_leave_the_site(client, staff):
-    assert login(client, query_string={"next": "//evil.example/"}).location == "/staff/"
+@pytest.mark.parametrize(
+    ("raw_next", "location"),
+    [
+        ("/staff/points/", "/staff/points/"),
+        ("/staff/points/?ward=26743", "/staff/points/?ward=26743"),
+        ("/staff/points/%3Fq%3DB%E1%BA%BFn", "/staff/points/?q=B%E1%BA%BFn"),
+        ("//evil.example/", "/staff/"),
+        ("/\\evil.example/", "/staff/"),
+        ("\\/evil.example/", "/staff/"),
+        ("/%09/evil.example/", "/staff/"),
+        ("/%0a/evil.example/", "/staff/"),
+        ("/%0d/evil.example/", "/staff/"),
+        ("/staff/%0d%0aSet-Cookie:%20x=1", "/staff/"),
+        ("%09//evil.example/", "/staff/"),
+        ("%20//evil.example/", "/staff/"),
+        ("/%5Cevil.example/", "/staff/"),
+        ("/%00/evil.example/", "/staff/"),
+        ("/%7f/evil.example/", "/staff/"),
+        ("https:evil.example", "/staff/"),
+        ("https://evil.example/", "/staff/"),
+        ("https:/evil.example", "/staff/"),
+        ("http://[", "/staff/"),
+        ("javascript:alert(1)", "/staff/"),
+        ("evil.example", "/staff/"),
+        ("", "/staff/"),
+    ],
+)
+def test_next_never_leaves_the_site_nor_fails(client, staff, raw_next, location):
+    response = login(client, query_string=f"next={raw_next}")
+    assert response.status_code == 302
+    assert response.location == location
+
+
+def test_logout_ends_the_session_on_the_server_so_a_copied_cookie_dies(app, client, staff):
+    login(client)
+    thief = english(app.test_client())
+    thief.set_cookie("session", client.get_cookie("session").value)
+    assert thief.get("/staff/").status_code == 200
+    response = client.post("/staff/logout", follow_redirects=True)
+    assert "You are signed out, on this device and on every other one." in response.text
+    assert thief.get("/staff/").location.startswith("/staff/login")
+    assert login(client).location == "/staff/"
+    assert client.get("/staff/").status_code == 200
+    assert thief.get("/staff/").status_code == 302
+
+
+def test_concurrent_guesses_cannot_race_past_the_throttle(app, staff, monkeypatch):
+    guesses = accounts.MAX_FAILURES_PER_USERNAME + 7
+    checked, answered, lock = [], [], threading.Lock()
+    release = threading.Event()
+    real = accounts.authenticate
+
+    def held_authenticate(db, username, password):
+        """Count the guess that got through the throttle, and hold it until all have tried."""
+        with lock:
+            checked.append(username)
+        assert release.wait(60), "the test never released the guesses"
+        return real(db, username, password)
+
+    def guess():
+        response = login(english(app.test_client()), password="wrong password")
+        with lock:
+            answered.append(response.status_code)
+
+    monkeypatch.setattr(accounts, "authenticate", held_authenticate)
+    threads = [threading.Thread(target=guess) for _ in range(guesses)]
+    for thread in threads:
+        thread.start()
+    # Every guess is either held at the password check or already answered: then release.
+    deadline = time.monotonic() + 60
+    while len(checked) + len(answered) < guesses and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(60)
+    assert len(checked) == accounts.MAX_FAILURES_PER_USERNAME
+    assert sorted(answered) == [401] * len(checked) + [429] * (guesses - len(checked))
 
 
 @pytest.mark.parametrize(
@@ -81,6 +159,14 @@ def test_logout_needs_post_and_ends_the_session(client, staff):
     assert client.get("/staff/logout").status_code == 405
     assert client.post("/staff/logout").location == "/staff/login"
     assert client.get("/staff/").status_code == 302
+
+
+def test_logout_ends_the_account_s_other_sessions_too(app, staff):
+    first, second = english(app.test_client()), english(app.test_client())
+    login(first)
+    login(second)
+    first.post("/staff/logout")
+    assert second.get("/staff/").status_code == 302
 
 
 def test_password_change_ends_other_sessions(app, staff, db):

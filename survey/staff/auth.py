@@ -7,7 +7,9 @@ the user's scope, so that its existence is not revealed either.
 """
 
 import functools
+import string
 import time
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -32,9 +34,10 @@ from survey import accounts, audit, points, units
 from survey.webdb import get_db
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
-# A signed session cookie cannot be revoked on the server: it is refused after a working day.
+# Sessions end after a working day even when nobody signs out.
 SESSION_MAX_SECONDS = 12 * 3600
-_SESSION_KEYS = ("user_id", "pwv", "login_at")
+# "version" is accounts.session_version at sign-in: a new password or a sign-out changes it.
+_SESSION_KEYS = ("user_id", "version", "login_at")
 
 
 class LoginForm(FlaskForm):
@@ -84,7 +87,7 @@ def current_user() -> dict | None:
             user is None
             or not user["active"]
             or not fresh
-            or session.get("pwv") != accounts.password_version(user)
+            or session.get("version") != accounts.session_version(user)
         ):
             _forget_login()
             user = None
@@ -169,10 +172,21 @@ def form_status() -> int:
 
 
 def _safe_next(target: str | None) -> str:
-    """Return target if it is a path on this site, else the dashboard."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("dashboard.index")
+    """Return target if it is a path on this site (non-ASCII percent-encoded), else the dashboard.
+
+    Only ``/`` followed by anything but a second ``/`` is a path without scheme or host. But
+    browsers drop tabs and newlines inside a URL and read a backslash as a slash, so that
+    ``/%09/evil.example`` and ``/\\evil.example`` lead to another site, and a newline cannot go
+    into a Location header at all: any control character, space or backslash is refused too.
+    """
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or any(c <= " " or c in "\\\x7f" for c in target)
+    ):
+        return url_for("dashboard.index")
+    return quote(target, safe=string.punctuation)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -185,7 +199,7 @@ def login():
         keys = accounts.throttle_keys(
             form.username.data, request.remote_addr, current_app.config["SECRET_KEY"]
         )
-        wait = accounts.seconds_blocked(db, keys)
+        wait = accounts.take_attempt(db, keys)
         if wait:
             minutes = (wait + 59) // 60
             flash(
@@ -200,8 +214,7 @@ def login():
         else:
             user = accounts.authenticate(db, form.username.data, form.password.data)
             if user is not None:
-                return _sign_in(db, user, keys[0])
-            accounts.record_failure(db, keys)
+                return _sign_in(db, user, keys)
             flash(
                 _("The username or password is not correct, or the account is disabled."), "error"
             )
@@ -209,15 +222,15 @@ def login():
     return render_template("staff/login.html", form=form), status
 
 
-def _sign_in(db, user: dict, username_key: str):
+def _sign_in(db, user: dict, keys: list[str]):
     """Start a fresh session for the user (no fixation), audit it, go where they were going."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    session.update(user_id=user["id"], pwv=accounts.password_version(user), login_at=time.time())
+    session.update(user_id=user["id"], version=accounts.session_version(user), login_at=time.time())
     with db.atomic():
-        accounts.clear_failures(db, username_key)
+        accounts.forgive_attempt(db, keys)
         audit.record(db, user, "login", "user", user["id"])
     return redirect(_safe_next(request.args.get("next")))
 
@@ -225,9 +238,13 @@ def _sign_in(db, user: dict, username_key: str):
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (POST with the form token, so that no link can sign anyone out)."""
+    """Sign out everywhere: the account's sessions end on the server, so a copied cookie dies too.
+
+    A POST with the form token, so that no link can sign anyone out.
+    """
+    accounts.end_sessions(get_db(), current_user()["id"])
     _forget_login()
-    flash(_("You are signed out."), "info")
+    flash(_("You are signed out, on this device and on every other one."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -245,7 +262,7 @@ def password():
             with db.atomic():
                 changed = accounts.set_password(db, user["id"], form.new.data)
                 audit.record(db, user, "change_password", "user", user["id"])
-            session["pwv"] = accounts.password_version(changed)
+            session["version"] = accounts.session_version(changed)
             flash(
                 _(
                     "Your password has been changed. Other sessions of this account have "
