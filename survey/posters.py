@@ -7,9 +7,11 @@ used), so it prints the same on any computer. Everything is black on white: most
 print on black-and-white laser printers.
 """
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -69,13 +71,36 @@ class Poster:
 
 @dataclass(frozen=True)
 class Line:
-    """One paragraph of a PDF poster: text, weight, size in points, space after in mm."""
+    """One paragraph of a PDF poster: text, weight, size in points, space after in mm.
+
+    A line that must not wrap (fit, the typed address: a citizen copies it letter by letter,
+    and a token broken across lines is mistyped) is set smaller until it fits on one line.
+    """
 
     text: str
     bold: bool
     points: float
     after: float = 0.0
     link: str | None = None
+    fit: bool = False
+
+
+def text_em(text: str, bold: bool = True) -> float:
+    """Return the width of text set in DejaVu Sans, in ems (letter-spacing not included).
+
+    The printable page sizes its address line from this: DejaVu Sans is the first of its fonts
+    and wider than the fallbacks (Noto Sans, Arial), so a line measured here fits in them too.
+    """
+    cmap, advances, units = _metrics(bold)
+    missing = advances[".notdef"][0]
+    return sum(advances.get(cmap.get(ord(ch), ".notdef"), (missing,))[0] for ch in text) / units
+
+
+@functools.lru_cache(maxsize=2)
+def _metrics(bold: bool) -> tuple[dict, dict, int]:
+    """Return a font's character map, advance widths and units per em."""
+    font = TTFont(font_paths()["B" if bold else ""])
+    return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
 
 
 def get_size(key: str | None) -> Size:
@@ -203,7 +228,7 @@ def _bottom_lines(poster: Poster, scale: float) -> list[Line]:
                     2.5 * scale if last else 0,
                 )
             )
-    lines.append(Line(poster.typed_url, True, 15 * scale, 3 * scale, link=poster.url))
+    lines.append(Line(poster.typed_url, True, 15 * scale, 3 * scale, link=poster.url, fit=True))
     lines += [
         Line(texts.organiser, False, 11 * scale * (1 if i == 0 else 0.85))
         for i, texts in enumerate(poster.texts)
@@ -213,7 +238,23 @@ def _bottom_lines(poster: Poster, scale: float) -> list[Line]:
 
 def _height(doc: FPDF, lines: list[Line], width: float) -> float:
     """Return the height lines take when wrapped to width."""
-    return sum(_line_height(doc, line, width) + line.after for line in lines)
+    return sum(_line_height(doc, line, width) + line.after for line in _fitted(doc, lines, width))
+
+
+def _fitted(doc: FPDF, lines: list[Line], width: float) -> list[Line]:
+    """Return the lines with each line that must not wrap set small enough to fit width."""
+    return [_fit(doc, line, width) if line.fit else line for line in lines]
+
+
+def _fit(doc: FPDF, line: Line, width: float) -> Line:
+    """Return the line at its own size if it fits on one line of width, else smaller."""
+    doc.set_font(FONT, "B" if line.bold else "", line.points)
+    # multi_cell keeps a cell margin each side; 2 % more spares rounding in its line breaker.
+    room = (width - 2 * doc.c_margin) * 0.98
+    needed = doc.get_string_width(line.text)
+    if needed <= room:
+        return line
+    return replace(line, points=line.points * room / needed)
 
 
 def _line_height(doc: FPDF, line: Line, width: float) -> float:
@@ -237,7 +278,7 @@ def _split(doc: FPDF, line: Line, width: float) -> tuple[str, ...]:
 def _write(doc: FPDF, lines: list[Line], x, y, width) -> float:
     """Write lines centred in a column starting at (x, y); return the y below them."""
     doc.set_text_color(0)
-    for line in lines:
+    for line in _fitted(doc, lines, width):
         doc.set_font(FONT, "B" if line.bold else "", line.points)
         leading = _leading(line.points)
         for piece in _split(doc, line, width):

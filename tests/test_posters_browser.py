@@ -127,3 +127,65 @@ def test_ward_document_prints_one_poster_per_page(live, browser):
             )
             assert len(heights) == (6 if size == "tent" else 3)
             assert all(scroll <= client for scroll, client in heights), (size, lang, heights)
+
+
+# The longest public address we think plausible: a province department's subdomain.
+LONG_BASE = "https://papi-pulse.sonoivu.tphcm.gov.vn"
+# W and M are the widest letters of a token: the longest line a poster can have to print.
+WIDE_TOKEN = "WMWMWMWMWMWMWM"
+MEASURE_URLS = """
+return Array.from(document.querySelectorAll('.url')).map(function (el) {
+  var range = document.createRange();
+  range.selectNodeContents(el);
+  var tops = new Set(Array.from(range.getClientRects()).map(function (r) {
+    return Math.round(r.top);
+  }));
+  var text = range.getBoundingClientRect();
+  var column = el.closest('.words').getBoundingClientRect();
+  var style = getComputedStyle(el);
+  return {
+    text: el.textContent,
+    lines: tops.size,
+    height: el.getBoundingClientRect().height,
+    lineHeight: parseFloat(style.lineHeight),
+    inside: text.left >= column.left - 0.5 && text.right <= column.right + 0.5,
+    points: parseFloat(style.fontSize) * 0.75
+  };
+});
+"""
+
+
+@pytest.fixture
+def long_live(tmp_path):
+    """Serve an app whose public address is as long as we think any will be."""
+    with live_app(tmp_path / "instance", {"BASE_URL": LONG_BASE}) as served:
+        yield served
+
+
+def test_the_typed_address_is_never_broken_across_lines(long_live, browser):
+    app, base = long_live
+    db = open_db(app)
+    try:
+        point = make_point(db)
+        with db.atomic():
+            db.execute("UPDATE points SET token = ? WHERE id = ?", [WIDE_TOKEN, point["id"]])
+        admin = make_user(db, accounts.ADMINISTRATOR, username="quantri")
+    finally:
+        db.close()
+    typed = "papi-pulse.sonoivu.tphcm.gov.vn/s/WMWM-WMWM-WMWM-WM"
+    sign_in(browser, base, admin["username"])
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    for size in ("a4", "a5", "tent"):
+        for lang in ("vi", "bilingual"):
+            browser.get(f"{base}/staff/points/{point['id']}/poster?size={size}&lang={lang}")
+            found = browser.execute_script(MEASURE_URLS)
+            assert len(found) == (2 if size == "tent" else 1), size
+            for url in found:
+                where = (size, lang, url)
+                assert url["text"] == typed, where
+                # One line box, the element one line high, and all of it inside its column.
+                assert url["lines"] == 1, where
+                assert abs(url["height"] - url["lineHeight"]) < 1, where
+                assert url["inside"], where
+                # Never smaller than about the tent's own fine print (the organiser, 5 pt).
+                assert url["points"] >= 4.5, where

@@ -1,5 +1,6 @@
 """The PDF writer: valid file, one poster per page, the URL inside, a QR that decodes."""
 
+import io
 import re
 import unicodedata
 import zlib
@@ -8,6 +9,7 @@ import pytest
 import zxingcpp
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw
+from pypdf import PdfReader
 
 from survey import posters, qr
 
@@ -122,3 +124,24 @@ def test_unknown_size_is_a_key_error():
     assert posters.get_size(None).key == "a4"
     with pytest.raises(KeyError):
         posters.get_size("a3")
+
+
+# The longest public address we think plausible, and a token of the widest letters.
+LONG_BASE = "https://papi-pulse.sonoivu.tphcm.gov.vn"
+WIDE_TOKEN = "WMWMWMWMWMWMWM"
+
+
+@pytest.mark.parametrize("size", list(posters.SIZES))
+@pytest.mark.parametrize("texts", [(VI,), (VI, EN)], ids=["vi", "bilingual"])
+def test_the_typed_address_is_printed_whole_on_one_line(size, texts):
+    url = qr.survey_url(LONG_BASE, WIDE_TOKEN)
+    typed = qr.typed_url(LONG_BASE, WIDE_TOKEN)
+    assert typed == "papi-pulse.sonoivu.tphcm.gov.vn/s/WMWM-WMWM-WMWM-WM"
+    poster = posters.Poster(
+        "Bộ phận Một cửa", "Xã An Lục Long", "Tây Ninh", url, typed, qr.matrix(url), texts
+    )
+    reader = PdfReader(io.BytesIO(posters.pdf([poster], posters.SIZES[size])))
+    lines = [line.strip() for line in reader.pages[0].extract_text().splitlines()]
+    # A tent prints it on both faces; each time whole, alone on its line.
+    assert lines.count(typed) == (2 if size == "tent" else 1), lines
+    assert not [line for line in lines if "WMWM" in line and line != typed], lines

@@ -111,9 +111,13 @@ def _document(found: list[dict], title: str, stem: str, here: str):
         )
     pages = [{"poster": p, "path": qr.svg_path(p.modules), "n": len(p.modules)} for p in built]
     count = ngettext("%(num)d poster", "%(num)d posters", len(pages))
+    # The widest address of the document, for print.css to size it onto one line.
+    urls = [p.typed_url for p in built] or [""]
     return render_template(
         "staff/posters/document.html",
         pages=pages,
+        url_em=max(posters.text_em(url) for url in urls),
+        url_chars=max(len(url) for url in urls),
         size=size,
         lang=lang,
         title=title,
