@@ -70,8 +70,10 @@ def live_app(instance, config=None):
 
 
 @contextlib.contextmanager
-def chromium(profile_dir, size=(1000, 1400), javascript=True, language="vi", flags=()):
-    """Yield a headless Chromium driver; optionally with JavaScript off or extra flags."""
+def chromium(
+    profile_dir, size=(1000, 1400), javascript=True, language="vi", flags=(), cookies=True
+):
+    """Yield a headless Chromium driver; optionally with JavaScript or cookies off, extra flags."""
     need_chromium()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -96,7 +98,11 @@ def chromium(profile_dir, size=(1000, 1400), javascript=True, language="vi", fla
     options.add_argument(f"--lang={language}")
     if not javascript:
         options.add_argument("--blink-settings=scriptEnabled=false")
-    options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    prefs = {"intl.accept_languages": language}
+    if not cookies:
+        # What "Block all cookies" in Chromium's settings stores.
+        prefs["profile.default_content_setting_values.cookies"] = 2
+    options.add_experimental_option("prefs", prefs)
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     try:
         yield driver

@@ -1,7 +1,10 @@
 """The citizen's pages: welcome at ``/s/<token>``, question pages, thank-you.
 
-No JavaScript is needed. CSRF is checked here rather than by the app-wide hook, so that an
-expired token (a phone locked for hours) keeps the answers and just asks to press again.
+No JavaScript is needed. CSRF is checked here (survey/citizen/forgery.py) rather than by the
+app-wide hook, so that an expired token (a phone locked for hours) keeps the answers and just
+asks to press again, and so that a browser that refuses cookies can still answer. Every POST
+answers with a redirect (Post/Redirect/Get), mistakes included: Back and reload always fetch
+a page, never a POST result.
 """
 
 import math
@@ -17,14 +20,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_wtf.csrf import ValidationError, validate_csrf
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from survey import csrf, points, responses
+from survey.citizen import carry, flow, forgery, guard, readback
 from survey.citizen import draft as drafts
-from survey.citizen import flow, guard, readback
 from survey.citizen.forms import validate_page
-from survey.i18n import current_locale, posted_lang
+from survey.i18n import current_locale
 from survey.questionnaire import get as get_questionnaire
 from survey.questionnaire import latest
 from survey.questionnaire.logic import prune
@@ -34,8 +37,17 @@ from survey.webdb import get_db
 bp = Blueprint("citizen", __name__)
 csrf.exempt(bp)
 
-# Beyond this a cookie may be dropped by the browser (4 KB per cookie, name included).
-COOKIE_LIMIT = 3800
+# What a page sent without a valid CSRF token says (survey/citizen/forgery.py), by reason.
+NOTICES = {
+    "expired": _l(
+        "This page was open for a long time. Your answers are kept: "
+        "please check them and press the button again."
+    ),
+    "cookies": _l(
+        "Your browser is blocking cookies, so this page could not be sent. Your answers are "
+        "kept: please allow cookies for this site, then press the button again."
+    ),
+}
 
 
 def get_point_or_404(token: str) -> dict:
@@ -51,24 +63,10 @@ def active_questionnaire():
     return latest(current_app.config.get("QUESTIONNAIRE", "papi-pulse-core"))
 
 
-def current_draft(token: str) -> drafts.Draft | None:
-    """Return the newest draft among the cookie, the hidden field and the URL."""
-    secret, age = current_app.config["SECRET_KEY"], current_app.config["DRAFT_MAX_AGE_SECONDS"]
-    found = [
-        drafts.load(source, secret, token, age)
-        for source in (
-            request.cookies.get(drafts.cookie_name(token)),
-            request.form.get("state"),
-            request.args.get("d"),
-        )
-    ]
-    return drafts.newest(*found)
-
-
 @bp.get("/S/<token>")
 def welcome_upper(token):
     """Accept the all-capitals URL that QR codes encode compactly."""
-    return redirect(url_for("citizen.welcome", token=token, **_lang_arg()), 301)
+    return redirect(url_for("citizen.welcome", token=token, **carry.lang_arg()), 301)
 
 
 @bp.get("/s/<token>")
@@ -76,20 +74,24 @@ def welcome(token):
     """Show who asks, why, how long, the anonymity promise, and the start button."""
     point = get_point_or_404(token)
     if token != point["token"]:
-        return redirect(url_for("citizen.welcome", token=point["token"], **_lang_arg()), 301)
+        return redirect(url_for("citizen.welcome", token=point["token"], **carry.lang_arg()), 301)
     questionnaire = active_questionnaire()
-    draft = current_draft(point["token"])
+    draft = carry.current_draft(point["token"])
     resume = None
     if draft and draft.answers:
         resume = flow.first_incomplete(*_route_args(draft))
+    answered = guard.answered_here(point)
     return render_template(
         "citizen/welcome.html",
         point=point,
         questionnaire=questionnaire,
         minutes=minutes_range(questionnaire),
         resume=resume,
-        lost=request.args.get("lost") == "1",
-        answered=guard.answered_here(point),
+        # After "this phone already answered", "your answers were lost" would contradict it.
+        lost=request.args.get("lost") == "1" and not answered,
+        problem=request.args.get("problem") if request.args.get("problem") in NOTICES else None,
+        answered=answered,
+        point_token=forgery.point_token(point["token"]),
     )
 
 
@@ -97,34 +99,36 @@ def welcome(token):
 def start(token):
     """Begin a new questionnaire: draw the modules and go to the first page."""
     point = get_point_or_404(token)
-    if not _csrf_ok() or (guard.answered_here(point) and not request.form.get("someone_else")):
-        return redirect(url_for("citizen.welcome", token=point["token"], **_lang_arg()), 303)
-    verdict = guard.allowed("start", point)
-    if not verdict.allowed:
-        return _busy(point, verdict, back=None)
+    verdict = forgery.verdict(point["token"])
+    if verdict != "ok":
+        return redirect(
+            url_for("citizen.welcome", token=point["token"], problem=verdict, **carry.lang_arg()),
+            303,
+        )
+    if guard.answered_here(point) and not request.form.get("someone_else"):
+        return redirect(url_for("citizen.welcome", token=point["token"], **carry.lang_arg()), 303)
+    limit = guard.allowed("start", point)
+    if not limit.allowed:
+        return _busy(point, limit, back=None)
     questionnaire = active_questionnaire()
     modules = responses.assign_modules(get_db(), questionnaire)
     draft = drafts.Draft.start(questionnaire.id, questionnaire.version, modules)
     first = flow.route(questionnaire, modules, {})[0]
-    return _go(point, draft, first.id)
+    return carry.go(point, draft, first.id)
 
 
 @bp.route("/s/<token>/p/<page_id>", methods=["GET", "POST"])
 def answer(token, page_id):
     """Show one page of questions, or take its answers and move on."""
     point = get_point_or_404(token)
-    draft = current_draft(point["token"])
-    if draft is None:
-        if request.method == "POST":
-            return render_template(
-                "citizen/welcome.html",
-                point=point,
-                questionnaire=active_questionnaire(),
-                lost=True,
-                minutes=minutes_range(active_questionnaire()),
-            ), 400
+    draft = carry.current_draft(point["token"])
+    if _already_sent(point, draft):
         return redirect(
-            url_for("citizen.welcome", token=point["token"], lost=1, **_lang_arg()), 303
+            url_for("citizen.thanks", token=point["token"], again=1, **carry.lang_arg()), 303
+        )
+    if draft is None:
+        return redirect(
+            url_for("citizen.welcome", token=point["token"], lost=1, **carry.lang_arg()), 303
         )
     questionnaire, modules = _route_args(draft)[:2]
     pages = flow.route(questionnaire, modules, draft.answers, page_id)
@@ -132,35 +136,54 @@ def answer(token, page_id):
     if page is None:
         abort(404)
     if request.method == "GET":
-        return _render_page(point, draft, pages, page, values=draft.answers, errors={})
+        return _show(point, draft, pages, page)
     return _take_answers(point, draft, questionnaire, pages, page)
 
 
+def _already_sent(point, draft) -> bool:
+    """Tell whether this questionnaire was sent already (Back or a reload after the end)."""
+    if draft is None:
+        # The draft cookie is deleted when the answers are sent; the answered mark stays.
+        return guard.answered_here(point)
+    return responses.get_response(get_db(), draft.response_id) is not None
+
+
+def _show(point, draft, pages, page):
+    """Show a page with the saved answers, or with what was typed and its mistakes."""
+    held = drafts.held(draft, page.id)
+    if held is None:
+        return _render_page(point, draft, pages, page, values=draft.answers, errors={})
+    visible = [item for item in page.items if flow.is_shown(item, draft.answers)]
+    # Validated again here, not stored: the messages follow the language of this request.
+    _answers, errors, raw = validate_page(page, visible, MultiDict(held["form"]))
+    if held["why"] != "invalid":
+        return _render_page(point, draft, pages, page, raw, {}, notice=str(NOTICES[held["why"]]))
+    return _render_page(point, draft, pages, page, values=raw, errors=errors)
+
+
 def _take_answers(point, draft, questionnaire, pages, page):
-    """Validate the posted page; save and move on, or show the errors with answers kept."""
+    """Validate the posted page; save and move on, or keep what was typed and show it again."""
     visible = [item for item in page.items if flow.is_shown(item, draft.answers)]
     answers, errors, raw = validate_page(page, visible, request.form)
     action = request.form.get("action", "next")
+    verdict = forgery.verdict(point["token"])
     if action.startswith("lang:"):
+        draft.pending = None
         _merge(draft, questionnaire, visible, answers, keep_missing=True)
-        return _go(point, draft, page.id, lang=action[5:])
-    if not _csrf_ok():
-        message = _(
-            "This page was open for a long time. Your answers are kept: "
-            "please check them and press the button again."
-        )
-        return _render_page(
-            point, draft, pages, page, values=raw, errors={}, notice=message, status=400
-        )
+        return carry.go(point, draft, page.id, lang=action[5:], cookie=verdict == "ok")
+    if verdict != "ok":
+        # Not trusted enough to overwrite the draft cookie: the typed values ride in the URL.
+        return _hold(point, draft, pages, page, verdict, raw, cookie=False)
     if errors:
-        return _render_page(point, draft, pages, page, values=raw, errors=errors, status=400)
+        return _hold(point, draft, pages, page, "invalid", raw, errors=errors)
+    draft.pending = None
     _merge(draft, questionnaire, visible, answers)
     following = flow.next_page(questionnaire, draft.modules, draft.answers, page.id)
     if following is not None:
-        return _go(point, draft, following.id)
+        return carry.go(point, draft, following.id)
     missing = flow.first_incomplete(questionnaire, draft.modules, draft.answers)
     if missing is not None:
-        return _go(point, draft, missing.id)
+        return carry.go(point, draft, missing.id)
     return _finish(point, draft, questionnaire, page)
 
 
@@ -196,18 +219,31 @@ def _finish(point, draft, questionnaire, page):
         "duration_seconds": max(0, round(now - draft.started_at)),
     }
     responses.store_response(get_db(), guard.checked_record(questionnaire, point, record))
-    response = redirect(url_for("citizen.thanks", token=point["token"], **_lang_arg()), 303)
+    response = redirect(url_for("citizen.thanks", token=point["token"], **carry.lang_arg()), 303)
     response.delete_cookie(drafts.cookie_name(point["token"]), path="/")
     guard.mark_answered(response, point)
     return response
 
 
+def _hold(point, draft, pages, page, why, raw, errors=None, cookie=True):
+    """Keep what was typed with the draft and redirect to the page, which shows it again."""
+    drafts.hold(draft, page.id, carry.typed(), why)
+    signed = carry.sign(draft, point["token"])
+    if len(signed) > drafts.MAX_SIGNED:
+        # Only a forged post types this much: answer it directly, as bad input.
+        notice = None if why == "invalid" else str(NOTICES[why])
+        return _render_page(point, draft, pages, page, raw, errors or {}, notice, status=400)
+    return carry.go(point, draft, page.id, cookie=cookie, signed=signed)
+
+
 def _too_many(point, draft, page, verdict):
     """Say politely that too many answers came from this network; keep the draft to resend."""
-    signed = drafts.dump(draft, current_app.config["SECRET_KEY"], point["token"])
-    back = url_for("citizen.answer", token=point["token"], page_id=page.id, d=signed, **_lang_arg())
+    signed = carry.sign(draft, point["token"])
+    back = url_for(
+        "citizen.answer", token=point["token"], page_id=page.id, d=signed, **carry.lang_arg()
+    )
     response = _busy(point, verdict, back)
-    _keep_draft(response, point["token"], signed)
+    carry.keep_draft(response, point["token"], signed)
     return response
 
 
@@ -220,49 +256,42 @@ def _busy(point, verdict, back):
     return response
 
 
-def _keep_draft(response, token, signed):
-    """Put the signed draft in its cookie, unless it is too big for one."""
-    if len(signed) <= COOKIE_LIMIT:
-        response.set_cookie(
-            drafts.cookie_name(token),
-            signed,
-            path="/",
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-            max_age=current_app.config["DRAFT_MAX_AGE_SECONDS"],
-        )
-
-
 @bp.get("/s/<token>/thanks")
 def thanks(token):
     """Thank the citizen and say when and where results are published."""
     point = get_point_or_404(token)
-    return render_template("citizen/thanks.html", point=point)
+    return render_template("citizen/thanks.html", point=point, again=request.args.get("again"))
 
 
 @bp.get("/privacy")
 def privacy():
     """Show the privacy notice in plain words (naming the organiser when reached from a point)."""
-    token = request.args.get("from", "")
-    point, status = points.find_by_token(get_db(), token) if token else (None, "unknown")
-    return render_template(
-        "citizen/privacy.html", token=token, point=point if status == "active" else None
-    )
+    point, status = points.find_by_token(get_db(), request.args.get("from", ""))
+    point = point if status == "active" else None
+    return render_template("citizen/privacy.html", point=point, back=_way_back(point))
 
 
-def _go(point, draft, page_id, lang=None):
-    """Save the draft and redirect to a page; carry the draft in the URL if cookies fail."""
-    token = point["token"]
-    signed = drafts.dump(draft, current_app.config["SECRET_KEY"], token)
-    args = {"lang": lang} if lang else _lang_arg()
-    # Before the first page we cannot know whether cookies work, so the draft rides along.
-    cookie_works = request.cookies.get(drafts.cookie_name(token)) is not None
-    if not cookie_works or len(signed) > COOKIE_LIMIT:
-        args["d"] = signed
-    response = redirect(url_for("citizen.answer", token=token, page_id=page_id, **args), 303)
-    _keep_draft(response, token, signed)
-    return response
+@bp.context_processor
+def privacy_link() -> dict:
+    """Give citizen pages a privacy link that knows the page to come back to."""
+    view_args = request.view_args or {}
+    back = {"from": view_args.get("token"), "page": view_args.get("page_id")}
+    back.update({name: request.args.get(name) for name in ("d", "lang")})
+    if request.endpoint == "citizen.privacy":
+        back = {name: request.args.get(name) for name in ("from", "page", "d", "lang")}
+    args = {name: value for name, value in back.items() if value}
+    return {"privacy_url": url_for("citizen.privacy", **args)}
+
+
+def _way_back(point) -> str | None:
+    """Return the survey page the privacy notice was opened from, or None when unknown."""
+    if point is None:
+        return None
+    args = {name: request.args[name] for name in ("d", "lang") if request.args.get(name)}
+    page = request.args.get("page")
+    if page in {p.id for module in active_questionnaire().modules for p in module.pages}:
+        return url_for("citizen.answer", token=point["token"], page_id=page, **args)
+    return url_for("citizen.welcome", token=point["token"], **args)
 
 
 def _render_page(point, draft, pages, page, values, errors, notice=None, status=200):
@@ -270,7 +299,7 @@ def _render_page(point, draft, pages, page, values, errors, notice=None, status=
     questionnaire, modules = _route_args(draft)[:2]
     visible = [item for item in page.items if flow.is_shown(item, draft.answers)]
     previous = flow.previous_page(questionnaire, modules, draft.answers, page.id)
-    signed = drafts.dump(draft, current_app.config["SECRET_KEY"], point["token"])
+    signed = carry.sign(draft, point["token"])
     # The summary names each question: three identical "Choose an answer." links say nothing.
     lang = current_locale()
     error_list = [
@@ -278,6 +307,8 @@ def _render_page(point, draft, pages, page, values, errors, notice=None, status=
         for item in visible
         if item.id in errors
     ]
+    # Without a draft cookie, the in-page Back link must carry the draft itself.
+    has_cookie = carry.has_cookie(point["token"])
     body = render_template(
         "citizen/page.html",
         point=point,
@@ -291,6 +322,8 @@ def _render_page(point, draft, pages, page, values, errors, notice=None, status=
         total=len(pages),
         previous=previous,
         state=signed,
+        carry=None if has_cookie else signed,
+        point_token=forgery.point_token(point["token"]),
         is_last=page is pages[-1],
         honeypot_field=guard.HONEYPOT_FIELD,
         readbacks=readback.previous_page(previous, draft.answers),
@@ -313,20 +346,3 @@ def _route_args(draft):
     except KeyError:
         abort(404)
     return questionnaire, draft.modules, draft.answers
-
-
-def _csrf_ok() -> bool:
-    """Tell whether the posted CSRF token is valid (always, when CSRF is switched off)."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return True
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        return False
-    return True
-
-
-def _lang_arg() -> dict:
-    """Return ``{"lang": ...}`` when the language was chosen explicitly in the URL."""
-    lang = request.args.get("lang") or posted_lang()
-    return {"lang": lang} if lang in ("vi", "en") else {}

@@ -127,3 +127,12 @@ def walk_to(client, token: str, page_id: str, choose=everything, headers=None):
         response = client.post(page_path(location), data=answer_page(page.text, choose))
         location = response.headers["Location"]
     raise AssertionError(f"page {page_id} was not reached")
+
+
+def post_and_follow(client, path: str, data, headers=None):
+    """Post a page, check that it answers 303 to a page of the survey; return that GET."""
+    response = client.post(path, data=data, headers=headers)
+    assert response.status_code == 303, (response.status_code, response.text[:500])
+    location = response.headers["Location"]
+    assert "/s/" in location, location
+    return client.get(location, headers=headers)

@@ -7,6 +7,7 @@ from citizen_helpers import (
     everything,
     make_point,
     page_path,
+    post_and_follow,
     read_form,
 )
 
@@ -39,8 +40,12 @@ def test_missing_answers_show_errors_beside_fields_and_keep_the_rest(client, db,
     dropped = form.order[0]
     kept = form.order[1]
     del data[dropped]
-    response = client.post(path, data=data, headers={"Accept-Language": "vi"})
-    assert response.status_code == 400
+    sent = client.post(path, data=data, headers={"Accept-Language": "vi"})
+    # Post/Redirect/Get: the errors are shown by a GET of the page, never by the POST.
+    assert sent.status_code == 303
+    assert page_path(sent.headers["Location"]) == path
+    response = client.get(sent.headers["Location"], headers={"Accept-Language": "vi"})
+    assert response.status_code == 200
     assert "<title>Lỗi:" in response.text
     question = latest("papi-pulse-core").items[dropped].text("vi")
     assert error_messages(response.text) == [f"{question} Chọn một câu trả lời."]
@@ -63,8 +68,7 @@ def test_unknown_codes_are_refused_in_the_current_language(client, first_page, l
     name = read_form(html).order[0]
     data[name] = "<script>alert(1)</script>"
     data["lang"] = lang
-    response = client.post(path, data=data)
-    assert response.status_code == 400
+    response = post_and_follow(client, path, data)
     assert message in response.text
     assert "<script>alert(1)" not in response.text
 
@@ -75,8 +79,7 @@ def test_two_values_for_a_one_answer_question_are_refused(client, first_page):
     name = read_form(html).order[0]
     options = read_form(html).choices[name]
     body = {**data, name: [options[0][1], options[1][1]]}
-    response = client.post(path, data=body, headers={"Accept-Language": "en"})
-    assert response.status_code == 400
+    response = post_and_follow(client, path, body, headers={"Accept-Language": "en"})
     assert "Choose only one answer." in response.text
 
 
@@ -117,11 +120,11 @@ def walk_to(client, point, wanted_type):
 )
 def test_numbers_out_of_range_or_not_numbers(client, db, point, all_modules, value, message):
     path, html, item = walk_to(client, point, "integer")
-    response = client.post(
-        path, data={**answer_page(html), item.id: value}, headers={"Accept-Language": "en"}
+    response = post_and_follow(
+        client, path, {**answer_page(html), item.id: value}, headers={"Accept-Language": "en"}
     )
-    assert response.status_code == 400
     assert message in response.text
+    assert f'value="{value}"' in response.text  # what was typed is shown again
     assert count(db) == 0
 
 
@@ -136,10 +139,9 @@ def test_numbers_out_of_range_or_not_numbers(client, db, point, all_modules, val
 )
 def test_oversize_and_control_character_text(client, db, point, text, message):
     path, html, item = walk_to(client, point, "text")
-    response = client.post(
-        path, data={**answer_page(html), item.id: text}, headers={"Accept-Language": "en"}
+    response = post_and_follow(
+        client, path, {**answer_page(html), item.id: text}, headers={"Accept-Language": "en"}
     )
-    assert response.status_code == 400
     assert message in response.text
     assert count(db) == 0
 
@@ -153,12 +155,14 @@ def test_text_is_stored_nfc(client, db, point):
     assert "Đường xá ngập" in stored
 
 
-def test_invalid_utf8_body_gets_a_4xx(client, db, first_page):
+def test_invalid_utf8_body_is_refused_with_a_message(client, db, first_page):
     path, html = first_page
     state = read_form(html).hidden["state"]
     body = b"state=" + state.encode() + b"&sex=\xff\xfe\xfa"
     response = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 303
+    shown = client.get(response.headers["Location"], headers={"Accept-Language": "en"})
+    assert "There is a problem" in shown.text
     assert count(db) == 0
 
 
@@ -175,8 +179,7 @@ def test_forged_or_missing_draft_is_refused(app, db, first_page, mutate):
     client = app.test_client(use_cookies=False)
     data = answer_page(html)
     data["state"] = mutate(data["state"])
-    response = client.post(path, data=data, headers={"Accept-Language": "vi"})
-    assert response.status_code == 400
+    response = post_and_follow(client, path, data, headers={"Accept-Language": "vi"})
     assert "Không tìm thấy câu trả lời trước đó" in response.text
     assert count(db) == 0
 
@@ -187,7 +190,8 @@ def test_draft_of_another_point_is_refused(app, db, client, first_page):
     data = answer_page(html)
     other_path = path.replace(path.split("/")[2], other["token"])
     response = app.test_client(use_cookies=False).post(other_path, data=data)
-    assert response.status_code == 400
+    assert response.status_code == 303
+    assert f"/s/{other['token']}?lost=1" in response.headers["Location"]
 
 
 @pytest.mark.parametrize(
@@ -231,7 +235,8 @@ def test_csrf_is_enforced_but_an_expired_token_keeps_the_answers(csrf_app):
     db = open_db(csrf_app)
     point = make_point(db)
     client = csrf_app.test_client()
-    assert client.post(f"/s/{point['token']}/start").status_code == 303
+    refused = client.post(f"/s/{point['token']}/start")
+    assert refused.status_code == 303 and "/p/" not in refused.headers["Location"]
     welcome = client.get(f"/s/{point['token']}")
     token = read_form(welcome.text).hidden["csrf_token"]
     location = client.post(f"/s/{point['token']}/start", data={"csrf_token": token}).headers[
@@ -241,13 +246,12 @@ def test_csrf_is_enforced_but_an_expired_token_keeps_the_answers(csrf_app):
     html = client.get(location, headers={"Accept-Language": "vi"}).text
     data = answer_page(html)
     data["csrf_token"] = "expired-or-forged"
-    response = client.post(page_path(location), data=data, headers={"Accept-Language": "vi"})
-    assert response.status_code == 400
+    response = post_and_follow(client, page_path(location), data, {"Accept-Language": "vi"})
     assert "Câu trả lời của ông/bà vẫn được giữ" in response.text
     first = read_form(html).order[0]
     assert f'name="{first}" value="{data[first]}" checked' in response.text
     fresh = read_form(response.text).hidden["csrf_token"]
     retry = client.post(page_path(location), data={**data, "csrf_token": fresh})
-    assert retry.status_code == 303
+    assert retry.status_code == 303 and page_path(retry.headers["Location"]) != page_path(location)
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
     db.close()

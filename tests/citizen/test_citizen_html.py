@@ -38,8 +38,8 @@ def pages(client, db, monkeypatch):
     found.append(("thanks", client.get(location, headers=headers)))
     found.append(("unknown", client.get("/s/ZZZZZZZZZZZZZZ", headers=headers)))
     client.post(f"/s/{point['token']}/start")
-    errors = client.post(page_path(first), data={"state": "x"}, headers=headers)
-    found.append(("lost draft", errors))
+    errors = client.post(page_path(first), data={"state": "x"}, follow_redirects=True)
+    found.append(("errors", errors))
     return found
 
 
