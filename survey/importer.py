@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import audit, csvout
+from survey import audit, csvout, privacy
 from survey.db import immediate
 from survey.exports import BASE_COLUMNS
 from survey.questionnaire import Questionnaire, amounts, get
@@ -222,6 +222,8 @@ class _Checker:
         answers = self._answers(line, values, modules or [], problems)
         if problems:
             return problems, None
+        # Masked as on the citizen pages; already masked text (an export) is left as it is.
+        answers, flags = privacy.mask_response(self.questionnaire, answers, flags)
         record = (
             response_id, int(values["point_id"]), values["ward_code"], values["province_code"],
             self.questionnaire.id, self.questionnaire.version, json.dumps(modules),
@@ -340,8 +342,10 @@ def parse_answer(item, text: str):
     if FORBIDDEN_TEXT.search(value):
         raise _RowError("the text holds control characters")
     limit = item.max_length or 500
-    if len(value) > limit:
-        raise _RowError(f"the text has {len(value)} characters, at most {limit} are allowed")
+    # A mask counts as one character: the text was within the limit before it was masked.
+    length = privacy.length_without_masks(value)
+    if length > limit:
+        raise _RowError(f"the text has {length} characters, at most {limit} are allowed")
     return value
 
 

@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from survey import privacy
 from survey.db import IntegrityError, immediate
+from survey.questionnaire import get
 from survey.questionnaire.rotation import choose_modules
 
 
@@ -38,8 +40,13 @@ def store_response(db: Database, record: dict) -> bool:
     """Insert one finished response in one transaction; False if its id was already stored.
 
     The id is made when the citizen starts, so a double-tapped submit button or a retry after
-    a lost reply stores the response once.
+    a lost reply stores the response once. Free text is masked here (survey/privacy.py), so
+    that no caller can store a phone number.
     """
+    questionnaire = get(record["questionnaire_id"], record["questionnaire_version"])
+    answers, flags = privacy.mask_response(
+        questionnaire, record["answers"], record.get("flags", [])
+    )
     row = {
         "id": record["id"],
         "point_id": record["point_id"],
@@ -48,12 +55,12 @@ def store_response(db: Database, record: dict) -> bool:
         "questionnaire_id": record["questionnaire_id"],
         "questionnaire_version": record["questionnaire_version"],
         "modules": json.dumps(record["modules"]),
-        "answers": json.dumps(record["answers"], ensure_ascii=False, sort_keys=True),
+        "answers": json.dumps(answers, ensure_ascii=False, sort_keys=True),
         "locale": record["locale"],
         "started_at": record["started_at"],
         "submitted_at": record.get("submitted_at") or now_iso(),
         "duration_seconds": record.get("duration_seconds"),
-        "flags": json.dumps(sorted(record.get("flags", []))),
+        "flags": json.dumps(sorted(flags)),
         "source": record.get("source", "web"),
     }
     columns = ", ".join(row)

@@ -4,10 +4,13 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey import privacy, responses, retention
 from survey.questionnaire import latest
 from tests.citizen.citizen_helpers import make_point
+from tests.privacy_cases import KEPT, MASKED
 from tests.review_helpers import store_flagged
 
 PHONE, EMAIL, ID = privacy.PHONE, privacy.EMAIL, privacy.ID_NUMBER
@@ -97,6 +100,44 @@ def test_emails_and_id_numbers_are_masked(text, expected):
 )
 def test_ordinary_numbers_are_kept(text):
     assert privacy.mask(text) == (text, [])
+
+
+CONTEXT = "Người dân để lại {} cho cán bộ."
+
+
+@pytest.mark.parametrize(("text", "stored"), MASKED, ids=[t for t, _ in MASKED])
+def test_common_vietnamese_formats_are_masked(text, stored):
+    masked, kinds = privacy.mask(CONTEXT.format(text))
+    assert masked == CONTEXT.format(stored)
+    assert kinds and privacy.mask(masked) == (masked, [])
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_ordinary_text_and_numbers_are_kept(text):
+    assert privacy.mask(CONTEXT.format(text)) == (CONTEXT.format(text), [])
+
+
+FRAGMENTS = [text for text, _ in MASKED] + KEPT + ["", "Đường ngập", "0", "84", "@", ".", ","]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=6), st.sampled_from([" ", "", ", ", "\n"]))
+def test_masking_is_idempotent(parts, joiner):
+    once = privacy.mask(joiner.join(parts))[0]
+    assert privacy.mask(once) == (once, [])
+
+
+def test_two_phones_joined_by_a_comma_are_both_masked():
+    assert privacy.mask("0912345678,0987654321")[0] == f"{PHONE},{PHONE}"
+
+
+def test_every_caller_of_store_response_gets_masked_text_and_the_flag(db):
+    point = make_point(db)
+    answers = {"sex": "nu", "age_band": "30_44", "pressing_issue": "Gọi 0912 - 345 - 678"}
+    store_flagged(db, point, "direct", flags=[], answers=answers)
+    stored = responses.get_response(db, "direct")
+    assert stored["answers"]["pressing_issue"] == f"Gọi {PHONE}"
+    assert stored["flags"] == ["pii_masked"]
 
 
 def test_several_identifiers_in_one_answer():

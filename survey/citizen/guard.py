@@ -47,8 +47,8 @@ def mark_answered(response, point: dict) -> None:
 
 def checked_record(questionnaire, point: dict, record: dict) -> dict:
     """Return the record with free text masked and its quality flags set."""
-    answers, masked = privacy.mask_answers(questionnaire, record["answers"])
-    record = dict(record, answers=answers, flags=["pii_masked"] if masked else [])
+    answers, flags = privacy.mask_response(questionnaire, record["answers"])
+    record = dict(record, answers=answers, flags=flags)
     record["flags"] = quality.flags_for(
         get_db(),
         questionnaire,
