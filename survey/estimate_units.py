@@ -8,6 +8,7 @@ the method.
 from __future__ import annotations
 
 import itertools
+import json
 
 from survey import baselines as baseline_store
 from survey import indicators
@@ -217,7 +218,9 @@ def province_rows(db, ctx: Context, questionnaire, province):
     }
     if ctx.ward_scope is not None:
         wards = {c: p for c, p in wards.items() if c in ctx.ward_scope}
-    unit_margins = _province_margins(db, ctx.set_id, province, spec)
+    # A page about a few wards reads only theirs (by the ward index), not the province's.
+    only = json.dumps(sorted(wards)) if ctx.ward_scope is not None else None
+    unit_margins = _province_margins(db, ctx.set_id, province, spec, only)
     population = {c: _population(unit_margins.get(c), p) for c, p in wards.items()}
     baseline = baseline_store.blend(db, province)
     combiner = _Combiner()
@@ -233,11 +236,11 @@ def province_rows(db, ctx: Context, questionnaire, province):
         " WHERE province_code = ? AND questionnaire_id = ? AND questionnaire_version = ?"
         " AND review_status <> 'excluded' AND submitted_at >= ? AND submitted_at < ?"
         + ("" if ctx.include_flagged else " AND flags = '[]'")
+        + ("" if only is None else " AND ward_code IN (SELECT value FROM json_each(?))")
         + " ORDER BY ward_code"
     )
-    cursor = db.execute(
-        sql, [province, ctx.qid, ctx.version, min(b[1] for b in bounds), max(b[2] for b in bounds)]
-    )
+    params = [province, ctx.qid, ctx.version, min(b[1] for b in bounds), max(b[2] for b in bounds)]
+    cursor = db.execute(sql, params if only is None else [*params, only])
     for ward, group in itertools.groupby(cursor, key=lambda r: r[0]):
         if ward not in wards:
             continue
@@ -365,17 +368,28 @@ def area_rows(ctx, questionnaire, combiner, unit_type, unit_code, province, base
     return rows
 
 
-def _province_margins(db, set_id, province, spec):
-    """Return {ward: {variable: {category: population}}} of a province's wards."""
+def _province_margins(db, set_id, province, spec, only=None):
+    """Return {ward: {variable: {category: population}}} of a province's wards.
+
+    only: a JSON list of ward codes to read instead of the whole province.
+    """
     if set_id is None:
         return {}
     variables = {v for v, _, _ in spec.weighting}
     found: dict = {}
-    for unit, variable, category, pop in db.execute(
-        "SELECT m.unit_code, m.variable, m.category, m.population FROM margins m"
-        " JOIN wards w ON w.code = m.unit_code WHERE m.set_id = ? AND w.province_code = ?",
-        [set_id, province],
-    ):
+    if only is None:
+        sql = (
+            "SELECT m.unit_code, m.variable, m.category, m.population FROM margins m"
+            " JOIN wards w ON w.code = m.unit_code WHERE m.set_id = ? AND w.province_code = ?"
+        )
+        params = [set_id, province]
+    else:
+        sql = (
+            "SELECT unit_code, variable, category, population FROM margins"
+            " WHERE set_id = ? AND unit_code IN (SELECT value FROM json_each(?))"
+        )
+        params = [set_id, only]
+    for unit, variable, category, pop in db.execute(sql, params):
         if variable in variables:
             found.setdefault(unit, {}).setdefault(variable, {})[category] = pop
     order = {v: codes for v, _, codes in spec.weighting}

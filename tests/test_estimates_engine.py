@@ -239,3 +239,21 @@ def test_coverage_is_unknown_while_a_ward_without_answers_has_no_population(db):
         add_response(db, "26001", {"sex": "mf"[i % 2], "age_band": "a18_34", "q1": "yes"})
     [province] = rows_by(estimates(db), unit_type="province", key="q1", option="yes")
     assert province["coverage"] == ""
+
+
+def test_a_ward_asked_alone_gets_the_rows_it_gets_among_its_province(db):
+    """The ward page reads only its ward's answers and margins: the same numbers."""
+    _two_wards(db, second_population=9000)
+    full = rows_by(estimates(db, unit_types=("ward",)), unit_code="26001")
+    alone = list(
+        run(
+            db,
+            tiny(),
+            [parse_periods("2026-Q1")],
+            ("ward",),
+            all_intervals=True,
+            ward_scope=["26001"],
+            provinces=["79"],
+        )
+    )
+    assert full and [dict(zip(full[0], row, strict=True)) for row in alone] == full
