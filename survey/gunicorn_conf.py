@@ -33,11 +33,19 @@ keepalive = 2
 max_requests = 20000
 max_requests_jitter = 2000
 
-# gunicorn's own access log would write the client address and the raw path (with the
-# collection point's token); the app writes its own anonymous JSON line per request.
+# gunicorn's own logs would write the client address and the raw path or request line (with
+# the collection point's token): its access log stays off, and its error log goes through a
+# logger that leaves them out (survey/gunicorn_logging.py). The app writes its own anonymous
+# JSON line per request.
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+logger_class = "survey.gunicorn_logging.AnonymousLogger"
+
+
+def pre_request(worker, req):
+    """Do nothing: gunicorn's default logs every request's path at debug level."""
+
 
 # Only the local nginx may set X-Forwarded-*; the app's ProxyFix (PROXY_COUNT) reads them.
 forwarded_allow_ips = "127.0.0.1,::1"
