@@ -2,8 +2,8 @@
 
 Names are data, like questionnaire wording (STYLE.md): both languages side by side, picked by
 the active locale. Dimension names are those of the PAPI reports (2021 onwards, PAPI.md);
-sub-dimension names follow the reports' tables, shortened where the report's wording is a
-sentence.
+sub-dimension names are those of the PAPI reports' and provincial workbooks' sub-dimension
+tables ("1.3 Chất lượng bầu cử"), word for word.
 """
 
 from survey.questionnaire.model import DIMENSIONS, LANGS
@@ -25,21 +25,24 @@ DIMENSION_NAMES = {
 SUBDIMENSION_NAMES = {
     "1.1": ("Tri thức công dân", "Civic knowledge"),
     "1.2": ("Cơ hội tham gia", "Opportunities for participation"),
-    "1.3": (
-        "Chất lượng bầu cử trưởng thôn, tổ trưởng dân phố",
-        "Quality of village-head elections",
-    ),
+    "1.3": ("Chất lượng bầu cử", "Quality of elections"),
     "1.4": ("Đóng góp tự nguyện", "Voluntary contributions"),
     "2.1": ("Tiếp cận thông tin", "Access to information"),
     "2.2": ("Công khai danh sách hộ nghèo", "Publicity of poor-household lists"),
-    "2.3": ("Công khai ngân sách và thu chi cấp xã", "Commune budgets and spending"),
+    "2.3": (
+        "Công khai thu, chi ngân sách cấp xã/phường",
+        "Publicity of commune and ward budgets and spending",
+    ),
     "2.4": (
-        "Công khai quy hoạch, kế hoạch sử dụng đất và khung giá đền bù",
+        "Công khai quy hoạch, kế hoạch sử dụng đất và khung giá bồi thường",
         "Land-use plans and compensation prices",
     ),
-    "3.1": ("Tương tác với chính quyền địa phương", "Interactions with local authorities"),
+    "3.1": (
+        "Hiệu quả tương tác với các cấp chính quyền",
+        "Interactions with local authorities",
+    ),
     "3.2": (
-        "Hiệu quả giải quyết đề xuất, khiếu nại của người dân",
+        "Giải đáp khiếu nại, tố cáo, khúc mắc của người dân",
         "Responsiveness to citizens' proposals and complaints",
     ),
     "3.3": ("Tiếp cận dịch vụ tư pháp", "Access to justice services"),
@@ -58,12 +61,15 @@ SUBDIMENSION_NAMES = {
         "Thủ tục cấp giấy chứng nhận quyền sử dụng đất",
         "Land-use right certificate procedures",
     ),
-    "5.4": ("Thủ tục hành chính cấp xã, phường", "Commune and ward-level procedures"),
+    "5.4": ("Thủ tục hành chính cấp xã/phường", "Commune and ward-level procedures"),
     "6.1": ("Y tế công lập", "Public health"),
     "6.2": ("Giáo dục tiểu học công lập", "Public primary education"),
     "6.3": ("Cơ sở hạ tầng căn bản", "Basic infrastructure"),
-    "6.4": ("An ninh, trật tự", "Law and order"),
-    "7.1": ("Tính nghiêm túc trong bảo vệ môi trường", "Seriousness in environmental protection"),
+    "6.4": ("An ninh, trật tự khu dân cư", "Law and order"),
+    "7.1": (
+        "Tính nghiêm túc của chính quyền trong bảo vệ môi trường",
+        "Seriousness in environmental protection",
+    ),
     "7.2": ("Chất lượng không khí", "Air quality"),
     "7.3": ("Chất lượng nước", "Water quality"),
     "8.1": (
