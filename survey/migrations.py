@@ -237,6 +237,16 @@ def m009_session_generation(db: Database):
     db.execute("ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m010_baseline_legacy_code(db: Database):
+    """Match baselines on the legacy province's code, not on how a file spelt its name."""
+    db.execute("ALTER TABLE baselines ADD COLUMN legacy_code TEXT")
+    from survey.units import LEGACY_PROVINCES  # the crosswalk is law: rows need no units table
+
+    for _, code, name in LEGACY_PROVINCES:
+        db.execute("UPDATE baselines SET legacy_code = ? WHERE legacy_province = ?", [code, name])
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]
