@@ -1,9 +1,13 @@
 """The shipped papi-pulse-core v1 covers PAPI and says what the estimates need."""
 
+import hashlib
+import json
 import re
+import tomllib
 
 import pytest
 
+from survey.paths import PACKAGE_DIR
 from survey.questionnaire import DIMENSIONS, get
 
 Q = get("papi-pulse-core", 1)
@@ -105,3 +109,27 @@ def test_model_objects_are_frozen_and_hashable():
     assert hash(Q.modules[0]) == hash(Q.modules[0])
     with pytest.raises(AttributeError):
         ITEMS["sex"].required = False
+
+
+def structure(node):
+    """Return a questionnaire file's content without its display texts (keys *_vi, *_en, vi, en)."""
+    if isinstance(node, dict):
+        return {
+            key: structure(value)
+            for key, value in node.items()
+            if not (key.endswith(("_vi", "_en")) or key in ("vi", "en"))
+        }
+    if isinstance(node, list):
+        return [structure(value) for value in node]
+    return node
+
+
+def test_published_v1_keeps_what_it_asks_and_stores():
+    # Responses are stored against v1's module, page and item ids, option codes, conditions and
+    # scoring. Plainer wording is allowed; anything else needs a v2 file. This digest was taken
+    # before v1's wording was first made plainer (#8.8) and must never change.
+    path = PACKAGE_DIR / "questionnaire" / "files" / "papi-pulse-core-v1.toml"
+    content = structure(tomllib.loads(path.read_text(encoding="utf-8")))
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    digest = "e98819930f500972a2abb06c7ef25c89213564493231466bd5cd343782f10d3d"
+    assert hashlib.sha256(canonical).hexdigest() == digest
