@@ -247,6 +247,30 @@ def m010_baseline_legacy_code(db: Database):
         db.execute("UPDATE baselines SET legacy_code = ? WHERE legacy_province = ?", [code, name])
 
 
+# Tables whose changes change an estimate: answers and their review, margins, official
+# scores and the populations of units.
+_ESTIMATE_INPUTS = ("responses", "margin_sets", "margins", "baselines", "wards", "legacy_provinces")
+
+
+@migrations()
+def m011_data_version(db: Database):
+    """Mark every change to what estimates are made of, so cached estimates know they are old.
+
+    The mark is random, not a count: a database restored from a backup and changed again must
+    not reach a mark that a worker has cached results for.
+    """
+    db.execute(
+        "CREATE TABLE data_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO data_version (id, n) VALUES (1, 0)")
+    for table in _ESTIMATE_INPUTS:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_data_version AFTER {event} ON {table}"
+                " BEGIN UPDATE data_version SET n = random() WHERE id = 1; END"
+            )
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

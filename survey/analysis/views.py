@@ -24,7 +24,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from survey import accounts, baselines, csvout, estimates, margins, units
+from survey import accounts, baselines, csvout, estimate_cache, estimates, margins, units
 from survey.analysis import picker, present
 from survey.estimates import COLUMNS
 from survey.i18n import current_locale
@@ -133,15 +133,20 @@ def _today():
 
 
 def _rows(unit_type, code, period, scope):
-    """Return the estimate rows (dicts) of one unit and period."""
+    """Return the estimate rows (dicts) of one unit and period, with the configured method."""
     provinces, wards, _name = scope
-    questionnaire = catalogue.get(*QUESTIONNAIRE)
-    rows = estimates.run(
-        get_db(), questionnaire, [period], (unit_type,), ward_scope=wards, provinces=provinces
+    config = current_app.config
+    return estimate_cache.unit_rows(
+        get_db(),
+        catalogue.get(*QUESTIONNAIRE),
+        period,
+        unit_type,
+        code,
+        wards,
+        provinces,
+        config["WEIGHT_TRIM_CAP"],
+        float(config["SMOOTHING_PRIOR_N"]),
     )
-    return [
-        dict(zip(COLUMNS, row, strict=True)) for row in rows if unit_type == "all" or row[6] == code
-    ]
 
 
 def _picker(period, text, province, with_list):
@@ -222,6 +227,8 @@ def export():
                 catalogue.get(*QUESTIONNAIRE),
                 [period],
                 (unit_type,),
+                cap=app.config["WEIGHT_TRIM_CAP"],
+                prior_m=float(app.config["SMOOTHING_PRIOR_N"]),
                 ward_scope=scope,
                 provinces=provinces,
             )

@@ -1,0 +1,75 @@
+"""Estimate rows kept in each worker for the pages people wait on, until the data change.
+
+An analyst opens a ward, then its province, then the ward again; a leadership meeting opens the
+same page on many screens. The engine is deterministic given its inputs, so its rows are kept
+per (database file, data version, unit, period, questionnaire, options). The data version is
+a random mark that SQLite triggers set anew on every change to answers, reviews, margins,
+baselines or unit populations (migration m011), in the same transaction as the change: a
+cached result can never outlive the data it was made from, in this worker or another. Each
+worker keeps at most MAX_ENTRIES results, dropping the least recently used.
+"""
+
+import threading
+from collections import OrderedDict
+
+from survey import baselines, estimates
+
+# About 230 rows of 45 cells for a ward: 64 results are a few megabytes per worker.
+MAX_ENTRIES = 64
+
+_cache: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def data_version(db) -> tuple:
+    """Return (database file, mark of the last change to the data estimates are made of)."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    return path, db.execute("SELECT n FROM data_version WHERE id = 1").fetchone()[0]
+
+
+def unit_rows(db, questionnaire, period, unit_type, code, ward_scope, provinces, cap, prior_m):
+    """Return the estimate rows (dicts) of one unit and period, computed once per data version."""
+    baselines.ensure_shipped(db)  # the engine's one write, done before the mark is read
+    key = (
+        data_version(db),
+        questionnaire.id,
+        questionnaire.version,
+        period.label,
+        unit_type,
+        code,
+        tuple(ward_scope) if ward_scope is not None else None,
+        tuple(provinces) if provinces is not None else None,
+        cap,
+        prior_m,
+    )
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    rows = estimates.run(
+        db,
+        questionnaire,
+        [period],
+        (unit_type,),
+        cap=cap,
+        prior_m=prior_m,
+        ward_scope=ward_scope,
+        provinces=provinces,
+    )
+    found = [
+        dict(zip(estimates.COLUMNS, row, strict=True))
+        for row in rows
+        if unit_type == "all" or row[6] == code
+    ]
+    with _lock:
+        _cache[key] = found
+        while len(_cache) > MAX_ENTRIES:
+            _cache.popitem(last=False)
+    return found
+
+
+def clear() -> None:
+    """Forget every cached result (tests, and a restored database)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,77 @@
+"""The trimming cap and the prior strength an operator sets reach the analysts' pages."""
+
+import csv
+import io
+import json
+import uuid
+
+import pytest
+from estimates_helpers import add_margins
+
+from survey import estimate_cache, estimates
+from tests.staff_helpers import BEN_THANH, HCMC, client_as, world_fixture  # noqa: F401
+
+# A sample whose free raking weights reach 2.66 x the mean (the default cap of 5 never binds).
+SEXES = "mffmmmmmmmffmmmmffmmfmmmmfmffmmmfmmffmmmffmmmfmmmfmmmmmffmfm"
+AGES = "010210302101311002220220010031120321002131312033322120322122"
+URL = f"/staff/analysis/estimates.csv?unit=ward&code={BEN_THANH}&period=2026-Q1"
+
+
+@pytest.fixture
+def skewed(db, world):
+    """Sixty answers, two men for each woman, in a ward whose margins are half women."""
+    estimate_cache.clear()
+    add_margins(
+        db,
+        {
+            BEN_THANH: {
+                "sex": {"nam": 5000, "nu": 5000},
+                "age_band": {"18_29": 2500, "30_44": 2500, "45_59": 2500, "60_plus": 2500},
+            }
+        },
+    )
+    with db.atomic():
+        for i, (sex, age) in enumerate(zip(SEXES, AGES, strict=True)):
+            answers = {
+                "sex": "nu" if sex == "f" else "nam",
+                "age_band": ("18_29", "30_44", "45_59", "60_plus")[int(age)],
+                "lives_here": "yes" if i % 3 else "no",
+            }
+            db.execute(
+                "INSERT INTO responses (id, point_id, ward_code, province_code,"
+                " questionnaire_id, questionnaire_version, modules, answers, locale,"
+                " started_at, submitted_at) VALUES (?, ?, ?, ?, 'papi-pulse-core', 1, '[]', ?,"
+                " 'vi', '2026-02-01T01:00:00+00:00', '2026-02-01T01:00:00+00:00')",
+                [uuid.uuid4().hex, world["point"]["id"], BEN_THANH, HCMC, json.dumps(answers)],
+            )
+    yield
+    estimate_cache.clear()
+
+
+def unit_row(app, world, url=URL):
+    """Return the first row of the ward's estimates download."""
+    body = client_as(app, world, "analyst").get(url).data.decode("utf-8")
+    return next(csv.DictReader(io.StringIO(body)))
+
+
+@pytest.mark.parametrize("cap", [1.6, 2.0])
+def test_the_trimming_cap_setting_trims_the_weights(app, world, skewed, cap):
+    assert float(unit_row(app, world)["max_weight_ratio"]) > cap
+    app.config["WEIGHT_TRIM_CAP"] = cap
+    assert float(unit_row(app, world)["max_weight_ratio"]) == pytest.approx(cap, rel=1e-9)
+
+
+@pytest.mark.parametrize("url", [URL, URL.replace("estimates.csv", "")])
+def test_the_settings_reach_the_engine_from_page_and_download(app, world, monkeypatch, url):
+    seen = []
+    real = estimates.run
+
+    def run(*args, **kwargs):
+        seen.append((kwargs["cap"], kwargs["prior_m"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(estimates, "run", run)
+    estimate_cache.clear()
+    app.config.update(WEIGHT_TRIM_CAP=3.0, SMOOTHING_PRIOR_N=45)
+    assert client_as(app, world, "analyst").get(url).status_code == 200
+    assert seen == [(3.0, 45.0)]

@@ -1,0 +1,102 @@
+"""Estimates kept per worker until the data they were made from change."""
+
+import pytest
+from estimates_helpers import add_margins, add_places, add_response, tiny
+
+from survey import baselines, estimate_cache, estimates, reviews
+from survey.estimates import parse_periods
+
+Q1 = parse_periods("2026-Q1")
+
+
+@pytest.fixture
+def counted(db, monkeypatch):
+    """Count the engine's runs; start from an empty cache."""
+    estimate_cache.clear()
+    calls = []
+    real = estimates.run
+
+    def run(*args, **kwargs):
+        calls.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(estimates, "run", run)
+    add_places(db)
+    for i in range(12):
+        add_response(db, "26734", {"sex": "mf"[i % 2], "age_band": "a18_34", "q1": "yes"})
+    yield calls
+    estimate_cache.clear()
+
+
+def ward(db, cap=5.0, prior_m=20.0):
+    """Return the ward's rows through the cache."""
+    return estimate_cache.unit_rows(
+        db, tiny(), Q1, "ward", "26734", ["26734"], ["79"], cap, prior_m
+    )
+
+
+def n_of(rows):
+    """Return the ward's n on its q1 'yes' row."""
+    return next(r["n"] for r in rows if r["key"] == "q1" and r["option"] == "yes")
+
+
+def test_the_same_page_twice_runs_the_engine_once(db, counted):
+    first = ward(db)
+    assert ward(db) is first
+    assert len(counted) == 1 and n_of(first) == 12
+
+
+def test_a_new_answer_makes_the_next_page_fresh(db, counted):
+    ward(db)
+    add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "no"})
+    assert n_of(ward(db)) == 13
+    assert len(counted) == 2
+
+
+def test_a_review_decision_makes_the_next_page_fresh(db, counted):
+    ward(db)
+    response_id = db.execute("SELECT id FROM responses LIMIT 1").fetchone()[0]
+    reviews.decide(db, None, response_id, "excluded", "same person twice")
+    assert n_of(ward(db)) == 11
+
+
+def test_margins_make_the_next_page_fresh(db, counted):
+    ward(db)
+    add_margins(
+        db, {"26734": {"sex": {"m": 50, "f": 50}, "age_band": dict.fromkeys(AGES, 100 / 3)}}
+    )
+    assert ward(db)[0]["weighted"] == 1
+    assert len(counted) == 2
+
+
+def test_an_official_score_or_a_population_makes_the_next_page_fresh(db, counted):
+    baselines.ensure_shipped(db)
+    ward(db)
+    with db.atomic():
+        db.execute(
+            "UPDATE baselines SET value = value WHERE rowid = (SELECT min(rowid) FROM baselines)"
+        )
+    ward(db)
+    with db.atomic():
+        db.execute("UPDATE wards SET population = 20000 WHERE code = '26734'")
+    ward(db)
+    ward(db)
+    assert len(counted) == 3
+
+
+def test_options_are_part_of_the_key(db, counted):
+    ward(db, cap=5.0)
+    ward(db, cap=2.0)
+    ward(db, prior_m=5.0)
+    ward(db, cap=2.0)
+    assert len(counted) == 3
+
+
+def test_the_mark_names_the_database_file_and_changes_with_the_data(db, counted):
+    path, mark = estimate_cache.data_version(db)
+    assert path == db.execute("PRAGMA database_list").fetchone()[2]
+    add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "no"})
+    assert estimate_cache.data_version(db) != (path, mark)
+
+
+AGES = ("a18_34", "a35_54", "a55_plus")
