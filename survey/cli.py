@@ -38,12 +38,14 @@ def init_app(app) -> None:
     """Register the app's commands on its CLI group."""
     from survey import demo, exports_cli, retention
     from survey.staff import cli as staff_cli
+    from survey.staff import points_cli
 
     app.cli.add_command(migrate_command)
     app.cli.add_command(demo.demo_command)
     exports_cli.init_app(app)
     app.cli.add_command(staff_cli.units_cli)
     app.cli.add_command(staff_cli.users_cli)
+    app.cli.add_command(points_cli.points_cli)
     app.cli.add_command(retention.retention_cli)
 
 

@@ -7,7 +7,6 @@ codes with parameters, for the web layer to translate. Storage functions take ``
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -20,8 +19,12 @@ OPTIONAL_COLUMNS = ("kind", "address")
 # The largest province has 168 units; a whole-country file has 3,321 wards.
 MAX_ROWS = 4000
 MAX_BYTES = 1024 * 1024
-NAME_MAX = 120
-ADDRESS_MAX = 200
+# The checks of one point's fields live in survey.points (the staff pages and the command line
+# use them too); these names stay for the callers that read them from here.
+NAME_MAX = points.NAME_MAX
+ADDRESS_MAX = points.ADDRESS_MAX
+text_problem = points.text_problem
+clean = points.clean
 
 
 @dataclass
@@ -38,18 +41,12 @@ class Report:
         return self.problem is None and not self.rejected and bool(self.accepted)
 
 
-def text_problem(value: str, limit: int) -> str | None:
-    """Return "control" for invisible control characters, "too_long" past limit, else None."""
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
-        return "control"
-    if len(value) > limit:
-        return "too_long"
-    return None
+class ImportRefused(ValueError):
+    """The file cannot be imported; ``report`` says why (file problem or rejected lines)."""
 
-
-def clean(value: str) -> str:
-    """Return text NFC-normalised with outer spaces removed."""
-    return unicodedata.normalize("NFC", value).strip()
+    def __init__(self, report: Report):
+        super().__init__(report.problem[0] if report.problem else "rejected lines")
+        self.report = report
 
 
 def decode(data: bytes) -> str | None:
@@ -62,7 +59,22 @@ def decode(data: bytes) -> str | None:
         return None
 
 
-def check_file(db: Database, data: bytes, allowed_wards: set[str]) -> Report:
+def import_file(db: Database, actor: dict | None, data: bytes, allowed_wards=None) -> list[dict]:
+    """Check a CSV file and create all its points in one transaction, audit-logged; return them.
+
+    ``allowed_wards`` is the set of ward codes the actor manages (None: every ward, for the
+    command line). Raises ImportRefused with the report when any line or the file is wrong.
+    """
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(Report(problem=("too_large", {"limit": MAX_BYTES})))
+    with immediate(db):
+        report = check_file(db, data, allowed_wards)
+        if not report.ok:
+            raise ImportRefused(report)
+        return import_points(db, report, actor)
+
+
+def check_file(db: Database, data: bytes, allowed_wards: set[str] | None) -> Report:
     """Check a CSV upload line by line against the units, the user's wards and existing points."""
     text = decode(data)
     if text is None:
@@ -85,6 +97,7 @@ def check_file(db: Database, data: bytes, allowed_wards: set[str]) -> Report:
         return Report(problem=("too_many_rows", {"limit": MAX_ROWS}))
     known = _known_wards(db, {_ward_code(row, header) for _, row in rows})
     existing = points.names_by_ward(db, known)
+    allowed_wards = known if allowed_wards is None else allowed_wards
     report, seen = Report(), {}
     for number, row in rows:
         line = _check_line(number, row, header, known, allowed_wards, existing, seen)
@@ -95,8 +108,7 @@ def check_file(db: Database, data: bytes, allowed_wards: set[str]) -> Report:
 def _ward_code(row: list[str], header: list[str]) -> str:
     """Return the row's ward code, zero-padded when a spreadsheet dropped the leading zeros."""
     index = header.index("ward_code")
-    raw = row[index].strip() if index < len(row) else ""
-    return f"{int(raw):05d}" if raw.isascii() and raw.isdigit() and len(raw) <= 5 else raw
+    return points.ward_code(row[index] if index < len(row) else "")
 
 
 def _known_wards(db: Database, codes: set[str]) -> set[str]:
@@ -135,14 +147,10 @@ def _check_line(number, row, header, known, allowed, existing, seen) -> dict:
         return reject("unknown_ward", code=line["ward_code"])
     if line["ward_code"] not in allowed:
         return reject("out_of_scope", code=line["ward_code"])
-    for column, limit in (("name", NAME_MAX), ("address", ADDRESS_MAX)):
-        problem = text_problem(line[column], limit)
-        if problem:
-            return reject(problem, column=column, limit=limit)
-    if not line["name"]:
-        return reject("name_required")
-    if line["kind"] not in points.KINDS:
-        return reject("bad_kind", kind=line["kind"], kinds=", ".join(points.KINDS))
+    try:
+        points.checked_fields(line["name"], line["kind"], line["address"])
+    except points.PointError as exc:
+        return reject(exc.code, **exc.params)
     key = (line["ward_code"], line["name"].casefold())
     if key in seen:
         return reject("duplicate_in_file", first=seen[key])

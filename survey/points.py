@@ -6,16 +6,30 @@ and encoded in the QR code's compact alphanumeric mode.
 """
 
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from survey import audit
 from survey.collation import sort_key
 from survey.db import immediate
 
 TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (not a secret)
 TOKEN_LENGTH = 14
 KINDS = ("one_stop", "reception", "community_hall", "outreach")
+# What fits on a poster line at the smallest type the posters allow.
+NAME_MAX = 120
+ADDRESS_MAX = 200
+
+
+class PointError(ValueError):
+    """A point cannot be created or changed as asked; ``code`` names the reason."""
+
+    def __init__(self, code: str, /, **params):
+        super().__init__(f"{code}: {params}" if params else code)
+        self.code = code
+        self.params = params
 
 
 def now_iso() -> str:
@@ -35,6 +49,100 @@ def normalise_token(raw: str) -> str | None:
     if len(token) != TOKEN_LENGTH or any(ch not in TOKEN_ALPHABET for ch in token):
         return None
     return token
+
+
+def clean(value: str) -> str:
+    """Return text NFC-normalised with outer spaces removed."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """Return "control" for invisible control characters, "too_long" past limit, else None."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
+        return "control"
+    if len(value) > limit:
+        return "too_long"
+    return None
+
+
+def ward_code(raw: str) -> str:
+    """Return a typed ward code, zero-padded when a spreadsheet or a person dropped the zeros."""
+    raw = raw.strip()
+    return f"{int(raw):05d}" if raw.isascii() and raw.isdigit() and len(raw) <= 5 else raw
+
+
+def checked_fields(name: str, kind: str, address: str) -> tuple[str, str]:
+    """Return the cleaned name and address of a point, or raise PointError saying what is wrong."""
+    name, address = clean(name or ""), clean(address or "")
+    for column, value, limit in (("name", name, NAME_MAX), ("address", address, ADDRESS_MAX)):
+        problem = text_problem(value, limit)
+        if problem:
+            raise PointError(problem, column=column, limit=limit)
+    if not name:
+        raise PointError("name_required")
+    if kind not in KINDS:
+        raise PointError("bad_kind", kind=kind, kinds=", ".join(KINDS))
+    return name, address
+
+
+def create(
+    db: Database, actor: dict | None, ward: str, name: str, kind: str = "one_stop", address=""
+) -> dict:
+    """Create an active point in a ward after checking it, audit-logged; return it.
+
+    ``actor`` is the signed-in user, or None for the command line. Raises PointError.
+    """
+    name, address = checked_fields(name, kind, address)
+    code = ward_code(ward or "")
+    with immediate(db):
+        if db.execute("SELECT 1 FROM wards WHERE code = ?", [code]).fetchone() is None:
+            raise PointError("unknown_ward", code=code)
+        point = create_point(db, code, name, kind, address)
+        audit.record(
+            db,
+            actor,
+            "create",
+            "point",
+            point["id"],
+            {"name": point["name"], "ward_code": point["ward_code"]},
+        )
+    return point
+
+
+def rotate(db: Database, actor: dict | None, point_id: int) -> dict:
+    """Give an active point a new token, audit-logged; return it (old posters say "replaced")."""
+    with immediate(db):
+        point = _existing(db, point_id)
+        if not point["active"]:
+            raise PointError("inactive", id=point_id)
+        rotate_token(db, point_id)
+        audit.record(db, actor, "rotate_token", "point", point_id)
+    return get_point(db, point_id)
+
+
+def set_state(db: Database, actor: dict | None, point_id: int, active: bool) -> dict:
+    """Deactivate (retire) or reactivate a point, audit-logged; return it (unchanged: no entry)."""
+    with immediate(db):
+        point = _existing(db, point_id)
+        if bool(point["active"]) != active:
+            set_active(db, point_id, active)
+            audit.record(
+                db,
+                actor,
+                "reactivate" if active else "deactivate",
+                "point",
+                point_id,
+                {"name": point["name"]},
+            )
+    return get_point(db, point_id)
+
+
+def _existing(db: Database, point_id: int) -> dict:
+    """Return the point, or raise PointError("unknown_point")."""
+    point = get_point(db, point_id)
+    if point is None:
+        raise PointError("unknown_point", id=point_id)
+    return point
 
 
 def create_point(db: Database, ward_code: str, name: str, kind: str, address: str = "") -> dict:

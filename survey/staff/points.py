@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from werkzeug.exceptions import Conflict
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -45,7 +46,7 @@ def kind_label(kind: str) -> str:
 
 def no_control_characters(form, field):
     """Reject invisible control characters (they break posters and exports)."""
-    if field.data and point_import.text_problem(field.data, 10**6) == "control":
+    if field.data and points.text_problem(field.data, 10**6) == "control":
         raise ValidationError(_("Remove the invisible control characters from this text."))
 
 
@@ -59,7 +60,7 @@ class PointForm(FlaskForm):
         _l("Name of the place"),
         validators=[
             DataRequired(message=_l("Enter the name of the place.")),
-            Length(max=point_import.NAME_MAX, message=_l("Use at most %(max)d characters.")),
+            Length(max=points.NAME_MAX, message=_l("Use at most %(max)d characters.")),
             no_control_characters,
         ],
     )
@@ -70,7 +71,7 @@ class PointForm(FlaskForm):
         _l("Address"),
         validators=[
             Optional(),
-            Length(max=point_import.ADDRESS_MAX, message=_l("Use at most %(max)d characters.")),
+            Length(max=points.ADDRESS_MAX, message=_l("Use at most %(max)d characters.")),
             no_control_characters,
         ],
     )
@@ -158,33 +159,45 @@ def create():
         if form.ward.data not in {choice.value for choice in form.ward.choices}:
             form.ward.errors.append(_("Choose a ward."))
         else:
-            db = get_db()
-            with immediate(db):
-                point = points.create_point(
-                    db,
-                    form.ward.data,
-                    _clean(form.name.data),
-                    form.kind.data,
-                    _clean(form.address.data),
-                )
-                audit.record(
-                    db,
+            try:
+                point = points.create(
+                    get_db(),
                     current_user(),
-                    "create",
-                    "point",
-                    point["id"],
-                    {"name": point["name"], "ward_code": point["ward_code"]},
+                    form.ward.data,
+                    form.name.data,
+                    form.kind.data,
+                    form.address.data,
                 )
-            flash(_("The collection point has been created."), "info")
-            return redirect(url_for("points.show", point_id=point["id"]))
+            except points.PointError as exc:
+                _field_error(form, exc)
+            else:
+                flash(_("The collection point has been created."), "info")
+                return redirect(url_for("points.show", point_id=point["id"]))
     return render_template(
         "staff/points/form.html", form=form, point=None, query=query
     ), form_status()
 
 
+def _field_error(form: PointForm, exc: points.PointError) -> None:
+    """Put a point's domain error under the field it concerns."""
+    column = exc.params.get("column", "name")
+    if exc.code == "unknown_ward":
+        form.ward.errors.append(_("Choose a ward."))
+    elif exc.code == "bad_kind":
+        form.kind.errors.append(_("Choose a kind."))
+    elif exc.code == "too_long":
+        form[column].errors.append(
+            _("Use at most %(max)d characters.", max=exc.params.get("limit", 0))
+        )
+    elif exc.code == "control":
+        form[column].errors.append(_("Remove the invisible control characters from this text."))
+    else:
+        form.name.errors.append(_("Enter the name of the place."))
+
+
 def _clean(text: str | None) -> str:
     """Return form text NFC-normalised and trimmed."""
-    return point_import.clean(text or "")
+    return points.clean(text or "")
 
 
 @bp.route("/<int:point_id>/edit", methods=["GET", "POST"])
@@ -249,17 +262,7 @@ def _confirm_page(point_id: int, action: str):
 
 def _set_active(point: dict, active: bool):
     """Deactivate or reactivate a point, with its audit entry."""
-    db = get_db()
-    with immediate(db):
-        points.set_active(db, point["id"], active)
-        audit.record(
-            db,
-            current_user(),
-            "reactivate" if active else "deactivate",
-            "point",
-            point["id"],
-            {"name": point["name"]},
-        )
+    points.set_state(get_db(), current_user(), point["id"], active)
     flash(
         _("The point is active again.")
         if active
@@ -294,8 +297,17 @@ def reactivate(point_id):
 @bp.get("/<int:point_id>/rotate")
 @role_required(*accounts.EDITORS)
 def confirm_rotate(point_id):
-    """Ask before every printed poster of the point stops working."""
+    """Ask before every printed poster of the point stops working (active points only)."""
+    if not get_point_or_404(point_id)["active"]:
+        _refuse_inactive()
     return _confirm_page(point_id, "rotate")
+
+
+def _refuse_inactive():
+    """End with 409: the code of a deactivated point is not replaced."""
+    exc = Conflict()
+    exc.friendly = _("This point is deactivated: reactivate it before replacing its code.")
+    raise exc
 
 
 @bp.post("/<int:point_id>/rotate")
@@ -305,10 +317,10 @@ def rotate(point_id):
     point, ask = _confirmed(point_id, "confirm_rotate")
     if ask:
         return ask
-    db = get_db()
-    with immediate(db):
-        points.rotate_token(db, point["id"])
-        audit.record(db, current_user(), "rotate_token", "point", point["id"])
+    try:
+        points.rotate(get_db(), current_user(), point["id"])
+    except points.PointError:
+        _refuse_inactive()
     flash(_("The point has a new code. Print its new poster and remove the old ones."), "info")
     return redirect(url_for("points.show", point_id=point["id"]))
 
@@ -326,14 +338,11 @@ def bulk():
         abort(413)
     db = get_db()
     user = current_user()
-    with immediate(db):
-        allowed = set(ward_codes_in_scope(db, user))
-        report = point_import.check_file(db, data, allowed)
-        if report.ok:
-            created = point_import.import_points(db, report, user)
-    if not report.ok:
+    try:
+        created = point_import.import_file(db, user, data, set(ward_codes_in_scope(db, user)))
+    except point_import.ImportRefused as exc:
         return render_template(
-            "staff/points/import.html", form=form, report=report, reason=import_reason
+            "staff/points/import.html", form=form, report=exc.report, reason=import_reason
         ), 422
     flash(
         ngettext(
