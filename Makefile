@@ -19,10 +19,11 @@ install-test: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[test,serve]'
 
 # Debian packages the tests drive (root or sudo needed once): Chromium and ChromeDriver for
-# real-browser tests, LibreOffice Calc to prove exported CSV runs no formula.
-TEST_DEBS := chromium chromium-driver libreoffice-calc
+# real-browser tests, LibreOffice Calc to prove exported CSV runs no formula, poppler-utils
+# (pdftoppm) to render the paper questionnaire as an image.
+TEST_DEBS := chromium chromium-driver libreoffice-calc poppler-utils
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! command -v soffice >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \

@@ -55,6 +55,7 @@ def _register_areas(app) -> None:
     from survey import analysis, cli, health, staff
     from survey.analysis import downloads
     from survey.citizen import views as citizen
+    from survey.staff import paper as staff_paper
     from survey.staff import posters as staff_posters
     from survey.staff import review as staff_review
 
@@ -62,6 +63,7 @@ def _register_areas(app) -> None:
     app.register_blueprint(citizen.bp)
     staff.init_app(app)
     app.register_blueprint(staff_posters.bp)
+    app.register_blueprint(staff_paper.bp)
     app.register_blueprint(staff_review.bp)
     cli.init_app(app)
     analysis.init_app(app)

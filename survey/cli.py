@@ -37,6 +37,7 @@ run_with_hint.params = list(run_command.params)
 def init_app(app) -> None:
     """Register the app's commands on its CLI group."""
     from survey import demo, exports_cli, retention
+    from survey.paper import cli as paper_cli
     from survey.staff import cli as staff_cli
     from survey.staff import points_cli
 
@@ -47,6 +48,7 @@ def init_app(app) -> None:
     app.cli.add_command(staff_cli.users_cli)
     app.cli.add_command(points_cli.points_cli)
     app.cli.add_command(retention.retention_cli)
+    paper_cli.init_app(app)
 
 
 def _app_factory():

@@ -271,6 +271,36 @@ def m011_data_version(db: Database):
             )
 
 
+@migrations()
+def m012_paper_forms(db: Database):
+    """Say how each response was given (``mode``: web or paper; every existing row is web), and
+    keep the paper forms printed for a point: form number, modules printed, who entered it.
+
+    ``mode`` is how the respondent answered; ``source`` stays how the row reached the database
+    (web pages, import, demo). ``response_id`` has no foreign key: retention may delete the
+    response, and the form must still count as entered so it cannot be entered twice.
+    """
+    db.execute(
+        "ALTER TABLE responses ADD COLUMN mode TEXT NOT NULL DEFAULT 'web'"
+        " CHECK (mode IN ('web', 'paper'))"
+    )
+    db.execute("""
+        CREATE TABLE paper_forms (
+            point_id INTEGER NOT NULL REFERENCES points(id),
+            form_number INTEGER NOT NULL CHECK (form_number > 0),
+            questionnaire_id TEXT NOT NULL,
+            questionnaire_version INTEGER NOT NULL,
+            modules TEXT NOT NULL,
+            drawn INTEGER NOT NULL,
+            printed_at TEXT,
+            printed_by INTEGER,
+            response_id TEXT UNIQUE,
+            entered_by INTEGER,
+            entered_at TEXT,
+            PRIMARY KEY (point_id, form_number)
+        )""")
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

@@ -62,6 +62,7 @@ def store_response(db: Database, record: dict) -> bool:
         "duration_seconds": record.get("duration_seconds"),
         "flags": json.dumps(sorted(flags)),
         "source": record.get("source", "web"),
+        "mode": record.get("mode", "web"),
     }
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)

@@ -141,6 +141,22 @@ ROUTES = [
         "/staff/provinces/{province_code}/posters",
         _table(200, other_ward=403, ward_staff=403, other_province=404),
     ),
+    # Paper questionnaires (survey/staff/paper.py): reserving numbers is a change, so editors in
+    # scope only; the matrix world has form 1 of the Bến Thành point reserved.
+    Route("GET", "/staff/points/{point_id}/paper", editors_in_scope(200)),
+    Route(
+        "POST",
+        "/staff/points/{point_id}/paper",
+        editors_in_scope(303),
+        {"copies": "1", "language": "vi", "modules": "all"},
+        True,
+    ),
+    Route("GET", "/staff/points/{point_id}/paper/print?first=1&last=1", editors_in_scope(200)),
+    Route(
+        "GET",
+        "/staff/points/{point_id}/paper/print?first=1&last=1&language=bilingual",
+        editors_in_scope(200),
+    ),
     # Review of flagged answers (survey/staff/review.py): the list filters by scope; one
     # answer is in scope or 404; deciding is for editors (the flagged answer is at Bến Thành).
     Route("GET", "/staff/review/", everyone()),

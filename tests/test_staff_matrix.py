@@ -5,6 +5,8 @@ import re
 import pytest
 
 from survey import points
+from survey.paper import store
+from survey.questionnaire import latest
 from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
 from tests.staff_helpers import SECRET_POINT, client_as, world_fixture  # noqa: F401
 from tests.staff_matrix import PUBLIC, ROUTES, SIGNED_IN
@@ -33,6 +35,7 @@ def matrix_world(app, db, world):
     """Add the Hà Nội manager under the matrix's role name."""
     world["users"]["other_province"] = world["users"]["hanoi_manager"]
     store_flagged(db, world["point"])  # for the review routes
+    store.reserve(db, world["point"]["id"], latest("papi-pulse-core"), 1, False, None)
     return world
 
 
