@@ -7,6 +7,12 @@ official sub-dimensions is 1/k + (10/k - 1/k) x the mean of its indicators that 
 (equal weights: PAPI's own indicator weights are not published), a dimension the sum of its
 sub-dimensions (1 to 10), the total the sum of the eight dimensions (10 to 80).
 
+A version may declare stricter rules (``Questionnaire.rules``, docs/QUESTIONNAIRE_FORMAT.md):
+``complete_subdimensions`` scores a sub-dimension only when every one of its indicators has
+data in the unit (otherwise it is flagged ``incomplete_indicators`` with the missing ones
+named), and ``residents_item`` leaves non-residents out of place-based indicators. v1
+declares none, so its estimates are as they were.
+
 A questionnaire maps cleanly when every indicator belongs to one sub-dimension and has one
 direction, every dimension it touches has all its official sub-dimensions (else its 1-10
 range would be wrong), and the weighting items are single-choice. ``check`` raises
@@ -48,6 +54,15 @@ class Model:
     subdimensions: dict  # sub id -> tuple of indicator indexes
     dimensions: dict  # dim id -> tuple of sub ids (official order)
     weighting: dict  # weighting variable -> item id
+
+    @property
+    def complete_subdimensions(self) -> bool:
+        """Tell whether a sub-dimension needs every one of its indicators to be scored."""
+        return self.questionnaire.rules.complete_subdimensions
+
+    def missing(self, sub: str, has_data) -> list[str]:
+        """Return the ids of sub's indicators for which has_data(index) is false."""
+        return [self.indicators[j].id for j in self.subdimensions[sub] if not has_data(j)]
 
     def sub_range(self, sub: str) -> tuple[float, float]:
         """Return the PAPI range (1/k, 10/k) of a sub-dimension."""
@@ -164,13 +179,19 @@ class Scorer:
             needs_logic = item.show_if is not None or item.scoring.eligibility is not None
             self.plan.append((item, index_of[item.scoring.indicator], table, needs_logic))
         self.multi = any(len(ind.item_ids) > 1 for ind in model.indicators)
+        # Place-based indicators describe where the respondent lives: residents only.
+        self.resident_item = q.rules.residents_item
+        self.place_based = {i.id for i in q.scored_items() if i.scoring.place_based}
 
     def scores(self, answers: dict) -> list[tuple[int, float]]:
         """Return [(indicator index, score in [0, 1])] for the indicators this respondent feeds."""
         out = []
+        non_resident = self.resident_item is not None and answers.get(self.resident_item) != "yes"
         for item, j, table, needs_logic in self.plan:
             value = answers.get(item.id)
             if value is None or value == "" or value == []:
+                continue
+            if non_resident and item.id in self.place_based:
                 continue
             if needs_logic and not is_eligible(item, answers):
                 continue

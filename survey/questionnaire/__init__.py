@@ -14,8 +14,10 @@ from .model import (
     Module,
     Option,
     Page,
+    PapiIndicator,
     Questionnaire,
     QuestionnaireError,
+    Rules,
     Scoring,
 )
 from .scoring import normalise
@@ -28,8 +30,10 @@ __all__ = [
     "Module",
     "Option",
     "Page",
+    "PapiIndicator",
     "Questionnaire",
     "QuestionnaireError",
+    "Rules",
     "Scoring",
     "get",
     "latest",

@@ -10,12 +10,13 @@ from . import amounts
 from ._fields import QUESTIONNAIRE_ID, Report, Table, check_nfc
 from .conditions import Scope
 from .items import build_item
-from .model import LoadError, Module, Page, Questionnaire, QuestionnaireError
+from .model import LoadError, Module, Page, Questionnaire, QuestionnaireError, Rules
 
 TOP_KEYS = {
     "id", "version", "title_vi", "title_en", "intro_vi", "intro_en", "organiser_vi",
-    "organiser_en", "rotating_modules_per_response", "modules",
+    "organiser_en", "rotating_modules_per_response", "modules", "rules",
 }  # fmt: skip
+RULE_KEYS = {"papi_mapping", "complete_subdimensions", "perception_shares", "residents_item"}
 MODULE_KEYS = {"id", "title_vi", "title_en", "core", "pages"}
 PAGE_KEYS = {"id", "title_vi", "title_en", "items"}
 
@@ -82,7 +83,49 @@ class _Builder:
             )
         self._check_indicators()
         self._check_amount_read_back(modules)
-        return Questionnaire(qid, version, *texts, per_response, modules, dict(self.items))
+        rules = self._rules()
+        return Questionnaire(
+            qid, version, *texts, per_response, modules, dict(self.items), rules=rules
+        )
+
+    def _rules(self) -> Rules:
+        """Return the version's scoring rules, checking every scored item keeps them."""
+        raw = Table(self.raw, self.report, where="questionnaire").get("rules", dict, False, {})
+        t = Table(raw, self.report, where="rules")
+        t.check_keys(RULE_KEYS)
+        rules = Rules(
+            bool(t.flag("papi_mapping", False)),
+            bool(t.flag("complete_subdimensions", False)),
+            bool(t.flag("perception_shares", False)),
+            t.get("residents_item", str, False, None),
+        )
+        scored = [i for i in self.items.values() if i.scoring is not None]
+        for item in scored:
+            if rules.papi_mapping and item.scoring.papi is None:
+                self.report.add(
+                    item.id,
+                    "scoring: this version declares rules.papi_mapping, so every scored item "
+                    "names the PAPI indicator it measures: papi = { id, name_vi, source }",
+                )
+            scale = item.type in ("likert5", "rating10") and item.role == "perception"
+            if rules.perception_shares and scale and item.scoring.share_of is None:
+                self.report.add(
+                    item.id,
+                    "scoring: this version declares rules.perception_shares, so a perception "
+                    "scale says which points count: share_of = [...]",
+                )
+        resident = self.items.get(rules.residents_item) if rules.residents_item else None
+        if rules.residents_item and (resident is None or resident.type != "yes_no"):
+            t.error(f"residents_item {rules.residents_item!r} must name a yes_no item")
+        elif resident is not None and (resident.show_if is not None or not self._is_core(resident)):
+            t.error("residents_item must be asked of everyone: a core item without show_if")
+        if any(i.scoring.place_based for i in scored) and resident is None:
+            t.error("place_based indicators need rules.residents_item (who lives here)")
+        return rules
+
+    def _is_core(self, item) -> bool:
+        """Tell whether the item's module is shown to every respondent."""
+        return item.module_id not in self.rotating
 
     def _check_amount_read_back(self, modules: tuple[Module, ...]) -> None:
         """Require an always-shown page after each amount: that is where it is read back."""

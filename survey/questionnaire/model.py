@@ -88,6 +88,15 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class PapiIndicator:
+    """The PAPI indicator an item measures: its id, PAPI's Vietnamese name and the source."""
+
+    id: str
+    name_vi: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Scoring:
     """How an item feeds a PAPI-style indicator; see docs/QUESTIONNAIRE_FORMAT.md."""
 
@@ -99,6 +108,19 @@ class Scoring:
     anchors: tuple[float, float] | None = None
     dont_know: str = "exclude"  # exclude | as_zero
     eligibility: Condition | None = None
+    share_of: tuple[str, ...] | None = None  # scale items: 1 for these points, else 0
+    place_based: bool = False  # about the place where the respondent lives
+    papi: PapiIndicator | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Scoring rules a questionnaire version declares; all off is v1's behaviour."""
+
+    papi_mapping: bool = False  # every scored item names its PAPI indicator
+    complete_subdimensions: bool = False  # a sub-dimension needs all its indicators
+    perception_shares: bool = False  # scored perception scales say which points count
+    residents_item: str | None = None  # yes_no item: place-based indicators need "yes"
 
 
 @dataclass(frozen=True)
@@ -219,6 +241,7 @@ class Questionnaire:
     modules: tuple[Module, ...]
     items: dict[str, Item] = field(hash=False)
     source: str = field(default="<string>", compare=False)
+    rules: Rules = field(default_factory=Rules)
 
     def title(self, lang: str = "vi") -> str:
         """Return the title in lang."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from ._fields import Table, is_int, is_number
 from .conditions import Scope, parse_condition
-from .model import DIMENSIONS, Item, Scoring
+from .model import DIMENSIONS, Item, PapiIndicator, Scoring
 
 SCORING_KEYS = {
     "dimension", "subdimension", "indicator", "direction", "score", "anchors", "dont_know",
-    "eligibility",
+    "eligibility", "share_of", "place_based", "papi",
 }  # fmt: skip
+PAPI_KEYS = {"id", "name_vi", "source"}
 DIRECTIONS = ("higher_better", "lower_better")
 DONT_KNOW_RULES = ("exclude", "as_zero")
 CHOICE_TYPES = ("yes_no", "single", "multiple")
@@ -46,11 +47,60 @@ def parse_scoring(raw: object, item: Item, scope: Scope) -> Scoring | None:
         scope.field = "scoring.eligibility"
         eligibility = parse_condition(raw["eligibility"], scope)
         scope.field = "show_if"
+    share_of = _share_of(t, item)
+    place_based = t.flag("place_based", False)
+    papi = _papi(t, subdimension)
     if len(report.errors) > before:
         return None
     return Scoring(
-        dimension, subdimension, indicator, direction, score, anchors, dont_know, eligibility
+        dimension,
+        subdimension,
+        indicator,
+        direction,
+        score,
+        anchors,
+        dont_know,
+        eligibility,
+        share_of,
+        bool(place_based),
+        papi,
     )
+
+
+def _share_of(t: Table, item: Item) -> tuple[str, ...] | None:
+    """Return the checked scale points that score 1 (the others 0), if given."""
+    raw = t.get("share_of", list, False, None)
+    if raw is None:
+        return None
+    if item.type not in SCALE_ANCHORS:
+        t.error(f"'share_of' is only for likert5 and rating10, not {item.type}")
+        return None
+    codes = [o.code for o in item.options]
+    if not raw or any(code not in codes for code in raw) or len(set(raw)) != len(raw):
+        t.error(f"share_of must list distinct points of the scale ({', '.join(codes)})")
+        return None
+    if "anchors" in t.raw:
+        t.error("give anchors or share_of, not both")
+    return tuple(raw)
+
+
+def _papi(t: Table, subdimension: str) -> PapiIndicator | None:
+    """Return the PAPI indicator the item measures: {id, name_vi, source}, if given."""
+    raw = t.get("papi", dict, False, None)
+    if raw is None:
+        return None
+    for key in raw:
+        if key not in PAPI_KEYS:
+            t.error(f"papi: unknown field '{key}'")
+    values = {}
+    for key in sorted(PAPI_KEYS):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            t.error(f"papi: missing field '{key}' (the PAPI indicator's {key.replace('_', ' ')})")
+        values[key] = value if isinstance(value, str) else ""
+    if values["id"] and subdimension and not values["id"].startswith(subdimension + "."):
+        t.error(f"papi: indicator {values['id']!r} is not in sub-dimension {subdimension}")
+    return PapiIndicator(values["id"], values["name_vi"], values["source"])
 
 
 def _dimension(t: Table) -> tuple[str, str]:
@@ -128,6 +178,10 @@ def normalise(item: Item, value: object) -> float | None:
 def _raw_score(item: Item, value: object) -> float | None:
     """Return the answer's score in [0, 1] before the direction is applied."""
     scoring = item.scoring
+    if scoring.share_of is not None:
+        if str(value) not in [o.code for o in item.options]:
+            return None
+        return 1.0 if str(value) in scoring.share_of else 0.0
     if item.type == "multiple":
         codes = value if isinstance(value, list) else [value]
         return min(1.0, sum(scoring.score.get(code, 0.0) for code in codes))
