@@ -111,6 +111,9 @@ def report(
         kind, low, high = found[4], found[5], found[6]
         n_eff, lower, upper, method = interval(kind, st, all_intervals)
         flag = flag_of(kind, st, n_eff, lower, upper, HALF(low, high))
+        if st.estimate is None and key[0] == "sub":
+            found = _incomplete(spec, key, stats)
+            flag = incomplete_flag()
         evaluated[key] = (st, flag)
         pending.append((key, found, st, n_eff, lower, upper, method, flag))
     found_changes = changes([(previous.get(k, (None,))[0], st) for k, _, st, *_ in pending])
@@ -191,6 +194,19 @@ def report(
 
 
 _NO_SMOOTH = (None, None, None)
+
+
+def incomplete_flag():
+    """Return the flag of a sub-dimension left unscored for want of some of its indicators."""
+    return "incomplete_indicators"
+
+
+def _incomplete(spec, key, stats):
+    """Return a sub-dimension's key info naming, as its option, the indicators with no data."""
+    sub = spec.subs[key[1]][0]
+    missing = spec.model.missing(sub, lambda j: ("indicator", j) in stats)
+    level, name, _, statistic, kind, low, high = key_info(spec, key)
+    return (level, name, ";".join(missing), statistic, kind, low, high)
 
 
 def HALF(low, high):  # noqa: N802 - a tiny table-like helper

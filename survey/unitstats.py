@@ -159,9 +159,13 @@ def _composites(out, spec, respondents, weights, ybar, n):
     """Add sub-dimensions, dimensions and the total with their linearized variances."""
     factor = [0.0] * spec.n_indicators
     subs_ok = {}
+    complete = spec.model.complete_subdimensions
     for s, (_sub, members, low, high) in enumerate(spec.subs):
         used = [j for j in members if ybar[j] is not None]
         if not used:
+            continue
+        if complete and len(used) < len(members):
+            out[("sub", s)] = Stat(None, None, n, 0, 0.0, None)  # flagged by the report
             continue
         c = (high - low) / len(used)
         subs_ok[s] = low + c * sum(ybar[j][0] for j in used)

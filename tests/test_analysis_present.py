@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FLAG_SOURCES = {
     "survey/stats/suppression.py": ("cell_flag", "proportion_flag", "mean_flag"),
     "survey/estimates.py": ("flag_of",),
+    "survey/estimate_units.py": ("incomplete_flag",),
 }
 
 

@@ -38,6 +38,7 @@ FLAG_WORDS = {
     "suppressed_width": _l("Not shown: too imprecise"),
     "suppressed_relative_width": _l("Not shown: too imprecise for a small share"),
     "no_variance": _l("Not shown: no interval possible"),
+    "incomplete_indicators": _l("Not scored: some of its indicators have no answers"),
 }
 PERCENT_STATISTICS = ("share", "top2")
 
@@ -79,6 +80,10 @@ def flag_rules() -> list[tuple[str, str, str]]:
             ratio=format_decimal(suppression.MAX_RELATIVE_WIDTH),
         ),
         "no_variance": _("Too few answers to compute an interval."),
+        "incomplete_indicators": _(
+            "A sub-dimension is scored only from all of its indicators, so that two places "
+            "measure the same thing; the indicators with no answers are named."
+        ),
     }
     return [(flag, str(FLAG_WORDS[flag]), rules[flag]) for flag in FLAG_WORDS]
 
