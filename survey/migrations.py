@@ -301,6 +301,33 @@ def m012_paper_forms(db: Database):
         )""")
 
 
+@migrations()
+def m013_plan_targets(db: Database):
+    """Provinces' PAPI plan targets per year and dimension; a new load supersedes, history stays."""
+    db.execute("""
+        CREATE TABLE target_sets (
+            id INTEGER PRIMARY KEY,
+            filename TEXT NOT NULL,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT NOT NULL,
+            rows INTEGER NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE plan_targets (
+            id INTEGER PRIMARY KEY,
+            set_id INTEGER NOT NULL REFERENCES target_sets(id),
+            province_code TEXT NOT NULL REFERENCES provinces(code),
+            year INTEGER NOT NULL,
+            dimension TEXT NOT NULL,
+            target REAL NOT NULL,
+            superseded_at TEXT
+        )""")
+    db.execute(
+        "CREATE INDEX plan_targets_current ON plan_targets(province_code, year, dimension)"
+        " WHERE superseded_at IS NULL"
+    )
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

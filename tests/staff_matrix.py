@@ -188,4 +188,17 @@ ROUTES = [
     Route("GET", "/staff/analysis/baselines", everyone()),
     Route("GET", "/staff/analysis/margins", _table(403, analyst=200, administrator=200)),
     Route("POST", "/staff/analysis/margins", _table(403, analyst=422, administrator=422), {}, True),
+    # PAPI plan targets: analysts, administrators and province managers (own provinces).
+    Route(
+        "GET",
+        "/staff/analysis/targets",
+        _table(403, analyst=200, administrator=200, province_manager=200, other_province=200),
+    ),
+    Route(
+        "POST",
+        "/staff/analysis/targets",
+        _table(403, analyst=422, administrator=422, province_manager=422, other_province=422),
+        {},
+        True,
+    ),
 ]

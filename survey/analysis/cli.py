@@ -1,4 +1,4 @@
-"""Commands: ``margins load``, ``baselines load`` and ``export estimates``."""
+"""Commands: ``margins load``, ``baselines load``, ``targets load`` and ``export estimates``."""
 
 import sys
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey import baselines, csvout, estimates, margins
+from survey import baselines, csvout, estimates, margins, targets
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue
 from survey.webdb import get_db
@@ -44,6 +44,23 @@ def baselines_load(file):
     except baselines.BaselineError as exc:
         raise click.ClickException(f"{file.name} was not loaded: {exc}") from None
     click.echo(f"Loaded {count} baseline values from {file.name}.")
+
+
+@click.group("targets")
+def targets_cli():
+    """Provinces' PAPI plan targets, shown as progress beside the estimates."""
+
+
+@targets_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def targets_load(file):
+    """Load plan targets (province_code,year,dimension,target); all rows or none."""
+    try:
+        loaded = targets.load(get_db(), None, file.read_bytes(), file.name)
+    except targets.TargetError as exc:
+        raise click.ClickException(f"{file.name} was not loaded:\n{exc}") from None
+    click.echo(f"Loaded {loaded['rows']} targets from {file.name} (set {loaded['id']}).")
 
 
 def questionnaire_option(text):
@@ -104,6 +121,7 @@ def init_app(app) -> None:
     """Add the commands; `export estimates` joins the `export` group (made here if absent)."""
     app.cli.add_command(margins_cli)
     app.cli.add_command(baselines_cli)
+    app.cli.add_command(targets_cli)
     group = app.cli.commands.get("export")
     if group is None:
         group = click.Group("export", help="Export data as CSV.")

@@ -41,6 +41,13 @@ FLAG_WORDS = {
     "incomplete_indicators": _l("Not scored: some of its indicators have no answers"),
 }
 PERCENT_STATISTICS = ("share", "top2")
+# survey.targets' verdicts against a province's PAPI plan target, in words.
+PROGRESS_WORDS = {
+    "likely_met": _l("Likely met"),
+    "likely_not_met": _l("Likely not met"),
+    "cannot_tell": _l("Cannot tell yet"),
+    "unreliable": _l("Cannot tell yet: the estimate is not reliable enough"),
+}
 
 
 def flag_rules() -> list[tuple[str, str, str]]:

@@ -5,6 +5,7 @@ their scope only (a unit outside it answers 404). The pages never compute a stat
 call survey.estimates, the same code as the CSV export.
 """
 
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     Response,
@@ -18,13 +19,23 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from survey import accounts, baselines, csvout, estimate_cache, estimates, margins, units
+from survey import (
+    accounts,
+    baselines,
+    csvout,
+    estimate_cache,
+    estimates,
+    margins,
+    targets,
+    units,
+)
 from survey.analysis import picker, present
 from survey.estimates import COLUMNS
 from survey.i18n import current_locale
@@ -41,6 +52,7 @@ from survey.webdb import get_db, open_db
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff/analysis")
 QUESTIONNAIRE = ("papi-pulse-core", 1)
+TARGET_ROLES = (accounts.ANALYST, accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER)
 PERIOD_HINT = _l("2026, 2026-Q1, 2026-03, rolling:2026-Q3 or 2026-01-01..2026-02-15")
 
 
@@ -49,6 +61,15 @@ class MarginsForm(FlaskForm):
 
     file = FileField(
         _l("Margins file (CSV)"),
+        validators=[InputRequired(message=_l("Choose a CSV file to upload."))],
+    )
+
+
+class TargetsForm(FlaskForm):
+    """A PAPI plan targets CSV file."""
+
+    file = FileField(
+        _l("Targets file (CSV)"),
         validators=[InputRequired(message=_l("Choose a CSV file to upload."))],
     )
 
@@ -183,6 +204,7 @@ def index():
     """Pick a unit and period; show its summary, then the detail, each with n and flag."""
     unit_type, code, period, text = _selection()
     report = unit_name = baseline = province = None
+    plan = {}
     if unit_type:
         scope = _unit_or_404(unit_type, code)
         unit_name = scope[2]
@@ -192,6 +214,7 @@ def index():
         if scope[0] and len(scope[0]) == 1:
             province = scope[0][0]
             baseline = baselines.blend(get_db(), province)
+            plan = _plan(report, province, period)
     return render_template(
         "analysis/index.html",
         report=report,
@@ -202,10 +225,25 @@ def index():
         period=period,
         period_text=text,
         baseline=baseline,
+        plan=plan,
+        plan_year=period.last_day.year,
+        can_set_targets=current_user()["role"] in TARGET_ROLES,
         picker=_picker(period, text, province, with_list=not unit_type),
         rules=present.flag_rules(),
         hint=PERIOD_HINT,
     )
+
+
+def _plan(report, province, period):
+    """Return {summary key: (target, verdict in words)} of the province's plan that year."""
+    found = targets.current(get_db(), province, period.last_day.year)
+    plan = {}
+    for line in report.lines():
+        target = found.get(line.row["key"])
+        if target is not None:
+            verdict = targets.progress(line.row, target)
+            plan[line.row["key"]] = (target, str(present.PROGRESS_WORDS[verdict]))
+    return plan
 
 
 @bp.get("/estimates.csv")
@@ -321,3 +359,76 @@ def baselines_page():
     """List the official PAPI scores stored as baselines."""
     baselines.ensure_shipped(get_db())
     return render_template("analysis/baselines.html", rows=baselines.list_baselines(get_db()))
+
+
+def _target_provinces(user):
+    """Return the province codes a user may set targets for (None: every province)."""
+    if user["role"] == accounts.PROVINCE_MANAGER:
+        return sorted(user["scopes"])
+    return None
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@role_required(*TARGET_ROLES)
+def targets_page():
+    """Upload a province's PAPI plan targets; list the targets loaded (history)."""
+    form, user = TargetsForm(), current_user()
+    provinces = _target_provinces(user)
+    problems, status = [], 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            upload = form.file.data
+            try:
+                loaded = targets.load(
+                    get_db(), user, upload.read(), upload.filename or "targets.csv", provinces
+                )
+            except targets.TargetError as exc:
+                problems = [_target_problem(p) for p in exc.problems]
+            else:
+                flash(
+                    ngettext("%(num)d target loaded.", "%(num)d targets loaded.", loaded["rows"]),
+                    "success",
+                )
+                return redirect(url_for("analysis.targets_page"))
+        status = 422
+    return render_template(
+        "analysis/targets.html",
+        form=form,
+        problems=problems,
+        rows=targets.history(get_db(), provinces),
+        names={p["code"]: p["name"] for p in units.list_provinces(get_db())},
+    ), status
+
+
+def _target_problem(problem):
+    """Return the translated sentence of a targets problem."""
+    d = dict(problem.detail, line=problem.line)
+    code = problem.code
+    if code == "encoding":
+        return _("The file is not UTF-8 text.")
+    if code == "header":
+        return _("The first line must be exactly: province_code,year,dimension,target.")
+    if code == "columns":
+        return _("Line %(line)s: expected 4 values.", **d)
+    if code == "empty":
+        return _("The file has no target rows.")
+    if code == "province":
+        return _("Line %(line)s: unknown province code %(province)s.", **d)
+    if code == "scope":
+        return _("Line %(line)s: province %(province)s is not one of yours.", **d)
+    if code == "year":
+        return _("Line %(line)s: year %(year)s is not a year such as 2026.", **d)
+    if code == "dimension":
+        return _("Line %(line)s: unknown dimension %(dimension)s; use total or D1 to D8.", **d)
+    if code == "target":
+        return _(
+            "Line %(line)s: target %(target)s is not a number from %(low)s to %(high)s.",
+            line=d["line"],
+            target=d["target"],
+            low=format_decimal(d["low"], locale=current_locale()),
+            high=format_decimal(d["high"], locale=current_locale()),
+        )
+    return _(
+        "Line %(line)s: %(province)s %(year)s %(dimension)s was already given on line %(first)s.",
+        **d,
+    )

@@ -30,6 +30,7 @@ def action_labels() -> dict[str, str]:
         "retention_apply": _("Deleted old answers after counting them"),
         "login": _("Signed in"),
         "change_password": _("Changed the password"),
+        "load_targets": _("Loaded PAPI plan targets"),
     }
 
 
@@ -40,6 +41,7 @@ def object_labels() -> dict[str, str]:
         "user": _("Account"),
         "response": _("Answer"),
         "responses": _("Several answers"),
+        "targets": _("PAPI plan targets"),
     }
 
 
