@@ -57,6 +57,7 @@ def _register_areas(app) -> None:
     from survey.citizen import views as citizen
     from survey.staff import paper as staff_paper
     from survey.staff import posters as staff_posters
+    from survey.staff import publish as staff_publish
     from survey.staff import review as staff_review
 
     app.register_blueprint(health.bp)
@@ -65,6 +66,7 @@ def _register_areas(app) -> None:
     app.register_blueprint(staff_posters.bp)
     app.register_blueprint(staff_paper.bp)
     app.register_blueprint(staff_review.bp)
+    app.register_blueprint(staff_publish.bp)
     cli.init_app(app)
     analysis.init_app(app)
     app.register_blueprint(downloads.bp)

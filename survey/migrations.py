@@ -328,6 +328,33 @@ def m013_plan_targets(db: Database):
     )
 
 
+@migrations()
+def m014_publications(db: Database):
+    """Record each decision to publish a province's results of a period, with its figures.
+
+    The figures are a snapshot taken at the decision, so that a published page stays the same
+    however the data change later; publishing the same period again is a correction and names
+    the publication it corrects.
+    """
+    db.execute(
+        """
+        CREATE TABLE publications (
+            id INTEGER PRIMARY KEY,
+            province_code TEXT NOT NULL REFERENCES provinces(code),
+            period TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            published_at TEXT NOT NULL,
+            published_by TEXT NOT NULL,
+            corrects INTEGER REFERENCES publications(id),
+            snapshot TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "CREATE INDEX publications_by_province ON publications (province_code, period_start)"
+    )
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

@@ -201,4 +201,21 @@ ROUTES = [
         {},
         True,
     ),
+    # Publishing results (survey/staff/publish.py): province managers and administrators; a
+    # province outside the scope is 404. The matrix's one flagged answer is in 2026-Q1.
+    Route("GET", "/staff/publish/", managers()),
+    Route(
+        "POST",
+        "/staff/publish/",
+        managers(302) | {"other_province": 404},
+        {"province": "79", "period": "2026-Q1"},
+        True,
+    ),
+    Route(
+        "POST",
+        "/staff/publish/",
+        managers(422) | {"other_province": 404},
+        {"province": "79", "period": "2026-Q9"},
+        True,
+    ),
 ]

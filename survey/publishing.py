@@ -1,0 +1,220 @@
+"""Publishing a province's results of a period: the decision, its snapshot, and reading it back.
+
+Storage and domain code, no Flask. Publishing is a decision taken by a province manager (or an
+administrator) after review: ``publish`` runs the estimates engine once, keeps only what the
+public may see, and stores it with the decision and its audit row in one transaction. The
+public pages read that snapshot and never the engine, so that a shared link cannot load it
+and a published page stays the same however the data change later. Publishing a period again
+is a correction: the new row names the one it corrects, and the public page says so.
+
+What a snapshot keeps, per ward: the number of people who answered, and the total and the
+eight dimensions with their 95% interval and whether each changed since the previous period,
+only for estimates the suppression rules let through (survey/stats/suppression.py). A ward
+with fewer than ``MIN_WARD_ANSWERS`` answers is listed without any figure at all. Nothing
+about collection points, no free text, no item is ever stored.
+"""
+
+import json
+from datetime import date
+
+from sqlite_utils import Database
+
+from survey import accounts, audit, baselines, estimates, periods, units
+from survey.points import now_iso
+from survey.questionnaire import DIMENSIONS, catalogue
+
+QUESTIONNAIRE = ("papi-pulse-core", 1)
+# Stricter than the n* >= 30 rule each estimate already meets: a ward's page shows nothing
+# until 30 people have answered there, because a page of a ward's results read by its own
+# neighbours is a disclosure risk of its own (the NHS Friends and Family Test was criticised
+# for publishing ward figures from 3 answers). 30 is the NCHS minimum effective sample size.
+MIN_WARD_ANSWERS = 30
+LINES = ("total", *DIMENSIONS)
+
+
+class PublishError(ValueError):
+    """A publication that cannot be made; ``code`` says why (the web layer words it)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def can_publish(user: dict | None, province_code: str) -> bool:
+    """Tell whether the user may publish the province's results (None: the command line)."""
+    if user is None or user["role"] == accounts.ADMINISTRATOR:
+        return True
+    return user["role"] == accounts.PROVINCE_MANAGER and province_code in user["scopes"]
+
+
+def _line(row: dict) -> dict:
+    """Return what the public may see of one estimate row: nothing it may not show."""
+    if not row["shown"] or row["estimate"] in ("", None):
+        return {"shown": False}
+    change = row["change"] if row["change"] not in ("", None) else None
+    return {
+        "shown": True,
+        "estimate": row["estimate"],
+        "lower": row["ci_lower"] if row["ci_lower"] != "" else None,
+        "upper": row["ci_upper"] if row["ci_upper"] != "" else None,
+        "change": None if change is None else ("up" if change > 0 else "down"),
+        "changed": row["changed"] == 1,
+    }
+
+
+def snapshot(db: Database, province_code: str, period: periods.Period, cap=5.0, prior_m=20.0):
+    """Return the public figures of every ward of the province with answers in the period."""
+    rows = estimates.run(
+        db,
+        catalogue.get(*QUESTIONNAIRE),
+        [period],
+        ("ward",),
+        cap=cap,
+        prior_m=prior_m,
+        provinces=[province_code],
+    )
+    by_ward: dict = {}
+    answered_in: dict = {}
+    for values in rows:
+        row = dict(zip(estimates.COLUMNS, values, strict=True))
+        code = row["unit_code"]
+        answered_in[code] = max(answered_in.get(code, 0), int(row["n"] or 0))
+        lines = by_ward.setdefault(code, {})
+        if row["level"] in ("total", "dimension") and row["key"] in LINES:
+            lines[row["key"]] = row
+    wards = {}
+    for code, lines in sorted(by_ward.items()):
+        answered = answered_in[code]
+        if answered < MIN_WARD_ANSWERS:
+            wards[code] = {"enough": False}
+            continue
+        wards[code] = {
+            "enough": True,
+            "answered": answered,
+            "lines": {key: _line(lines[key]) for key in LINES if key in lines},
+        }
+    baseline = baselines.blend(db, province_code)
+    return {"wards": wards, "baseline": baseline}
+
+
+def publish(
+    db: Database, actor: dict | None, province_code: str, period_text: str, **method
+) -> dict:
+    """Publish the province's results of a period, audit-logged; return the fresh row."""
+    if units.get_province(db, province_code) is None:
+        raise PublishError("unknown_province")
+    if not can_publish(actor, province_code):
+        raise PublishError("not_allowed")
+    try:
+        period = periods.parse_period((period_text or "").strip())
+    except periods.PeriodError:
+        raise PublishError("bad_period") from None
+    if period.kind != "quarter":
+        raise PublishError("not_a_quarter")
+    if period.end > _today():
+        raise PublishError("not_over")
+    baselines.ensure_shipped(db)  # a write of its own, before the transaction
+    figures = snapshot(db, province_code, period, **method)
+    if not figures["wards"]:
+        raise PublishError("no_answers")
+    with db.atomic():
+        earlier = latest_of_period(db, province_code, period.label)
+        cursor = db.execute(
+            "INSERT INTO publications (province_code, period, period_start, period_end,"
+            " published_at, published_by, corrects, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                province_code,
+                period.label,
+                period.start.isoformat(),
+                period.end.isoformat(),
+                now_iso(),
+                actor["username"] if actor else audit.CLI_USER,
+                earlier["id"] if earlier else None,
+                json.dumps(figures, ensure_ascii=False, sort_keys=True),
+            ],
+        )
+        audit.record(
+            db,
+            actor,
+            "correct_publication" if earlier else "publish",
+            "publication",
+            cursor.lastrowid,
+            {
+                "province": province_code,
+                "period": period.label,
+                "wards": len(figures["wards"]),
+                "corrects": earlier["id"] if earlier else None,
+            },
+        )
+    return get_publication(db, cursor.lastrowid)
+
+
+def _today() -> date:
+    """Return today's date in Vietnam."""
+    from datetime import datetime
+
+    return datetime.now(periods.LOCAL_TZ).date()
+
+
+def _decode(row: dict | None) -> dict | None:
+    """Return a publication row with its snapshot decoded."""
+    if row is not None:
+        row["snapshot"] = json.loads(row["snapshot"])
+    return row
+
+
+def get_publication(db: Database, publication_id: int) -> dict | None:
+    """Return one publication, or None."""
+    rows = list(db.query("SELECT * FROM publications WHERE id = ?", [publication_id]))
+    return _decode(rows[0]) if rows else None
+
+
+def latest_of_period(db: Database, province_code: str, period_label: str) -> dict | None:
+    """Return the publication in force for a province and period (the last correction)."""
+    rows = list(
+        db.query(
+            "SELECT * FROM publications WHERE province_code = ? AND period = ?"
+            " ORDER BY id DESC LIMIT 1",
+            [province_code, period_label],
+        )
+    )
+    return _decode(rows[0]) if rows else None
+
+
+def latest(db: Database, province_code: str) -> dict | None:
+    """Return the publication in force of the province's latest published period, or None."""
+    rows = list(
+        db.query(
+            "SELECT * FROM publications WHERE province_code = ?"
+            " ORDER BY period_start DESC, id DESC LIMIT 1",
+            [province_code],
+        )
+    )
+    return _decode(rows[0]) if rows else None
+
+
+def previous(db: Database, publication: dict) -> dict | None:
+    """Return the publication in force of the province's period published before this one."""
+    rows = list(
+        db.query(
+            "SELECT * FROM publications WHERE province_code = ? AND period_start < ?"
+            " ORDER BY period_start DESC, id DESC LIMIT 1",
+            [publication["province_code"], publication["period_start"]],
+        )
+    )
+    return _decode(rows[0]) if rows else None
+
+
+def list_publications(db: Database, province_codes: list[str] | None = None) -> list[dict]:
+    """Return every publication (of the given provinces), newest first, without snapshots."""
+    where, params = "1", []
+    if province_codes is not None:
+        where = "province_code IN (SELECT value FROM json_each(?))"
+        params = [json.dumps(list(province_codes))]
+    return list(
+        db.query(
+            "SELECT id, province_code, period, published_at, published_by, corrects"
+            f" FROM publications WHERE {where} ORDER BY id DESC",
+            params,
+        )
+    )
