@@ -56,6 +56,7 @@ def _register_areas(app) -> None:
     from survey.analysis import downloads
     from survey.citizen import views as citizen
     from survey.staff import paper as staff_paper
+    from survey.staff import paper_entry as staff_paper_entry
     from survey.staff import posters as staff_posters
     from survey.staff import publish as staff_publish
     from survey.staff import review as staff_review
@@ -65,6 +66,7 @@ def _register_areas(app) -> None:
     staff.init_app(app)
     app.register_blueprint(staff_posters.bp)
     app.register_blueprint(staff_paper.bp)
+    app.register_blueprint(staff_paper_entry.bp)
     app.register_blueprint(staff_review.bp)
     app.register_blueprint(staff_publish.bp)
     cli.init_app(app)

@@ -16,6 +16,11 @@ responses unless told not to, and never count excluded ones. The flags:
 - ``burst``: the collection point received more than ``max(BURST_FLOOR, BURST_FACTOR x its
   usual hourly count)`` answers in the last hour.
 - ``pii_masked``: a phone number, e-mail address or ID number was masked (survey/privacy.py).
+- ``paper_skip_violated``: a paper form answers a question its skip instructions said to skip
+  (survey/staff/paper_check.py); the answer is kept, and counts only where the skip logic
+  lets it (as every answer does).
+
+Paper forms are typed in by staff, many in an hour: ``burst`` counts web answers only.
 """
 
 import statistics
@@ -30,7 +35,10 @@ from survey.questionnaire.logic import prune, visible_items
 from survey.questionnaire.rotation import pages_for
 from survey.questionnaire.timing import estimate_seconds
 
-FLAGS = ("duplicate_browser", "too_fast", "straight_lining", "honeypot", "burst", "pii_masked")
+FLAGS = (
+    "duplicate_browser", "too_fast", "straight_lining", "honeypot", "burst", "pii_masked",
+    "paper_skip_violated",
+)  # fmt: skip
 
 # The estimate assumes 150 words a minute and 4 s a tap. A fast reader skims at about three
 # times that speed (about 450 words a minute) and taps in about a second, which is roughly 30%
@@ -138,7 +146,7 @@ def usual_hourly_count(db: Database, point_id: int, now: float | None = None) ->
         row[0]
         for row in db.execute(
             "SELECT count(*) FROM responses WHERE point_id = ? AND submitted_at >= ?"
-            " AND submitted_at < ? AND review_status <> 'excluded'"
+            " AND submitted_at < ? AND review_status <> 'excluded' AND mode = 'web'"
             " GROUP BY substr(submitted_at, 1, 13)",
             [point_id, since, last_hour],
         )
@@ -151,7 +159,7 @@ def is_burst(db: Database, point_id: int, now: float | None = None) -> bool:
     moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
     last_hour = (moment - timedelta(hours=1)).isoformat(timespec="seconds")
     recent = db.execute(
-        "SELECT count(*) FROM responses WHERE point_id = ? AND submitted_at >= ?",
+        "SELECT count(*) FROM responses WHERE point_id = ? AND submitted_at >= ? AND mode = 'web'",
         [point_id, last_hour],
     ).fetchone()[0]
     if recent + 1 <= BURST_FLOOR:

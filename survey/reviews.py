@@ -60,12 +60,13 @@ def list_flagged(
 
 
 def get_for_review(db: Database, response_id: str) -> dict | None:
-    """Return a response with its point and ward names, or None."""
+    """Return a response with its point and ward names (and paper form number), or None."""
     rows = list(
         db.query(
-            "SELECT r.*, p.name AS point_name, w.name AS ward_name FROM responses r"
-            " JOIN wards w ON w.code = r.ward_code JOIN points p ON p.id = r.point_id"
-            " WHERE r.id = ?",
+            "SELECT r.*, p.name AS point_name, w.name AS ward_name, f.form_number"
+            " FROM responses r JOIN wards w ON w.code = r.ward_code"
+            " JOIN points p ON p.id = r.point_id"
+            " LEFT JOIN paper_forms f ON f.response_id = r.id WHERE r.id = ?",
             [response_id],
         )
     )

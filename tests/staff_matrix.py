@@ -157,6 +157,22 @@ ROUTES = [
         "/staff/points/{point_id}/paper/print?first=1&last=1&language=bilingual",
         editors_in_scope(200),
     ),
+    # Paper data entry (survey/staff/paper_entry.py): the number, the boxes, read back, save.
+    Route("GET", "/staff/points/{point_id}/paper/entry", editors_in_scope(200)),
+    Route("GET", "/staff/points/{point_id}/paper/entry?form_number=1", editors_in_scope(200)),
+    Route(
+        "POST",
+        "/staff/points/{point_id}/paper/entry",
+        editors_in_scope(200),
+        {"form_number": "1", "sex": "1"},
+    ),
+    Route(
+        "POST",
+        "/staff/points/{point_id}/paper/entry",
+        editors_in_scope(303),
+        {"form_number": "1", "sex": "1", "action": "save"},
+        True,
+    ),
     # Review of flagged answers (survey/staff/review.py): the list filters by scope; one
     # answer is in scope or 404; deciding is for editors (the flagged answer is at Bến Thành).
     Route("GET", "/staff/review/", everyone()),

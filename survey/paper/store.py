@@ -142,6 +142,16 @@ def batches(db: Database, point_id: int) -> list[dict]:
     )
 
 
+def next_to_enter(db: Database, point_id: int, after: int = 0) -> int | None:
+    """Return the lowest printed form number above after that is not entered yet, or None."""
+    row = db.execute(
+        "SELECT min(form_number) FROM paper_forms WHERE point_id = ? AND form_number > ?"
+        " AND response_id IS NULL AND printed_at IS NOT NULL",
+        [point_id, after],
+    ).fetchone()
+    return row[0]
+
+
 def entered_count(db: Database, point_id: int) -> int:
     """Return how many paper forms of the point have been entered."""
     return db.execute(

@@ -30,6 +30,7 @@ def flag_label(flag: str) -> str:
         "honeypot": _("Hidden field filled (robot)"),
         "burst": _("Burst of answers at the point"),
         "pii_masked": _("Personal data masked"),
+        "paper_skip_violated": _("Paper form answers a question it said to skip"),
     }.get(flag, flag)
 
 
@@ -146,9 +147,30 @@ def _render_show(row: dict, form, status: int = 200):
         row=row,
         form=form,
         answers=labelled_answers(row),
+        skipped=skipped_on_paper(row),
         flag_label=flag_label,
         can_decide=current_user()["role"] in accounts.EDITORS,
     ), status
+
+
+def skipped_on_paper(row: dict) -> list[str]:
+    """Return the questions a paper form answers although its skips said to skip them."""
+    from survey.i18n import current_locale
+    from survey.questionnaire.logic import is_shown
+
+    if row.get("mode") != "paper":
+        return []
+    try:
+        questionnaire = get_questionnaire(row["questionnaire_id"], row["questionnaire_version"])
+    except KeyError:
+        return []
+    lang = current_locale() if current_locale() in ("vi", "en") else "vi"
+    answers = row["answers"]
+    return [
+        item.text(lang)
+        for item_id, item in questionnaire.items.items()
+        if item_id in answers and not is_shown(item, answers)
+    ]
 
 
 def labelled_answers(row: dict) -> list[tuple[str, str]]:
