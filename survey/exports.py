@@ -23,6 +23,7 @@ import gc
 import json
 import multiprocessing
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -145,8 +146,14 @@ def count_responses(db: Database, filters: Filters) -> int:
     return db.execute(f"SELECT count(*) FROM responses r WHERE {where}", params).fetchone()[0]
 
 
-def export_responses(db: Database, filters: Filters | None = None, labels: str | None = None):
-    """Return the responses table for the filters: one row per response, one column per item."""
+def export_responses(
+    db: Database, filters: Filters | None = None, labels: str | None = None, raw: bool = False
+):
+    """Return the responses table for the filters: one row per response, one column per item.
+
+    With ``raw`` text cells are NFC but not neutralised for CSV: for files that store text as
+    text (xlsx), where a leading apostrophe would be part of the data.
+    """
     filters = filters or Filters()
     if labels not in LABELS:
         raise ExportError(f"unknown labels {labels!r}: use vi or en")
@@ -155,7 +162,36 @@ def export_responses(db: Database, filters: Filters | None = None, labels: str |
     items = list(questionnaire.items.values())
     header = list(BASE_COLUMNS) + [item.id for item in items]
     sql = _RESPONSES_SQL.format(where=where)
-    return Table(header, _response_rows(db, sql, params, items, labels))
+    safe = _nfc if raw else csvout.safe_text
+    return Table(header, _response_rows(db, sql, params, items, labels, safe))
+
+
+def export_answers(db: Database, filters: Filters | None = None):
+    """Return the questionnaire and an iterator of (base cells, answers) for the filters.
+
+    Base cells are those of the responses export (``BASE_COLUMNS``); answers are the stored
+    answers as decoded from JSON (codes, lists of codes, numbers, text), for formats that
+    lay them out their own way (one 0/1 variable per option of a multiple choice).
+    """
+    filters = filters or Filters()
+    questionnaire = export_questionnaire(filters)
+    where, params = _where(db, filters, questionnaire)
+    return questionnaire, _answer_records(db, _RESPONSES_SQL.format(where=where), params)
+
+
+def _answer_records(db: Database, sql: str, params: list):
+    """Yield (base cells, answers) per response row of the SQL."""
+    scan = json.JSONDecoder().scan_once
+    cursor = db.conn.execute(sql, params)
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        for record in batch:
+            base = [*record[:8], _joined(record[8]), record[9], _joined(record[10]), *record[11:14]]
+            yield base, scan(record[14], 0)[0]
+
+
+def _nfc(text: str) -> str:
+    """Return text NFC-normalised (stored text already is: this is cheap for ASCII)."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 _RESPONSES_SQL = (
@@ -166,8 +202,11 @@ _RESPONSES_SQL = (
 )
 
 
-def _response_rows(db: Database, sql: str, params: list, items: list, labels: str | None):
+def _response_rows(
+    db: Database, sql: str, params: list, items: list, labels: str | None, safe_text=None
+):
     """Yield prepared rows: one JSON decode per row, fix-ups only where a column needs one."""
+    safe_text = safe_text or csvout.safe_text
     ids = [item.id for item in items]
     offset = len(BASE_COLUMNS)
     multiple = [
@@ -177,8 +216,8 @@ def _response_rows(db: Database, sql: str, params: list, items: list, labels: st
     ]
     multiple_columns = {index for index, _ in multiple}
     text = [offset + i for i, item in enumerate(items) if item.type == "text"]
-    relabel = _label_maps(items, labels, offset) if labels else {}
-    safe_text, scan = csvout.safe_text, json.JSONDecoder().scan_once
+    relabel = _label_maps(items, labels, offset, safe_text) if labels else {}
+    scan = json.JSONDecoder().scan_once
     cursor = db.conn.execute(sql, params)
     while batch := cursor.fetchmany(FETCH_ROWS):
         for record in batch:
@@ -211,10 +250,10 @@ def _joined(codes: str) -> str:
     return codes[2:-2].replace('", "', ";")
 
 
-def _label_maps(items: list, lang: str, offset: int) -> dict[int, dict]:
+def _label_maps(items: list, lang: str, offset: int, safe_text) -> dict[int, dict]:
     """Return {column: {code: safe label}} for every item with options, labels in lang."""
     return {
-        offset + i: {o.code: csvout.safe_text(o.label(lang)) for o in item.options + item.special}
+        offset + i: {o.code: safe_text(o.label(lang)) for o in item.options + item.special}
         for i, item in enumerate(items)
         if item.options or item.special
     }
@@ -286,9 +325,14 @@ def _encode_part(part) -> bytes:
     return data.removeprefix(csvout.BOM.encode("utf-8"))
 
 
-def export_codebook(questionnaire: Questionnaire) -> Table:
-    """Return the codebook: one row per item option (one row for items without options)."""
+def export_codebook(questionnaire: Questionnaire, raw: bool = False) -> Table:
+    """Return the codebook: one row per item option (one row for items without options).
+
+    With ``raw`` the cells are as stored (None for empty), not made safe for CSV.
+    """
     header = list(CODEBOOK_COLUMNS)
+    if raw:
+        return Table(header, _codebook_rows(questionnaire))
     return Table(header, (csvout.safe_row(row) for row in _codebook_rows(questionnaire)))
 
 

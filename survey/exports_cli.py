@@ -1,21 +1,76 @@
 """The `papi-pulse export ...` and `papi-pulse import ...` commands.
 
-Other areas add their own exports to the ``export`` group (``export estimates``).
+Other areas add their own exports to the ``export`` group (``export estimates``), with
+``format_option`` and ``write_file`` for the formats other than CSV.
 """
 
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from survey import csvout, exports, importer
+from survey import csvout, exportfiles, exports, importer, statout, xlsxout
 from survey.periods import PeriodError, parse_period
 from survey.webdb import get_db
 
 
 @click.group("export")
 def export_group():
-    """Write data for analysts as CSV (UTF-8; --excel adds the byte-order mark and CRLF)."""
+    """Write data for analysts: CSV (the default), Excel, SPSS or Stata files."""
+
+
+def format_option(command):
+    """Add the --format option (csv, xlsx, sav, dta) to an export command."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(exportfiles.FORMATS),
+        default="csv",
+        show_default=True,
+        help="csv; xlsx (Excel, with a codebook sheet); sav (SPSS) or dta (Stata), which need"
+        f" the stats extra: {statout.INSTALL_HINT}.",
+    )(command)
+
+
+def write_file(write, fmt: str, output: str | None, excel: bool = False) -> int:
+    """Run write(path) for a non-CSV format into the output (a file, or standard output).
+
+    Every refusal is one line and a non-zero exit: a format whose package is missing, a
+    CSV-only option, more rows than an Excel sheet holds.
+    """
+    if excel:
+        raise click.UsageError("--excel applies to CSV only; leave it out with --format " + fmt)
+    try:
+        exportfiles.check_format(fmt)
+        if output not in (None, "-"):
+            return write(output)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"export.{fmt}"
+            result = write(path)
+            with open(path, "rb") as data:
+                sys.stdout.flush()
+                shutil.copyfileobj(data, sys.stdout.buffer)
+            return result
+    except statout.StatsUnavailable:
+        raise click.ClickException(
+            f"SPSS and Stata files need the optional package pyreadstat: {statout.INSTALL_HINT}"
+        ) from None
+    except xlsxout.TooManyRows as exc:
+        raise click.ClickException(_too_many_rows(exc)) from None
+    except exports.ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _too_many_rows(exc: xlsxout.TooManyRows) -> str:
+    """Say that an export does not fit in an Excel sheet, and what to do."""
+    size = f"{exc.rows:,} rows" if exc.rows is not None else "more rows"
+    return (
+        f"This export has {size}, more than the {exc.limit:,} an Excel sheet holds below its"
+        " header: filter it (for example --unit or --period) or use --format csv, sav or dta."
+    )
 
 
 @click.group("import")
@@ -64,7 +119,12 @@ def _questionnaire_key(text: str | None) -> tuple[str, int] | None:
 
 
 @export_group.command("responses")
-@click.option("--labels", type=click.Choice(["vi", "en"]), help="Option labels, not codes.")
+@format_option
+@click.option(
+    "--labels",
+    type=click.Choice(["vi", "en"]),
+    help="csv, xlsx: option labels, not codes; sav, dta: the language of the labels (vi).",
+)
 @click.option("--excel", is_flag=True, help="Byte-order mark and CRLF line ends, for Excel.")
 @click.option("--unit", help="ward:CODE, province:CODE or point:ID (a bare code works too).")
 @click.option("--period", help="2026, 2026-Q1, 2026-03 or 2026-01-01..2026-02-15 (local time).")
@@ -75,10 +135,17 @@ def _questionnaire_key(text: str | None) -> tuple[str, int] | None:
 @click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes encoding the rows (1: none).")  # fmt: skip
 @with_appcontext
-def export_responses_command(labels, excel, unit, period, questionnaire, include_excluded,
+def export_responses_command(fmt, labels, excel, unit, period, questionnaire, include_excluded,
                              exclude_flagged, output, processes):  # fmt: skip
     """Export responses: one row per response, one column per item (codes unless --labels)."""
     filters = _filters(unit, period, questionnaire, include_excluded, exclude_flagged)
+    if fmt != "csv":
+        write_file(
+            lambda path: exportfiles.write_responses(get_db(), path, fmt, filters, labels),
+            fmt, output, excel,
+        )  # fmt: skip
+        _wrote(output)
+        return
     try:
         chunks = exports.stream_responses(
             get_db(), filters, labels, "excel" if excel else "plain", processes=processes
@@ -92,23 +159,33 @@ def export_responses_command(labels, excel, unit, period, questionnaire, include
     finally:
         if close:
             stream.close()
+    _wrote(output)
+
+
+def _wrote(output: str | None) -> None:
+    """Say which file was written (nothing when the export went to standard output)."""
     if output not in (None, "-"):
         click.echo(f"Wrote {output}.", err=True)
 
 
 @export_group.command("codebook")
+@format_option
+@click.option("--labels", type=click.Choice(["vi", "en"]), help="sav, dta: label language (vi).")
 @click.option("--questionnaire", help="ID or ID:VERSION (default: the latest core version).")
 @click.option("--excel", is_flag=True, help="Byte-order mark and CRLF line ends, for Excel.")
 @click.option("-o", "--output", help="File to write (default: standard output).")
-def export_codebook_command(questionnaire, excel, output):
+def export_codebook_command(fmt, labels, questionnaire, excel, output):
     """Export the codebook: one row per item option, with wording, scoring and skip logic."""
     try:
         found = exports.parse_questionnaire(questionnaire)
     except exports.ExportError as exc:
         raise click.UsageError(str(exc)) from None
-    _write(exports.export_codebook(found), excel, output)
-    if output not in (None, "-"):
-        click.echo(f"Wrote {output}.", err=True)
+    if fmt != "csv":
+        write_file(lambda path: exportfiles.write_codebook(found, path, fmt, labels), fmt, output,
+                   excel)  # fmt: skip
+    else:
+        _write(exports.export_codebook(found), excel, output)
+    _wrote(output)
 
 
 @import_group.command("responses")

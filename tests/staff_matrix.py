@@ -186,11 +186,27 @@ ROUTES = [
         True,
     ),
     # Analysts' downloads (survey/analysis/downloads.py): any staff member, responses limited
-    # to the scope; a unit outside it is 404.
+    # to the scope; a unit outside it is 404. Every format is offered to every role; the
+    # form's format field redirects to the format's own URL.
     Route("GET", "/analysis/downloads/", everyone()),
     Route("GET", "/analysis/downloads/codebook.csv", everyone()),
+    Route("GET", "/analysis/downloads/codebook.xlsx", everyone()),
+    Route("GET", "/analysis/downloads/codebook.sav", everyone()),
+    Route("GET", "/analysis/downloads/codebook.dta", everyone()),
     Route("GET", "/analysis/downloads/responses.csv", everyone()),
     Route("GET", "/analysis/downloads/responses.csv?unit={ward_code}", in_scope()),
+    Route("GET", "/analysis/downloads/responses.csv?unflagged=y&excluded=y", everyone()),
+    Route("GET", "/analysis/downloads/responses.csv?format=xlsx&unit={ward_code}", everyone(302)),
+    Route("GET", "/analysis/downloads/responses.xlsx", everyone()),
+    Route("GET", "/analysis/downloads/responses.xlsx?unit={ward_code}&labels=vi", in_scope()),
+    Route("GET", "/analysis/downloads/responses.sav", everyone()),
+    Route("GET", "/analysis/downloads/responses.sav?unit={ward_code}&unflagged=y", in_scope()),
+    Route("GET", "/analysis/downloads/responses.dta", everyone()),
+    Route(
+        "GET",
+        "/analysis/downloads/responses.dta?unit={province_code}",
+        _table(200, other_province=404),
+    ),
     # Analysis (survey/analysis/views.py): estimates filtered by scope; margins for analysts.
     Route("GET", "/staff/analysis/", everyone()),
     Route("GET", "/staff/analysis/?q=ben+thanh&period=2026-Q1", everyone()),

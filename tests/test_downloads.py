@@ -1,11 +1,13 @@
-"""Analysts' downloads: streamed CSV, filters, scope by role, bad input as 400."""
+"""Analysts' downloads: CSV, Excel, SPSS and Stata files, filters, scope by role, bad input."""
 
 import io
 
+import openpyxl
+import pyreadstat
 import pytest
 from bs4 import BeautifulSoup
 
-from survey import points
+from survey import exportfiles, points, statout, xlsxout
 from survey.csvout import reader
 from tests.exports_helpers import make_response
 from tests.staff_helpers import HOAN_KIEM, client_as, world_fixture  # noqa: F401
@@ -99,3 +101,97 @@ def test_codebook_and_page(app, stocked):
 def test_anonymous_is_sent_to_sign_in(app, stocked):
     response = app.test_client().get("/analysis/downloads/responses.csv")
     assert response.status_code == 302 and "/staff/login" in response.location
+
+
+def fetch(client, url) -> tuple[int, bytes]:
+    """Return the status and body of a GET, the response closed (its temporary file deleted)."""
+    with client.get(url) as response:
+        return response.status_code, response.get_data()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "sav", "dta"])
+def test_the_form_offers_every_format_and_redirects_to_it(app, stocked, fmt):
+    client = client_as(app, stocked, "ward_staff")
+    page = BeautifulSoup(client.get("/analysis/downloads/").get_data(as_text=True), "html.parser")
+    offered = [o["value"] for o in page.select("form select[name=format] option")]
+    assert offered == ["csv", "xlsx", "sav", "dta"]
+    assert page.select_one("form input[name=unflagged]")
+    response = client.get(
+        f"/analysis/downloads/responses.csv?format={fmt}&period=2026-Q1&labels=vi"
+    )
+    assert response.status_code == 302
+    assert response.location == f"/analysis/downloads/responses.{fmt}?period=2026-Q1&labels=vi"
+    with client.get(response.location) as download:
+        assert download.status_code == 200
+        assert download.mimetype == exportfiles.MIMETYPES[fmt]
+        name = f'filename="responses-papi-pulse-core-2026-Q1-labels-vi.{fmt}"'
+        assert name in download.headers["Content-Disposition"]
+        assert int(download.headers["Content-Length"]) == len(download.get_data())
+
+
+@pytest.mark.parametrize(
+    ("role", "count"), [("analyst", 3), ("province_manager", 2), ("ward_staff", 1)]
+)
+def test_xlsx_and_stats_files_are_limited_to_the_scope(app, stocked, tmp_path, role, count):
+    client = client_as(app, stocked, role)
+    book = tmp_path / "r.xlsx"
+    book.write_bytes(fetch(client, "/analysis/downloads/responses.xlsx")[1])
+    assert openpyxl.load_workbook(book)["responses"].max_row == 1 + count
+    for fmt, read in (("sav", pyreadstat.read_sav), ("dta", pyreadstat.read_dta)):
+        path = tmp_path / f"r.{fmt}"
+        path.write_bytes(fetch(client, f"/analysis/downloads/responses.{fmt}")[1])
+        assert len(read(path)[0]) == count
+    if role == "ward_staff":
+        assert client.get("/analysis/downloads/responses.xlsx?unit=00070").status_code == 404
+        assert client.get("/analysis/downloads/responses.sav?unit=01").status_code == 404
+
+
+def test_flagged_responses_can_be_left_out(app, stocked, db):
+    db.execute(
+        "UPDATE responses SET flags = '[\"too_fast\"]' WHERE point_id = ?", [stocked["point"]["id"]]
+    )
+    client = client_as(app, stocked, "analyst")
+    assert len(rows_of(client.get("/analysis/downloads/responses.csv"))) == 4
+    assert len(rows_of(client.get("/analysis/downloads/responses.csv?unflagged=y"))) == 3
+
+
+def test_excel_row_limit_is_a_translated_400(app, stocked, monkeypatch):
+    monkeypatch.setattr(xlsxout, "MAX_ROWS", 3)
+    client = client_as(app, stocked, "analyst")
+    response = client.get("/analysis/downloads/responses.xlsx", headers={"Accept-Language": "vi"})
+    assert response.status_code == 400
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    message = page.select_one(".error-summary").get_text(" ", strip=True)
+    assert "3 phiếu" in message and "Excel" in message and "CSV" in message
+    assert fetch(client, "/analysis/downloads/responses.xlsx?unit=01")[0] == 200
+
+
+def test_missing_pyreadstat_is_said_on_the_page(app, stocked, monkeypatch):
+    monkeypatch.setattr(statout, "available", lambda: False)
+    client = client_as(app, stocked, "analyst")
+    for url in ("/analysis/downloads/responses.dta", "/analysis/downloads/codebook.sav"):
+        response = client.get(url, headers={"Accept-Language": "en"})
+        assert response.status_code == 501
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        assert "pip install 'papi-pulse[stats]'" in page.select_one(".error-summary").get_text()
+
+
+def test_codebook_in_every_format(app, stocked, tmp_path):
+    client = client_as(app, stocked, "ward_staff")
+    page = BeautifulSoup(client.get("/analysis/downloads/").get_data(as_text=True), "html.parser")
+    links = [a["href"] for a in page.select("a[href*=codebook]")]
+    for fmt in ("xlsx", "sav", "dta"):
+        url = f"/analysis/downloads/codebook.{fmt}?questionnaire=papi-pulse-core:1"
+        assert url in links
+        with client.get(url) as response:
+            assert response.status_code == 200
+            assert response.mimetype == exportfiles.MIMETYPES[fmt]
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(fetch(client, "/analysis/downloads/codebook.xlsx")[1])
+    assert openpyxl.load_workbook(path)["codebook"]["A2"].value == "sex"
+
+
+def test_csv_with_format_csv_is_the_same_file(app, stocked):
+    client = client_as(app, stocked, "analyst")
+    plain = client.get("/analysis/downloads/responses.csv?labels=vi").get_data()
+    assert client.get("/analysis/downloads/responses.csv?labels=vi&format=csv").get_data() == plain

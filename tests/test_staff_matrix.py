@@ -43,10 +43,12 @@ def matrix_world(app, db, world):
 def test_route_as_role(app, db, matrix_world, route, role):
     client = client_as(app, matrix_world, role)
     before = points.get_point(db, matrix_world["point"]["id"])
-    response = client.open(_url(route, matrix_world), method=route.method, data=route.data)
+    # Closed at once: file downloads hold a temporary file until their response is closed.
+    with client.open(_url(route, matrix_world), method=route.method, data=route.data) as response:
+        data = response.get_data()
     expected = route.expected[role]
-    assert response.status_code == expected, response.get_data(as_text=True)[:500]
-    body = response.get_data(as_text=True)
+    body = data.decode("utf-8", "replace")  # xlsx, sav and dta downloads are binary
+    assert response.status_code == expected, body[:500]
     if role in ("anonymous", "other_ward", "other_province") or expected >= 400:
         assert SECRET_POINT not in body
         assert before["token"] not in body

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey import baselines, csvout, estimates, margins, targets
+from survey import baselines, csvout, estimates, exportfiles, margins, targets
+from survey.exports_cli import format_option, write_file
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue
 from survey.webdb import get_db
@@ -73,6 +74,7 @@ def questionnaire_option(text):
 
 
 @click.command("estimates")
+@format_option
 @click.option(
     "--unit-type",
     type=click.Choice(["point", "ward", "province", "all"]),
@@ -90,12 +92,14 @@ def questionnaire_option(text):
 @click.option("--all-intervals", is_flag=True, help="Also compute intervals of suppressed cells.")
 @click.option("--processes", default=1, show_default=True, help="Worker processes.")
 @click.option("--excel", is_flag=True, help="Excel preset: byte-order mark and CRLF.")
+@click.option("--labels", type=click.Choice(["vi", "en"]), help="sav, dta: label language (vi).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
 @with_appcontext
 def export_estimates(
-    unit_type, period_text, questionnaire, exclude_flagged, all_intervals, processes, excel, output
-):
-    """Export the long table of estimates with their method columns as CSV."""
+    fmt, unit_type, period_text, questionnaire, exclude_flagged, all_intervals, processes, excel,
+    labels, output,
+):  # fmt: skip
+    """Export the long table of estimates with their method columns (CSV unless --format)."""
     try:
         period = estimates.parse_periods(period_text)
     except PeriodError as exc:
@@ -110,6 +114,12 @@ def export_estimates(
         all_intervals=all_intervals,
         processes=processes,
     )
+    if fmt != "csv":
+        write_file(lambda path: exportfiles.write_estimates(rows, path, fmt, labels), fmt, output,
+                   excel)  # fmt: skip
+        if output:
+            click.echo(f"Wrote {output}.")
+        return
     dialect = "excel" if excel else "plain"
     target = output or sys.stdout.buffer
     size = csvout.write(target, estimates.COLUMNS, rows, dialect)

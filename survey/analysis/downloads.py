@@ -1,26 +1,38 @@
-"""Analysts' downloads: the responses export and the codebook as streamed CSV files.
+"""Analysts' downloads: the responses export and the codebook as CSV, Excel, SPSS or Stata.
 
-Every signed-in staff member may download; province managers and ward staff get only the
-responses of their own units (a unit outside their scope answers 404, as elsewhere).
+Every signed-in staff member may download any format; province managers and ward staff get
+only the responses of their own units (a unit outside their scope answers 404, as elsewhere).
+CSV streams as it is read; the other formats are written to a temporary file first (their
+writers need the whole file), then sent and deleted. The form submits to responses.csv with
+a ``format`` field and is redirected to the URL of the chosen format, so that each format
+keeps its own address and file name.
 """
+
+import shutil
+import tempfile
+from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.wsgi import wrap_file
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from survey import accounts, exports
+from survey import accounts, exportfiles, exports, statout, xlsxout
 from survey.periods import PeriodError, parse_period
 from survey.questionnaire import shipped
 from survey.staff.auth import current_user, login_required, scope_sql
@@ -82,8 +94,25 @@ class FilterForm(FlaskForm):
         ],
         validators=[Optional()],
     )
+    format = SelectField(
+        _l("File type"),
+        choices=[
+            SelectChoice("csv", _l("CSV (UTF-8), for any program")),
+            SelectChoice("xlsx", _l("Excel workbook (.xlsx), with a codebook sheet")),
+            SelectChoice("sav", _l("SPSS (.sav), with variable and value labels")),
+            SelectChoice("dta", _l("Stata (.dta), with variable and value labels")),
+        ],
+        validators=[Optional()],
+        validate_choice=False,
+    )
     excel = BooleanField(_l("For Excel (byte-order mark, Windows line ends)"))
     excluded = BooleanField(_l("Include responses excluded in review"))
+    unflagged = BooleanField(_l("Leave out responses with quality flags"))
+
+    def validate_format(self, field):
+        """Accept an empty choice (CSV) or one of the formats."""
+        if field.data and field.data not in exportfiles.FORMATS:
+            raise ValidationError(_("Choose a file type from the list."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,24 +127,34 @@ def index():
     return render_template("analysis/downloads/index.html", form=form)
 
 
-@bp.get("/responses.csv")
+_FILE_FORMATS = "any(" + ", ".join(exportfiles.FILE_FORMATS) + ")"
+
+
+@bp.get("/responses.csv", defaults={"ext": "csv"})
+@bp.get(f"/responses.<{_FILE_FORMATS}:ext>")
 @login_required
-def responses():
-    """Stream the responses export for the filters, limited to the user's scope."""
+def responses(ext):
+    """Send the responses export for the filters, limited to the user's scope."""
     form = FilterForm(request.args)
     if not form.validate():
         return render_template("analysis/downloads/index.html", form=form), 400
+    chosen = form.format.data or ext
+    if chosen != ext:
+        return redirect(_url_for_format("downloads.responses", chosen))
     user = current_user()
     filters = exports.Filters(
         questionnaire=_key(form.questionnaire.data),
         unit=exports.parse_unit(form.unit.data) if form.unit.data else None,
         period=parse_period(form.period.data) if form.period.data else None,
         include_excluded=form.excluded.data,
+        include_flagged=not form.unflagged.data,
     )
     if user["role"] not in (accounts.ADMINISTRATOR, accounts.ANALYST):
         filters.scope = scope_sql(user)
         if filters.unit and not _unit_in_scope(filters):
             abort(404)
+    if ext != "csv":
+        return _file_download(form, ext, filters)
     db = open_db(current_app)  # the stream outlives the request's own connection
     try:
         table = exports.export_responses(db, filters, form.labels.data or None)
@@ -133,19 +172,107 @@ def _closing(chunks, db):
         db.close()
 
 
-@bp.get("/codebook.csv")
+def _file_download(form: FilterForm, ext: str, filters: exports.Filters) -> Response:
+    """Write the responses as xlsx, sav or dta and send the file, or say why not (4xx/501)."""
+    refusal = _refusal(ext, filters)
+    if refusal:
+        message, status = refusal
+        form.format.errors = [message]
+        return render_template("analysis/downloads/index.html", form=form), status
+    name = _filename(form).removesuffix(".csv") + f".{ext}"
+    labels = form.labels.data or None
+
+    def write(path):
+        exportfiles.write_responses(get_db(), path, ext, filters, labels)
+
+    try:
+        return _send_written(write, ext, name)
+    except exports.ExportError:
+        abort(404)  # a unit that does not exist
+
+
+def _refusal(ext: str, filters: exports.Filters | None) -> tuple[str, int] | None:
+    """Return (message, status) when this server cannot send the format, else None.
+
+    With filters, an xlsx of more responses than a sheet holds is refused too.
+    """
+    if ext in statout.FORMATS and not statout.available():
+        return _(
+            "SPSS and Stata files need the pyreadstat package, which is not installed on this"
+            " server. Ask the administrator to run: %(command)s",
+            command=statout.INSTALL_HINT,
+        ), 501
+    if ext == "xlsx" and filters is not None:
+        try:
+            count = exports.count_responses(get_db(), filters)
+        except exports.ExportError:
+            abort(404)
+        if count > xlsxout.data_rows_limit():
+            return _(
+                "These filters select %(rows)s responses, more than the %(limit)s rows an Excel"
+                " sheet holds. Choose a unit or a shorter period, or download CSV, SPSS or"
+                " Stata.",
+                rows=format_decimal(count),
+                limit=format_decimal(xlsxout.data_rows_limit()),
+            ), 400
+    return None
+
+
+def _send_written(write, ext: str, name: str) -> Response:
+    """Call write(path) in a temporary folder and send the file, deleting it once sent."""
+    folder = Path(tempfile.mkdtemp(prefix="papi-pulse-download-"))
+    try:
+        path = folder / f"download.{ext}"
+        write(path)
+        size = path.stat().st_size
+        data = open(path, "rb")  # noqa: SIM115 (closed when the response is)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+    def cleanup():
+        data.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    response = Response(wrap_file(request.environ, data), mimetype=exportfiles.MIMETYPES[ext],
+                        direct_passthrough=True)  # fmt: skip
+    response.call_on_close(cleanup)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Length"] = str(size)
+    return response
+
+
+def _url_for_format(endpoint: str, ext: str) -> str:
+    """Return the URL of endpoint in another format, with the same query but its format."""
+    args = request.args.to_dict(flat=False)
+    args.pop("format", None)
+    return url_for(endpoint, ext=ext, **args)
+
+
+@bp.get("/codebook.csv", defaults={"ext": "csv"})
+@bp.get(f"/codebook.<{_FILE_FORMATS}:ext>")
 @login_required
-def codebook():
-    """Stream the codebook of a questionnaire version."""
+def codebook(ext):
+    """Send the codebook of a questionnaire version."""
     form = FilterForm(request.args)
     key = _key(form.questionnaire.data) or (exports.DEFAULT_QUESTIONNAIRE, None)
     try:
         questionnaire = exports.parse_questionnaire(":".join(str(k) for k in key if k))
     except exports.ExportError:
         abort(404)
-    table = exports.export_codebook(questionnaire)
-    name = f"codebook-{questionnaire.id}-v{questionnaire.version}.csv"
-    return _download(exports.stream(table, _dialect(form)), name)
+    name = f"codebook-{questionnaire.id}-v{questionnaire.version}.{ext}"
+    if ext == "csv":
+        table = exports.export_codebook(questionnaire)
+        return _download(exports.stream(table, _dialect(form)), name)
+    refusal = _refusal(ext, None)
+    if refusal:
+        form.format.errors = [refusal[0]]
+        return render_template("analysis/downloads/index.html", form=form), refusal[1]
+    labels = form.labels.data or None
+    return _send_written(
+        lambda path: exportfiles.write_codebook(questionnaire, path, ext, labels), ext, name
+    )
 
 
 def _key(value: str | None) -> tuple[str, int] | None:
@@ -181,6 +308,8 @@ def _filename(form: FilterForm) -> str:
         parts.append(f"labels-{form.labels.data}")
     if form.excluded.data:
         parts.append("with-excluded")
+    if form.unflagged.data:
+        parts.append("without-flagged")
     safe = "-".join(p for p in parts if p)
     return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in safe) + ".csv"
 
