@@ -31,8 +31,6 @@ MAX_CHARS = 32_767  # Excel's characters per cell: longer text would be cut by t
 # Rows looked at to size the columns: enough to see typical cells, few enough to keep in memory.
 WIDTH_SAMPLE = 200
 MAX_WIDTH = 60  # characters: wider columns push the rest of the sheet off screen
-# Above this many rows the sheet's XML may pass 4 GB, which needs ZIP64 (Excel reads it).
-ZIP64_ROWS = 250_000
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -74,8 +72,9 @@ def write(
         check_rows(count)
     options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
     workbook = xlsxwriter.Workbook(str(path), options)
-    if count is None or count > ZIP64_ROWS:
-        workbook.use_zip64()
+    # Only allows ZIP64: zipfile uses it for a member over 4 GB alone, which a full sheet of a
+    # longer questionnaire could reach (the core one: about 1.5 kB a row, 1.6 GB for a sheet).
+    workbook.use_zip64()
     try:
         written = _data_sheet(workbook, sheet, variables, rows)
         if codebook is not None:

@@ -1,6 +1,7 @@
 """Analysts' downloads: CSV, Excel, SPSS and Stata files, filters, scope by role, bad input."""
 
 import io
+import tempfile
 
 import openpyxl
 import pyreadstat
@@ -195,3 +196,14 @@ def test_csv_with_format_csv_is_the_same_file(app, stocked):
     client = client_as(app, stocked, "analyst")
     plain = client.get("/analysis/downloads/responses.csv?labels=vi").get_data()
     assert client.get("/analysis/downloads/responses.csv?labels=vi&format=csv").get_data() == plain
+
+
+def test_the_temporary_file_is_deleted_once_sent(app, stocked, tmp_path, monkeypatch):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    client = client_as(app, stocked, "analyst")
+    with client.get("/analysis/downloads/responses.xlsx") as response:
+        assert response.get_data()[:2] == b"PK"
+        assert list(spool.iterdir())  # still there while the response is open
+    assert list(spool.iterdir()) == []

@@ -27,7 +27,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.wsgi import wrap_file
+from werkzeug.wsgi import ClosingIterator, wrap_file
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
@@ -234,9 +234,11 @@ def _send_written(write, ext: str, name: str) -> Response:
         data.close()
         shutil.rmtree(folder, ignore_errors=True)
 
-    response = Response(wrap_file(request.environ, data), mimetype=exportfiles.MIMETYPES[ext],
-                        direct_passthrough=True)  # fmt: skip
-    response.call_on_close(cleanup)
+    # The server closes the body it was given (WSGI): with direct_passthrough that is this
+    # iterator, not the Response, so the clean-up rides on the iterator.
+    body = ClosingIterator(wrap_file(request.environ, data), cleanup)
+    mimetype = exportfiles.MIMETYPES[ext]
+    response = Response(body, mimetype=mimetype, direct_passthrough=True)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Length"] = str(size)
