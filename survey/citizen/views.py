@@ -27,6 +27,7 @@ from survey import csrf, points, responses
 from survey.citizen import carry, flow, forgery, guard, readback
 from survey.citizen import draft as drafts
 from survey.citizen.forms import validate_page
+from survey.db import immediate
 from survey.i18n import current_locale
 from survey.questionnaire import get as get_questionnaire
 from survey.questionnaire import latest
@@ -199,10 +200,7 @@ def _merge(draft, questionnaire, visible, answers, keep_missing=False):
 
 
 def _finish(point, draft, questionnaire, page):
-    """Store the finished response (masked, flagged) in one transaction; thank the citizen."""
-    verdict = guard.allowed("finish", point)
-    if not verdict.allowed:
-        return _too_many(point, draft, page, verdict)
+    """Count, flag and store the finished response in one durable transaction; thank them."""
     now = time.time()
     record = {
         "id": draft.response_id,
@@ -218,7 +216,16 @@ def _finish(point, draft, questionnaire, page):
         "submitted_at": responses.iso_from_epoch(now),
         "duration_seconds": max(0, round(now - draft.started_at)),
     }
-    responses.store_response(get_db(), guard.checked_record(questionnaire, point, record))
+    db = get_db()
+    # One commit, so one fsync, per answer: the rate-limit count, the reads behind the quality
+    # flags and the response are one BEGIN IMMEDIATE transaction (a refused answer writes
+    # nothing; a repeated one is stored once and, rolled back with it, not counted twice).
+    with immediate(db):
+        verdict = guard.allowed("finish", point)
+        if verdict.allowed:
+            responses.store_response(db, guard.checked_record(questionnaire, point, record))
+    if not verdict.allowed:
+        return _too_many(point, draft, page, verdict)
     response = redirect(url_for("citizen.thanks", token=point["token"], **carry.lang_arg()), 303)
     response.delete_cookie(drafts.cookie_name(point["token"]), path="/")
     guard.mark_answered(response, point)
