@@ -216,6 +216,17 @@ ROUTES = [
         "/staff/analysis/estimates.csv?unit=province&code={province_code}&period=2026-Q1",
         _table(200, other_ward=404, ward_staff=404, other_province=404),
     ),
+    # Province overview (survey/analysis/leaders.py): provinces in scope; ward staff see none.
+    Route(
+        "GET",
+        "/staff/analysis/province/{province_code}?period=2026-Q1",
+        _table(200, other_ward=404, ward_staff=404, other_province=404),
+    ),
+    Route(
+        "GET",
+        "/staff/analysis/province/{province_code}",
+        _table(200, other_ward=404, ward_staff=404, other_province=404),
+    ),
     Route("GET", "/staff/analysis/methodology", everyone()),
     Route("GET", "/staff/analysis/baselines", everyone()),
     Route("GET", "/staff/analysis/margins", _table(403, analyst=200, administrator=200)),

@@ -9,7 +9,7 @@ commands ``margins load``, ``baselines load`` and ``export estimates``.
 def init_app(app) -> None:
     """Check the shipped questionnaires' scoring, register the views and the commands."""
     from survey import indicators
-    from survey.analysis import cli, views
+    from survey.analysis import cli, leaders, views  # noqa: F401 (leaders adds its routes)
 
     indicators.check_shipped()
     app.register_blueprint(views.bp)

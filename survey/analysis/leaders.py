@@ -1,0 +1,101 @@
+"""Leadership pages under /staff/analysis: the province overview (wards beside the province).
+
+Province managers see their provinces, analysts and administrators every province; ward staff
+see no province (404), as on the estimates page. The page only adapts survey.overview.
+"""
+
+from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+
+from survey import baselines, estimates, overview, units
+from survey.analysis import picker, present
+from survey.analysis.views import QUESTIONNAIRE, _plan, _today, bp
+from survey.i18n import current_locale
+from survey.periods import PeriodError
+from survey.questionnaire import catalogue
+from survey.staff.auth import current_user, login_required
+from survey.webdb import get_db
+
+
+def _province_or_404(code):
+    """Return the province if the signed-in user may see it; 404 otherwise."""
+    province = units.get_province(get_db(), code)
+    allowed = {p["code"] for p in picker.provinces_for(get_db(), current_user())}
+    if province is None or code not in allowed:
+        abort(404)
+    return province
+
+
+def _area_rows(code, period):
+    """Return the summary rows of the province and its wards with the configured method."""
+    config = current_app.config
+    return overview.area_rows(
+        get_db(),
+        catalogue.get(*QUESTIONNAIRE),
+        period,
+        code,
+        config["WEIGHT_TRIM_CAP"],
+        float(config["SMOOTHING_PRIOR_N"]),
+    )
+
+
+def _period(code):
+    """Return (period, text) from ?period=, else the latest quarter with reliable estimates."""
+    text = request.args.get("period", "").strip()
+    if text:
+        try:
+            return estimates.parse_periods(text), text
+        except PeriodError:
+            exc = BadRequest()
+            exc.friendly = _(
+                "The period is not understood: use 2026-Q1, 2026-03, 2026 or a range "
+                "such as 2026-01-01..2026-02-15."
+            )
+            raise exc from None
+    period = overview.default_period(
+        get_db(),
+        _today(),
+        lambda p: overview.has_reliable(_area_rows(code, p), "province", code),
+        catalogue.get(*QUESTIONNAIRE),
+        province=code,
+    )
+    return period, period.label
+
+
+@bp.get("/province/<code>")
+@login_required
+def province(code):
+    """Show a province's total and dimensions and its wards beside it, for one period."""
+    place = _province_or_404(code)
+    period, text = _period(code)
+    db = get_db()
+    rows = _area_rows(code, period)
+    units_rows = overview.by_unit(rows)
+    area = units_rows.get(("province", code), {})
+    report = present.build(list(area.values()), catalogue.get(*QUESTIONNAIRE), current_locale())
+    blend = baselines.blend(db, code)
+    table = overview.ward_table(db, code, rows)
+    sort = request.args.get("sort", "name")
+    return render_template(
+        "analysis/province.html",
+        place=place,
+        period=period,
+        period_text=text,
+        report=report,
+        blend=blend,
+        official=overview.official(db, code, blend),
+        plan=_plan(report, code, period) if report.total or report.dimensions else {},
+        plan_year=period.last_day.year,
+        wards=overview.sort_wards(table, sort),
+        sort=sort if sort in overview.SUMMARY_KEYS else "name",
+        keys=overview.SUMMARY_KEYS,
+        names=_summary_names(),
+        coverage=overview.coverage(db, code, table, area),
+        periods=picker.suggested_periods(_today(), text),
+    )
+
+
+def _summary_names():
+    """Return {summary key: short column heading}."""
+    return {"total": _("Total")} | {f"d{i}": f"D{i}" for i in range(1, 9)}

@@ -1,0 +1,213 @@
+"""A province at a glance: its wards beside the province on the total and the eight dimensions.
+
+Pure functions of the engine's rows (dicts keyed by ``estimates.COLUMNS``) plus storage
+look-ups that take ``db`` first; no Flask. Nothing here computes a statistic: a ward is called
+higher or lower than its province by comparing numbers the engine made.
+
+Which comparison (the Bristol Quality of Life rule): Bristol City Council marks a ward as
+significantly better or worse than the Bristol average when the ward's 95% confidence interval
+does not contain the city's value. We do the same: a ward differs from its province when the
+ward's 95% interval lies wholly above or wholly below the province's estimate (the province's
+own interval is not used: it is much narrower, and the ward is part of it). Both must be shown;
+a suppressed ward or province is never compared.
+"""
+
+import threading
+from collections import OrderedDict
+
+from survey import collation, estimate_cache, estimates, periods
+
+SUMMARY_KEYS = ("total", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")
+HIGHER, LOWER = "higher", "lower"
+# Look back this many quarters for the default period: two years covers a slow start.
+LOOKBACK_QUARTERS = 8
+# A province of 168 wards is about 40,000 rows: a few results per worker are enough.
+MAX_ENTRIES = 8
+
+_cache: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def area_rows(db, questionnaire, period, province, cap, prior_m) -> list[dict]:
+    """Return the summary rows (total and dimensions) of a province and its wards, cached."""
+    key = (
+        estimate_cache.data_version(db),
+        questionnaire.id,
+        questionnaire.version,
+        period.label,
+        province,
+        cap,
+        prior_m,
+    )
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    found = [
+        row
+        for row in (
+            dict(zip(estimates.COLUMNS, values, strict=True))
+            for values in estimates.run(
+                db,
+                questionnaire,
+                [period],
+                ("ward", "province"),
+                cap=cap,
+                prior_m=prior_m,
+                provinces=[province],
+            )
+        )
+        if row["level"] in ("total", "dimension")
+    ]
+    with _lock:
+        _cache[key] = found
+        while len(_cache) > MAX_ENTRIES:
+            _cache.popitem(last=False)
+    return found
+
+
+def clear() -> None:
+    """Forget every cached result (tests)."""
+    with _lock:
+        _cache.clear()
+
+
+def by_unit(rows) -> dict[tuple[str, str], dict[str, dict]]:
+    """Return {(unit type, code): {summary key: row}}."""
+    found: dict = {}
+    for row in rows:
+        found.setdefault((row["unit_type"], row["unit_code"]), {})[row["key"]] = row
+    return found
+
+
+def compare(ward_row: dict | None, province_row: dict | None) -> str | None:
+    """Return HIGHER or LOWER when the ward's interval excludes the province's value, else None."""
+    if not ward_row or not province_row or not ward_row["shown"] or not province_row["shown"]:
+        return None
+    value = province_row["estimate"]
+    lower, upper = ward_row["ci_lower"], ward_row["ci_upper"]
+    if value in ("", None) or lower in ("", None) or upper in ("", None):
+        return None
+    if lower > value:
+        return HIGHER
+    if upper < value:
+        return LOWER
+    return None
+
+
+def ward_table(db, province: str, rows, ward_scope=None) -> list[dict]:
+    """Return one entry per ward with answers: code, name, cells {key: (row, comparison)}."""
+    units = by_unit(rows)
+    area = units.get(("province", province), {})
+    names = dict(db.execute("SELECT code, name FROM wards WHERE province_code = ?", [province]))
+    table = []
+    for (unit_type, code), cells in units.items():
+        if unit_type != "ward" or (ward_scope is not None and code not in ward_scope):
+            continue
+        if not any(row["n"] for row in cells.values()):
+            continue
+        table.append(
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "n": max(row["n"] for row in cells.values()),
+                "cells": {
+                    k: (cells.get(k), compare(cells.get(k), area.get(k))) for k in SUMMARY_KEYS
+                },
+            }
+        )
+    return collation.sorted_by(table, "name", "code")
+
+
+def sort_wards(table: list[dict], key: str) -> list[dict]:
+    """Return the wards sorted by name, or by a summary key highest first (hidden last)."""
+    if key not in SUMMARY_KEYS:
+        return table
+
+    def value(entry):
+        row = entry["cells"][key][0]
+        shown = row is not None and row["shown"] and row["estimate"] not in ("", None)
+        return (0, -row["estimate"]) if shown else (1, 0)
+
+    return sorted(table, key=value)  # stable: ties stay in name order
+
+
+def official(db, province: str, blend: dict | None) -> dict:
+    """Return {key: (low, high)} of the legacy provinces' scores blended, and the national mean."""
+    spread, national = {}, {}
+    if blend:
+        for dimension, low, high, count in db.execute(
+            "SELECT dimension, min(value), max(value), count(*) FROM baselines"
+            " WHERE province_code = ? AND year = ? AND legacy_code IS NOT NULL GROUP BY dimension",
+            [province, blend["year"]],
+        ):
+            if count > 1:
+                spread[dimension] = (low, high)
+    year = db.execute(
+        "SELECT max(year) FROM baselines WHERE legacy_province = 'national mean'"
+    ).fetchone()[0]
+    if year is not None:
+        national = dict(
+            db.execute(
+                "SELECT dimension, value FROM baselines"
+                " WHERE legacy_province = 'national mean' AND year = ?",
+                [year],
+            ).fetchall()
+        )
+    return {"spread": spread, "national": national, "national_year": year}
+
+
+def coverage(db, province: str, table: list[dict], province_rows: dict) -> dict:
+    """Return the words' numbers: wards with answers, wards in all, answers, population share."""
+    wards = db.execute("SELECT count(*) FROM wards WHERE province_code = ?", [province]).fetchone()[
+        0
+    ]
+    answers = sorted(entry["n"] for entry in table)
+    total = province_rows.get("total") or next(iter(province_rows.values()), None)
+    share = total["coverage"] if total else ""
+    return {
+        "with_answers": len(table),
+        "wards": wards,
+        "answers": sum(answers),
+        "median": answers[len(answers) // 2] if answers else 0,
+        "population_share": None if share in ("", None) else share,
+    }
+
+
+def has_reliable(rows, unit_type: str, code: str) -> bool:
+    """Tell whether a unit has a shown total or dimension among the rows."""
+    return any(
+        row["shown"] and row["unit_type"] == unit_type and row["unit_code"] == code for row in rows
+    )
+
+
+def default_period(db, today, rows_of, questionnaire, province=None, wards=None):
+    """Return the latest quarter with a reliable total or dimension for the scope, else today's.
+
+    ``rows_of(period)`` returns the scope's summary rows; quarters without any answers in the
+    scope are skipped without computing them.
+    """
+    quarter = periods.quarter_of(today)
+    for _ in range(LOOKBACK_QUARTERS):
+        if _answered(db, quarter, questionnaire, province, wards) and rows_of(quarter):
+            return quarter
+        quarter = periods.previous(quarter)
+    return periods.quarter_of(today)
+
+
+def _answered(db, period, questionnaire, province, wards) -> bool:
+    """Tell whether anyone in the scope answered the questionnaire in the period."""
+    start, end = period.utc_bounds()
+    sql = (
+        "SELECT 1 FROM responses WHERE submitted_at >= ? AND submitted_at < ?"
+        " AND review_status <> 'excluded' AND questionnaire_id = ? AND questionnaire_version = ?"
+    )
+    args = [start, end, questionnaire.id, questionnaire.version]
+    if wards is not None:
+        sql += f" AND ward_code IN ({', '.join('?' * len(wards))})"
+        args += list(wards)
+    elif province is not None:
+        sql += " AND province_code = ?"
+        args.append(province)
+    return db.execute(sql + " LIMIT 1", args).fetchone() is not None
