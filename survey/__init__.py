@@ -52,7 +52,7 @@ def create_app(test_config=None):
 
 def _register_areas(app) -> None:
     """Register each web area's blueprint and each area's CLI commands."""
-    from survey import analysis, cli, health, staff
+    from survey import analysis, cli, health, questionnaires, staff
     from survey.analysis import downloads
     from survey.citizen import views as citizen
     from survey.staff import paper as staff_paper
@@ -61,6 +61,7 @@ def _register_areas(app) -> None:
     from survey.staff import publish as staff_publish
     from survey.staff import review as staff_review
 
+    questionnaires.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(citizen.bp)
     staff.init_app(app)

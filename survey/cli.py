@@ -53,10 +53,13 @@ def init_app(app) -> None:
 
 def _app_factory():
     """Create the app for the command line; a locked or unreadable database is one clear line."""
+    from survey.config import ConfigError
     from survey.db import OperationalError, is_disk_full
 
     try:
         return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(f"Wrong setting: {exc}") from exc
     except OSError as exc:
         raise ops.failure("PAPI Pulse could not start", exc) from exc
     except OperationalError as exc:

@@ -19,6 +19,9 @@ DEFAULTS = {
     "DATABASE": "papi-pulse.sqlite3",
     # Public base URL printed on posters and QR codes, e.g. https://khaosat.hcmc.gov.vn
     "BASE_URL": "http://127.0.0.1:5000",
+    # The questionnaire new respondents get, at its highest version: a shipped id, or the id
+    # of one in instance/questionnaires/ (docs/QUESTIONNAIRE_FORMAT.md, "Instance modules").
+    "QUESTIONNAIRE": "papi-pulse-core",
     # Who runs the survey, shown to citizens on the welcome page and on posters, written to
     # follow "Asked by:" and "This survey is run by". {unit} is replaced by the point's own
     # ward, commune or special zone (survey/unit_names.py): "Ủy ban nhân dân xã An Lục Long",

@@ -411,8 +411,8 @@ def _choice(allowed: tuple[str, ...]):
 
 
 def _shipped_items():
-    """Yield ((id, version), item column names) for every shipped questionnaire."""
-    from survey.questionnaire import shipped
+    """Yield ((id, version), item column names) for every questionnaire, the instance's too."""
+    from survey.questionnaire.catalogue import available
 
-    for key, questionnaire in sorted(shipped().items()):
+    for key, questionnaire in sorted(available().items()):
         yield key, list(questionnaire.items)

@@ -34,7 +34,7 @@ from wtforms.validators import Optional, ValidationError
 
 from survey import accounts, exportfiles, exports, statout, xlsxout
 from survey.periods import PeriodError, parse_period
-from survey.questionnaire import shipped
+from survey.questionnaire.catalogue import available
 from survey.staff.auth import current_user, login_required, scope_sql
 from survey.webdb import get_db, open_db
 
@@ -62,14 +62,14 @@ def _check_period(form, field):
 
 
 def _check_questionnaire(form, field):
-    """Accept an empty choice (the default questionnaire) or a shipped id:version."""
+    """Accept an empty choice (the default questionnaire) or a known id:version."""
     if field.data and field.data not in [choice.value for choice in field.choices]:
         raise ValidationError(_("Choose a questionnaire from the list."))
 
 
 def _questionnaire_choices() -> list:
-    """Return the shipped questionnaire versions, newest first."""
-    keys = sorted(shipped(), key=lambda key: (key[0], -key[1]))
+    """Return the questionnaire versions (shipped and the instance's), newest first."""
+    keys = sorted(available(), key=lambda key: (key[0], -key[1]))
     return [SelectChoice(f"{qid}:{version}", f"{qid} v{version}") for qid, version in keys]
 
 

@@ -1,44 +1,96 @@
-"""The questionnaires shipped with the app, found as package data (works from a wheel)."""
+"""The questionnaires: shipped with the app (package data, works from a wheel) and an instance's.
+
+``use_instance(folder)`` loads the questionnaires an installation keeps in its instance folder
+(``instance/questionnaires/``, see ``instance``); the app calls it once at start-up, so that
+``get`` and ``latest`` find them beside the shipped ones.
+"""
 
 from __future__ import annotations
 
+import copy
 import functools
+import tomllib
 from importlib import resources
+from pathlib import Path
 
-from .loader import loads
+from . import instance
+from .loader import from_raw
 from .model import LoadError, Questionnaire, QuestionnaireError
+
+# The instance folder in use and its questionnaires with their full tables (one app per
+# process in production; tests create their apps one after another).
+_INSTANCE: dict = {"folder": None, "loaded": {}}
 
 
 @functools.cache
-def _load_shipped() -> dict[tuple[str, int], Questionnaire]:
+def _load_shipped() -> dict[tuple[str, int], tuple[Questionnaire, dict]]:
     """Load every files/*.toml once; a file must be named <id>-v<version>.toml."""
-    found: dict[tuple[str, int], Questionnaire] = {}
+    found: dict[tuple[str, int], tuple[Questionnaire, dict]] = {}
     folder = resources.files(__package__).joinpath("files")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue
-        questionnaire = loads(entry.read_text(encoding="utf-8"), source=entry.name)
+        text = entry.read_text(encoding="utf-8")
+        try:
+            table = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            error = LoadError(None, f"TOML syntax error: {exc}")
+            raise QuestionnaireError([error], entry.name) from exc
+        questionnaire = from_raw(table, source=entry.name)
         expected = f"{questionnaire.id}-v{questionnaire.version}.toml"
         if entry.name != expected or (questionnaire.id, questionnaire.version) in found:
             message = f"file {entry.name} should be named {expected} and be the only one"
             raise QuestionnaireError([LoadError(None, message)], entry.name)
-        found[(questionnaire.id, questionnaire.version)] = questionnaire
+        found[(questionnaire.id, questionnaire.version)] = (questionnaire, table)
     return found
+
+
+def _available() -> dict[tuple[str, int], tuple[Questionnaire, dict]]:
+    """Return the shipped and instance questionnaires with their tables."""
+    return _load_shipped() | _INSTANCE["loaded"]
 
 
 def shipped() -> dict[tuple[str, int], Questionnaire]:
     """Return every shipped questionnaire by (id, version), loaded once."""
-    return dict(_load_shipped())
+    return {key: pair[0] for key, pair in _load_shipped().items()}
+
+
+def available() -> dict[tuple[str, int], Questionnaire]:
+    """Return every questionnaire, shipped and the instance's, by (id, version)."""
+    return {key: pair[0] for key, pair in _available().items()}
+
+
+def use_instance(folder: Path | None) -> None:
+    """Load the instance's questionnaires from folder (None: none), replacing earlier ones."""
+    bases = {f"{qid}:{version}": table for (qid, version), (_, table) in _load_shipped().items()}
+    shipped_ids = {qid for qid, _ in _load_shipped()}
+    loaded = instance.load_folder(Path(folder), bases, shipped_ids) if folder else {}
+    _INSTANCE.update(folder=Path(folder) if folder else None, loaded=loaded)
+
+
+def instance_folder() -> Path | None:
+    """Return the instance questionnaire folder in use, or None."""
+    return _INSTANCE["folder"]
+
+
+def is_shipped(qid: str, version: int) -> bool:
+    """Tell whether a questionnaire version ships with the app."""
+    return (qid, version) in _load_shipped()
+
+
+def table(qid: str, version: int) -> dict:
+    """Return a copy of the full table of questionnaire qid at version; KeyError if absent."""
+    return copy.deepcopy(_available()[(qid, version)][1])
 
 
 def get(qid: str, version: int) -> Questionnaire:
-    """Return shipped questionnaire qid at version; KeyError if absent."""
-    return _load_shipped()[(qid, version)]
+    """Return questionnaire qid at version, shipped or the instance's; KeyError if absent."""
+    return _available()[(qid, version)][0]
 
 
 def latest(qid: str) -> Questionnaire:
-    """Return the highest shipped version of questionnaire qid; KeyError if none."""
-    versions = [v for (i, v) in _load_shipped() if i == qid]
+    """Return the highest version of questionnaire qid; KeyError if none."""
+    versions = [v for (i, v) in _available() if i == qid]
     if not versions:
         raise KeyError(qid)
-    return _load_shipped()[(qid, max(versions))]
+    return get(qid, max(versions))

@@ -37,6 +37,11 @@ def loads(text: str, source: str = "<string>") -> Questionnaire:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise QuestionnaireError([LoadError(None, f"TOML syntax error: {exc}")], source) from exc
+    return from_raw(raw, source)
+
+
+def from_raw(raw: dict, source: str = "<string>") -> Questionnaire:
+    """Validate a parsed questionnaire table; raise QuestionnaireError listing all errors."""
     report = Report()
     check_nfc(raw, report)
     questionnaire = _Builder(raw, report).build()
