@@ -29,6 +29,12 @@ graceful_timeout = 30
 # Behind nginx the connection is local; a short keep-alive frees the sync worker quickly.
 keepalive = 2
 
+# gunicorn 27 opens a control socket in $HOME/.gunicorn/ by default: under DEPLOY.md's
+# systemd unit (ProtectHome, writes only to the instance folder) it cannot be made, and
+# servers started at once on one machine (tests, two installs) would share its path. The app
+# needs none of its commands; older gunicorns ignore the setting.
+control_socket_disable = True
+
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = 20000
 max_requests_jitter = 2000
