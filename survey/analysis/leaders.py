@@ -8,9 +8,9 @@ from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from survey import baselines, estimates, overview, units
+from survey import baselines, estimates, fix_first, overview, papi_names, units
 from survey.analysis import picker, present
-from survey.analysis.views import QUESTIONNAIRE, _plan, _today, bp
+from survey.analysis.views import QUESTIONNAIRE, _plan, _rows, _today, _unit_or_404, bp
 from survey.i18n import current_locale
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue
@@ -40,7 +40,7 @@ def _area_rows(code, period):
     )
 
 
-def _period(code):
+def _period(code, rows_of=None, wards=None):
     """Return (period, text) from ?period=, else the latest quarter with reliable estimates."""
     text = request.args.get("period", "").strip()
     if text:
@@ -56,9 +56,10 @@ def _period(code):
     period = overview.default_period(
         get_db(),
         _today(),
-        lambda p: overview.has_reliable(_area_rows(code, p), "province", code),
+        rows_of or (lambda p: overview.has_reliable(_area_rows(code, p), "province", code)),
         catalogue.get(*QUESTIONNAIRE),
-        province=code,
+        province=code if wards is None else None,
+        wards=wards,
     )
     return period, period.label
 
@@ -99,3 +100,40 @@ def province(code):
 def _summary_names():
     """Return {summary key: short column heading}."""
     return {"total": _("Total")} | {f"d{i}": f"D{i}" for i in range(1, 9)}
+
+
+@bp.get("/fix")
+@login_required
+def fix():
+    """Show what to fix first in a ward or province: its weakest parts and what people said."""
+    unit_type, code = request.args.get("unit", ""), request.args.get("code", "").strip()
+    if unit_type not in ("ward", "province"):
+        abort(404)
+    scope = _unit_or_404(unit_type, code)
+    provinces, wards, name = scope
+    period, text = _period(
+        provinces[0],
+        lambda p: any(r["shown"] for r in _rows(unit_type, code, p, scope)),
+        wards,
+    )
+    db, questionnaire = get_db(), catalogue.get(*QUESTIONNAIRE)
+    rows = _rows(unit_type, code, period, scope)
+    blend = baselines.blend(db, provinces[0])
+    parts = fix_first.rank(
+        rows, questionnaire, blend, fix_first.best_published(db), current_locale()
+    )
+    return render_template(
+        "analysis/fix.html",
+        unit_type=unit_type,
+        code=code,
+        unit_name=name,
+        period=period,
+        period_text=text,
+        parts=parts,
+        blend=blend,
+        sub_name=lambda sub: papi_names.subdimension_name(sub, current_locale()),
+        dim_name=lambda dim: papi_names.dimension_name(dim, current_locale()),
+        comments=fix_first.comments(db, questionnaire, period, wards, provinces[0]),
+        min_answers=fix_first.MIN_ANSWERS_FOR_COMMENTS,
+        periods=picker.suggested_periods(_today(), text),
+    )
