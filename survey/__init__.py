@@ -55,6 +55,7 @@ def _register_areas(app) -> None:
     from survey import analysis, cli, health, questionnaires, staff
     from survey.analysis import downloads
     from survey.citizen import views as citizen
+    from survey.public import views as public
     from survey.staff import paper as staff_paper
     from survey.staff import paper_entry as staff_paper_entry
     from survey.staff import posters as staff_posters
@@ -64,6 +65,7 @@ def _register_areas(app) -> None:
     questionnaires.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(citizen.bp)
+    app.register_blueprint(public.bp)
     staff.init_app(app)
     app.register_blueprint(staff_posters.bp)
     app.register_blueprint(staff_paper.bp)

@@ -181,6 +181,26 @@ def latest_of_period(db: Database, province_code: str, period_label: str) -> dic
     return _decode(rows[0]) if rows else None
 
 
+def in_force(db: Database, province_code: str, period_label: str | None = None):
+    """Return (id, period) of the publication in force (of the latest period, or of one), or None.
+
+    A light query for every public page view: the snapshot is read only when a page is drawn.
+    """
+    where, params = "province_code = ?", [province_code]
+    if period_label is not None:
+        where, params = where + " AND period = ?", params + [period_label]
+    return db.execute(
+        f"SELECT id, period FROM publications WHERE {where}"
+        " ORDER BY period_start DESC, id DESC LIMIT 1",
+        params,
+    ).fetchone()
+
+
+def published_provinces(db: Database) -> list[str]:
+    """Return the codes of the provinces with at least one publication."""
+    return [r[0] for r in db.execute("SELECT DISTINCT province_code FROM publications")]
+
+
 def latest(db: Database, province_code: str) -> dict | None:
     """Return the publication in force of the province's latest published period, or None."""
     rows = list(

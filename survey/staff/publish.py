@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from survey import accounts, publishing, units
+from survey.public import cache as public_cache
 from survey.staff.auth import current_user, form_status, role_required
 from survey.webdb import get_db
 
@@ -76,6 +77,7 @@ def index():
         except publishing.PublishError as exc:
             form.period.errors = [*form.period.errors, refusal(exc.code)]
         else:
+            public_cache.clear()  # this worker's copies; the others see a new publication id
             message = (
                 _("The corrected results of %(period)s are published.", period=row["period"])
                 if row["corrects"]

@@ -1,0 +1,140 @@
+"""The public results pages under ``/ket-qua``: a ward's results, a province's wards, the method.
+
+Unknown wards, provinces and periods answer a friendly 404 page. A known ward whose province
+has published nothing yet says so (the thank-you page links here before anything is out).
+"""
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request
+
+from survey import periods, publishing, units
+from survey.i18n import current_locale
+from survey.public import cache, present
+from survey.security import csp_nonce
+from survey.webdb import get_db
+
+bp = Blueprint("public", __name__, url_prefix="/ket-qua")
+SEARCH_MAX = 80  # characters of a ward search kept: longer than any ward name
+
+
+def _serve(key, draw):
+    """Return the rendered copy of a page for key, drawing and keeping it when missing."""
+    html = cache.get(key) if key is not None else None
+    if html is None:
+        g.csp_nonce = cache.NONCE_MARKER
+        try:
+            html = draw()
+        finally:
+            g.pop("csp_nonce", None)
+        if key is not None:
+            cache.put(key, html)
+    return make_response(html.replace(cache.NONCE_MARKER, csp_nonce()))
+
+
+def _key(*parts):
+    """Return a cache key for this page: the database, path, language and the given parts."""
+    path = get_db().execute("PRAGMA database_list").fetchone()[2]
+    return (path, request.path, current_locale(), *parts)
+
+
+def _page_url() -> str:
+    """Return this page's stable address (for Open Graph), without the query string."""
+    return current_app.config["BASE_URL"] + request.path
+
+
+def local_day(moment: str) -> date:
+    """Return the Vietnamese calendar day of a stored UTC time."""
+    return datetime.fromisoformat(moment).astimezone(periods.LOCAL_TZ).date()
+
+
+def get_ward_or_404(code: str) -> dict:
+    """Return the ward of a code, or the friendly 404 page."""
+    ward = units.get_ward(get_db(), code[:12])
+    if ward is None:
+        abort(404)
+    return ward
+
+
+@bp.get("/<ward_code>")
+@bp.get("/<ward_code>/<period>")
+def ward(ward_code, period=None):
+    """Show a ward's results of the latest published quarter (or of the one asked for)."""
+    db = get_db()
+    found = get_ward_or_404(ward_code)
+    current = publishing.in_force(db, found["province_code"], period[:12] if period else None)
+    if current is None and period is not None:
+        abort(404)
+    if current is None:
+        return _serve(
+            None,
+            lambda: render_template("public/ward.html", ward=found, pub=None, page_url=_page_url()),
+        )
+
+    def draw():
+        publication = publishing.get_publication(db, current[0])
+        before = publishing.previous(db, publication)
+        return render_template(
+            "public/ward.html",
+            ward=found,
+            pub=publication,
+            entry=publication["snapshot"]["wards"].get(found["code"]) or {},
+            lines=present.lines(publication, found["code"], before, current_locale()),
+            period_name=present.period_name(publication["period"]),
+            baseline=publication["snapshot"].get("baseline"),
+            published=local_day(publication["published_at"]),
+            min_answers=publishing.MIN_WARD_ANSWERS,
+            page_url=_page_url(),
+        )
+
+    return _serve(_key(current[0]), draw)
+
+
+@bp.get("/tinh/<province_code>")
+def province(province_code):
+    """List the wards of a province with published results, searchable without diacritics."""
+    db = get_db()
+    found = units.get_province(db, province_code[:4])
+    if found is None:
+        abort(404)
+    current = publishing.in_force(db, found["code"])
+    query = request.args.get("q", "")[:SEARCH_MAX].strip()
+
+    def draw():
+        wards = []
+        if current is not None:
+            publication = publishing.get_publication(db, current[0])
+            shown = {
+                code for code, w in publication["snapshot"]["wards"].items() if w.get("enough")
+            }
+            wards = [
+                w
+                for w in units.search_wards(db, query, "w.province_code = ?", [found["code"]], 5000)
+                if w["code"] in shown
+            ]
+        return render_template(
+            "public/province.html",
+            province=found,
+            wards=wards,
+            query=query,
+            period_name=present.period_name(current[1]) if current else None,
+            page_url=_page_url(),
+        )
+
+    return _serve(None if query else _key(current[0] if current else None), draw)
+
+
+@bp.get("/cach-tinh")
+def method():
+    """Explain in plain words how the published figures are made."""
+    from survey.stats.suppression import MIN_N_EFF
+
+    return _serve(
+        _key(),
+        lambda: render_template(
+            "public/method.html",
+            min_answers=publishing.MIN_WARD_ANSWERS,
+            min_effective=int(MIN_N_EFF),
+            page_url=_page_url(),
+        ),
+    )

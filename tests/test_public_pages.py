@@ -1,0 +1,215 @@
+"""Public results pages: what a citizen reads, what must never appear, weight, HTML, 404s."""
+
+import gzip
+
+import html5lib
+import pytest
+from bs4 import BeautifulSoup
+
+from survey import publishing
+from survey.public import cache
+from tests.public_helpers import store_answers
+from tests.staff_helpers import (  # noqa: F401
+    BEN_THANH,
+    HANOI,
+    HCMC,
+    HOAN_KIEM,
+    OTHER_POINT,
+    SAI_GON,
+    SECRET_POINT,
+    world_fixture,
+)
+
+# The first TCP round trip (10 segments of 1460 bytes), as for the citizen pages.
+MAX_GZIP = 14_600
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Start and end every test without rendered copies."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def published(db, world, count=40):
+    """Store answers at Bến Thành (and a few at Sài Gòn) and publish 2026-Q1."""
+    store_answers(db, world["point"], count)
+    store_answers(db, world["other_point"], 12)
+    return publishing.publish(db, world["users"]["province_manager"], HCMC, "2026-Q1")
+
+
+def soup_of(response):
+    """Return the parsed page."""
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def test_ward_page_says_how_many_answered_and_each_area_in_words(app, client, db, world):
+    pub = published(db, world)
+    response = client.get(f"/ket-qua/{BEN_THANH}")
+    assert response.status_code == 200
+    soup = soup_of(response)
+    assert soup.html["lang"] == "vi"
+    assert "Phường Bến Thành" in soup.h1.text
+    assert "40 người đã trả lời." in soup.text
+    items = soup.select(".figures li")
+    assert len(items) == 9
+    lines = pub["snapshot"]["wards"][BEN_THANH]["lines"]
+    shown = [key for key in publishing.LINES if lines[key]["shown"]]
+    assert shown
+    first = lines[shown[0]]
+    index = publishing.LINES.index(shown[0])
+    text = items[index].text
+    lower = f"{first['lower']:.1f}".replace(".", ",")
+    upper = f"{first['upper']:.1f}".replace(".", ",")
+    assert f"khoảng {lower} đến {upper}" in text
+    assert items[index].select_one("svg.bar")
+
+
+def test_english_switch(app, client, db, world):
+    published(db, world)
+    soup = soup_of(client.get(f"/ket-qua/{BEN_THANH}?lang=en"))
+    assert soup.html["lang"] == "en"
+    assert "40 people answered." in soup.text
+    assert soup.select_one(".lang a")["href"] == "?lang=vi"
+
+
+def test_suppressed_lines_and_small_wards_show_no_figure(app, client, db, world, monkeypatch):
+    real = publishing.estimates.run
+
+    def suppress_d3(*args, **kwargs):
+        for values in real(*args, **kwargs):
+            row = dict(zip(publishing.estimates.COLUMNS, values, strict=True))
+            if row["key"] == "d3":
+                row["shown"], row["flag"], row["estimate"] = 0, "suppressed_width", 7.777
+            yield tuple(row.values())
+
+    monkeypatch.setattr(publishing.estimates, "run", suppress_d3)
+    published(db, world)
+    soup = soup_of(client.get(f"/ket-qua/{BEN_THANH}?lang=en"))
+    d3 = soup.select(".figures li")[publishing.LINES.index("d3")]
+    assert "Not enough reliable answers to give a figure." in d3.text
+    assert not d3.select("svg") and d3.p.text == "Not enough reliable answers to give a figure."
+    assert "7.777" not in db.execute("SELECT snapshot FROM publications").fetchone()[0]
+    small = soup_of(client.get(f"/ket-qua/{SAI_GON}?lang=en"))
+    assert "Fewer than 30 people answered" in small.text
+    assert not small.select(".figures") and "12" not in small.select_one("main").text
+
+
+def test_nothing_unpublished_or_identifying_appears(app, client, db, world):
+    store_answers(db, world["other_point"], 40)
+    before = soup_of(client.get(f"/ket-qua/{BEN_THANH}?lang=en"))
+    assert "No results have been published for this ward yet." in before.text
+    assert not before.select(".figures")
+    published(db, world)
+    store_answers(db, world["point"], 40, day="2026-05-10")  # 2026-Q2: not published
+    response = client.get(f"/ket-qua/{BEN_THANH}?lang=vi")
+    body = response.get_data(as_text=True)
+    assert soup_of(response).select_one("main p strong").text == "40 người đã trả lời."
+    assert client.get(f"/ket-qua/{BEN_THANH}/2026-Q2").status_code == 404
+    assert client.get(f"/ket-qua/{BEN_THANH}/2026-Q1").status_code == 200
+    for secret in (SECRET_POINT, OTHER_POINT, world["point"]["token"], "Số 1 Lê Lợi"):
+        assert secret not in body
+
+
+def test_published_page_is_stable_and_a_correction_says_so(app, client, db, world):
+    published(db, world)
+    first = client.get(f"/ket-qua/{BEN_THANH}").get_data(as_text=True)
+    store_answers(db, world["point"], 30, seed=11)
+    again = client.get(f"/ket-qua/{BEN_THANH}").get_data(as_text=True)
+    assert "40 người đã trả lời." in again
+    assert not BeautifulSoup(again, "html.parser").select(".notice")
+    assert soup_of(client.get(f"/ket-qua/{BEN_THANH}")).select(".figures li")[0].text == (
+        BeautifulSoup(first, "html.parser").select(".figures li")[0].text
+    )
+    publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q1")
+    cache.clear()
+    corrected = soup_of(client.get(f"/ket-qua/{BEN_THANH}?lang=en"))
+    assert "70 people answered." in corrected.text
+    assert "corrected after they were first published" in corrected.select_one(".notice").text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ket-qua/99999",
+        "/ket-qua/%3Cscript%3E",
+        f"/ket-qua/{BEN_THANH}/2026-Q9",
+        f"/ket-qua/{BEN_THANH}/2025-Q4",
+        "/ket-qua/tinh/99",
+    ],
+)
+def test_unknown_ward_province_or_period_is_a_vietnamese_404(app, client, db, world, url):
+    published(db, world)
+    response = client.get(url)
+    assert response.status_code == 404
+    assert soup_of(response).h1.text == "Không tìm thấy trang"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_pages_are_valid_html_within_one_round_trip(app, client, db, world, lang):
+    published(db, world)
+    parser = html5lib.HTMLParser(strict=True)
+    for url in (
+        f"/ket-qua/{BEN_THANH}",
+        f"/ket-qua/{SAI_GON}",
+        "/ket-qua/tinh/79",
+        "/ket-qua/cach-tinh",
+    ):
+        response = client.get(f"{url}?lang={lang}")
+        assert response.status_code == 200, url
+        parser.parse(response.data)
+        assert len(gzip.compress(response.data, 9)) < MAX_GZIP, url
+        assert b"<script" not in response.data
+
+
+def test_open_graph_title_and_description(app, client, db, world):
+    published(db, world)
+    soup = soup_of(client.get(f"/ket-qua/{BEN_THANH}"))
+    assert soup.select_one('meta[property="og:title"]')["content"].startswith(
+        "Kết quả khảo sát: Phường Bến Thành"
+    )
+    description = soup.select_one('meta[property="og:description"]')["content"]
+    assert description.startswith("40 người đã trả lời trong quý 1 năm 2026.")
+    assert soup.select_one('meta[property="og:url"]')["content"] == (
+        f"https://khaosat.example.vn/ket-qua/{BEN_THANH}"
+    )
+    assert not soup.select('meta[property="og:image"]')
+
+
+@pytest.mark.parametrize("query", ["bến thành", "ben thanh", "BEN"])
+def test_province_index_lists_wards_with_results_with_or_without_accents(
+    app, client, db, world, query
+):
+    published(db, world)
+    soup = soup_of(client.get("/ket-qua/tinh/79", query_string={"q": query}))
+    links = [a["href"] for a in soup.select("main ul a")]
+    assert links == [f"/ket-qua/{BEN_THANH}"]  # Sài Gòn has too few answers to be listed
+    everyone = soup_of(client.get("/ket-qua/tinh/79"))
+    assert [a.text for a in everyone.select("main ul a")] == ["Phường Bến Thành"]
+    hanoi = soup_of(client.get(f"/ket-qua/tinh/{HANOI}"))
+    assert "Tỉnh, thành phố này chưa công bố kết quả nào." in hanoi.text
+
+
+def test_served_from_the_rendered_copy_without_the_engine(app, client, db, world, monkeypatch):
+    published(db, world)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the public page loaded the estimates engine")
+
+    monkeypatch.setattr(publishing.estimates, "run", refuse)
+    first = client.get(f"/ket-qua/{BEN_THANH}")
+    assert first.status_code == 200 and cache.size() == 1
+    monkeypatch.setattr(publishing, "get_publication", refuse)
+    second = client.get(f"/ket-qua/{BEN_THANH}")
+    assert second.status_code == 200
+    assert (
+        soup_of(second).select(".figures li")[0].text
+        == soup_of(first).select(".figures li")[0].text
+    )
+    nonces = [
+        r.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+        for r in (first, second)
+    ]
+    assert nonces[0] != nonces[1]
+    assert f'nonce="{nonces[1]}"' in second.get_data(as_text=True)
