@@ -213,3 +213,20 @@ def test_served_from_the_rendered_copy_without_the_engine(app, client, db, world
     ]
     assert nonces[0] != nonces[1]
     assert f'nonce="{nonces[1]}"' in second.get_data(as_text=True)
+
+
+def test_a_citizen_finishes_follows_the_thanks_link_and_reads_the_results(app, db, world):
+    """No JavaScript: answer every page, then the thank-you page leads to the ward's results."""
+    from tests.citizen.citizen_helpers import complete
+
+    published(db, world)
+    client = app.test_client()
+    complete(client, world["point"]["token"])
+    thanks = soup_of(client.get(f"/s/{world['point']['token']}/thanks"))
+    link = next(a for a in thanks.select("main a") if "/ket-qua/" in a["href"])
+    assert link.text == "Xem bà con trong phường, xã mình đã nói gì"
+    results = client.get(link["href"])
+    assert results.status_code == 200
+    soup = soup_of(results)
+    assert "Phường Bến Thành" in soup.h1.text and "40 người đã trả lời." in soup.text
+    assert len(soup.select(".figures li")) == 9
