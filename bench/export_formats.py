@@ -2,6 +2,7 @@
 
     python bench/generate.py --instance DIR --responses 1000000 --seed 1   # once
     python bench/export_formats.py --instance DIR [--large] [--compare-rows 50000]
+        [--only cli|compare] [--formats csv,xlsx,sav,dta]
 
 Part 1 runs `papi-pulse export responses --format F` for one province-quarter (Ho Chi Minh
 City, 2026-Q2; CSV beside it for reference) and, with --large, for every response of the
@@ -75,7 +76,7 @@ def line(name: str, rows: int, wall: float, cpu: float, rss_kb: int, size: int) 
     )
 
 
-def cli_runs(instance: Path, folder: Path, large: bool) -> None:
+def cli_runs(instance: Path, folder: Path, large: bool, formats: list[str]) -> None:
     """Part 1: time the export command in each format."""
     env = dict(os.environ, PAPI_PULSE_INSTANCE=str(instance))
     rows_of = {"province-quarter": _count(instance, PROVINCE_QUARTER)}
@@ -84,7 +85,7 @@ def cli_runs(instance: Path, folder: Path, large: bool) -> None:
         rows_of["whole instance"] = _count(instance, [])
         cases.append(("whole instance", []))
     for label, filters in cases:
-        for fmt in ("csv", "xlsx", "sav", "dta"):
+        for fmt in formats:
             if label != "province-quarter" and fmt in ("csv", "dta"):
                 continue  # full size: xlsx and sav (CSV: bench/export_responses.py)
             out = folder / f"out.{fmt}"
@@ -203,6 +204,9 @@ def main(argv=None) -> int:
     parser.add_argument("--large", action="store_true", help="also export the whole instance")
     parser.add_argument("--compare-rows", type=int, default=50_000, help="rows for part 2")
     parser.add_argument("--only", choices=["cli", "compare"], help="run one part only")
+    parser.add_argument(
+        "--formats", default="csv,xlsx,sav,dta", help="part 1's formats, comma-separated"
+    )
     parser.add_argument("--child", choices=["xlsxwriter", "openpyxl"], help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -215,7 +219,7 @@ def main(argv=None) -> int:
     _record_usage()
     with tempfile.TemporaryDirectory() as folder:
         if args.only != "compare":
-            cli_runs(args.instance, Path(folder), args.large)
+            cli_runs(args.instance, Path(folder), args.large, args.formats.split(","))
         if args.only != "cli":
             compare_libraries(args.instance, Path(folder), args.compare_rows)
     return 0
