@@ -312,6 +312,7 @@ def write(path, columns: list[Column], fmt: str, file_label: str = "") -> None:
             frame,
             str(path),
             file_label=cut_bytes(file_label, 64),
+            row_compress=True,  # SPSS's own default: a third of the size, 10% more time
             column_labels=labels,
             variable_value_labels=value_labels,
             missing_ranges={c.name: _spss_missing(c) for c in columns if c.missing},

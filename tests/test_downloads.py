@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import exportfiles, points, statout, xlsxout
+from survey.analysis import downloads
 from survey.csvout import reader
 from tests.exports_helpers import make_response
 from tests.staff_helpers import HOAN_KIEM, client_as, world_fixture  # noqa: F401
@@ -207,3 +208,15 @@ def test_the_temporary_file_is_deleted_once_sent(app, stocked, tmp_path, monkeyp
         assert response.get_data()[:2] == b"PK"
         assert list(spool.iterdir())  # still there while the response is open
     assert list(spool.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "sav", "dta"])
+def test_files_too_big_for_the_page_point_to_the_command_line(app, stocked, monkeypatch, fmt):
+    monkeypatch.setattr(downloads, "WEB_FILE_ROWS", 2)
+    client = client_as(app, stocked, "analyst")
+    response = client.get(f"/analysis/downloads/responses.{fmt}", headers={"Accept-Language": "vi"})
+    assert response.status_code == 400
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    message = page.select_one(".error-summary").get_text(" ", strip=True)
+    assert "3 phiếu" in message and f"papi-pulse export responses --format {fmt}" in message
+    assert fetch(client, f"/analysis/downloads/responses.{fmt}?unit=01")[0] == 200

@@ -39,6 +39,11 @@ from survey.staff.auth import current_user, login_required, scope_sql
 from survey.webdb import get_db, open_db
 
 bp = Blueprint("downloads", __name__, url_prefix="/analysis/downloads")
+# Responses in one xlsx, sav or dta file made by this page. The file is written before the
+# first byte is sent and gunicorn ends a worker after 30 s (survey/gunicorn_conf.py): xlsx,
+# the slowest, writes about 3,000 rows per CPU second (bench/export_formats.py), so 50,000
+# rows (a large province's year) take about 17 s. Larger files come from the command line.
+WEB_FILE_ROWS = 50_000
 
 
 def _check_unit(form, field):
@@ -194,7 +199,8 @@ def _file_download(form: FilterForm, ext: str, filters: exports.Filters) -> Resp
 def _refusal(ext: str, filters: exports.Filters | None) -> tuple[str, int] | None:
     """Return (message, status) when this server cannot send the format, else None.
 
-    With filters, an xlsx of more responses than a sheet holds is refused too.
+    With filters (responses), so are an xlsx of more rows than a sheet holds and any file of
+    more than WEB_FILE_ROWS responses.
     """
     if ext in statout.FORMATS and not statout.available():
         return _(
@@ -202,19 +208,29 @@ def _refusal(ext: str, filters: exports.Filters | None) -> tuple[str, int] | Non
             " server. Ask the administrator to run: %(command)s",
             command=statout.INSTALL_HINT,
         ), 501
-    if ext == "xlsx" and filters is not None:
-        try:
-            count = exports.count_responses(get_db(), filters)
-        except exports.ExportError:
-            abort(404)
-        if count > xlsxout.data_rows_limit():
-            return _(
-                "These filters select %(rows)s responses, more than the %(limit)s rows an Excel"
-                " sheet holds. Choose a unit or a shorter period, or download CSV, SPSS or"
-                " Stata.",
-                rows=format_decimal(count),
-                limit=format_decimal(xlsxout.data_rows_limit()),
-            ), 400
+    if filters is None:
+        return None
+    try:
+        count = exports.count_responses(get_db(), filters)
+    except exports.ExportError:
+        abort(404)
+    if ext == "xlsx" and count > xlsxout.data_rows_limit():
+        return _(
+            "These filters select %(rows)s responses, more than the %(limit)s rows an Excel"
+            " sheet holds. Choose a unit or a shorter period, or download CSV, SPSS or"
+            " Stata.",
+            rows=format_decimal(count),
+            limit=format_decimal(xlsxout.data_rows_limit()),
+        ), 400
+    if count > WEB_FILE_ROWS:
+        return _(
+            "These filters select %(rows)s responses, more than the %(limit)s that a file made"
+            " on this page can hold. Choose a unit or a shorter period, download CSV, or ask an"
+            " administrator for the file: %(command)s",
+            rows=format_decimal(count),
+            limit=format_decimal(WEB_FILE_ROWS),
+            command=f"papi-pulse export responses --format {ext}",
+        ), 400
     return None
 
 
