@@ -31,13 +31,13 @@ def _answer(item, rng):
     return rng.choice(codes)
 
 
-def stock(db) -> None:
-    """Store the fixed v1 responses in three wards of two provinces."""
-    q = get("papi-pulse-core", 1)
-    places = setup_places(db)
-    rng = random.Random(20260214)
+def stock(db, version=1, count=60, months=(1, 2, 3), places=None, fixed=None) -> dict:
+    """Store fixed responses to a version in three wards of two provinces; return the places."""
+    q = get("papi-pulse-core", version)
+    places = places or setup_places(db)
+    rng = random.Random(20260214 if version == 1 else 20260214 + version)
     rotating = [m.id for m in q.rotating_modules]
-    for number in range(1, 61):
+    for number in range(1, count + 1):
         modules = ["core", *sorted(rng.sample(rotating, 2)), "closing"]
         answers = {
             item.id: _answer(item, rng)
@@ -45,13 +45,17 @@ def stock(db) -> None:
             if module.id in modules
             for item in module.items
         }
+        answers.update(fixed or {})
         answers = {k: v for k, v in prune(q, answers).items() if v != ""}
         point = places["abc"[number % 3]]
+        month = months[number % len(months)]
         make_response(
             db,
             point,
-            number,
+            number + 1000 * (version - 1),
             modules=modules,
             answers=answers,
-            submitted_at=f"2026-0{number % 3 + 1}-{number % 27 + 1:02d}T02:00:{number:02d}+00:00",
+            questionnaire_version=version,
+            submitted_at=f"2026-{month:02d}-{number % 27 + 1:02d}T02:00:{number:02d}+00:00",
         )
+    return places

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from survey import baselines, csvout, estimates, exportfiles, margins, targets
+from survey import baselines, crosswalk, csvout, estimates, exportfiles, margins, targets
 from survey.exports_cli import format_option, write_file
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue
@@ -127,8 +127,37 @@ def export_estimates(
         click.echo(f"Wrote {size} bytes to {output}.")
 
 
+@click.command("trend")
+@click.option(
+    "--from", "earlier", required=True, help="ID:VERSION@PERIOD, e.g. papi-pulse-core:1@2026-Q1."
+)
+@click.option(
+    "--to", "later", required=True, help="ID:VERSION@PERIOD, e.g. papi-pulse-core:2@2026-Q2."
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
+@with_appcontext
+def export_trend(earlier, later, output):
+    """Export a trend between two periods, joined where the versions measure the same thing."""
+    (q1, p1), (q2, p2) = _version_period(earlier, "--from"), _version_period(later, "--to")
+    if q1.id != q2.id:
+        raise click.BadParameter("both ends must be the same questionnaire", param_hint="--to")
+    rows = crosswalk.trend(get_db(), q1, p1, q2, p2)
+    size = csvout.write(output or sys.stdout.buffer, crosswalk.TREND_COLUMNS, rows, "plain")
+    if output:
+        click.echo(f"Wrote {size} bytes to {output}.")
+
+
+def _version_period(text, hint):
+    """Return (questionnaire, period) of ID:VERSION@PERIOD."""
+    name, _, period_text = text.partition("@")
+    try:
+        return questionnaire_option(name), estimates.parse_periods(period_text)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+
+
 def init_app(app) -> None:
-    """Add the commands; `export estimates` joins the `export` group (made here if absent)."""
+    """Add the commands; `export estimates`, `export trend` join the `export` group."""
     app.cli.add_command(margins_cli)
     app.cli.add_command(baselines_cli)
     app.cli.add_command(targets_cli)
@@ -137,3 +166,4 @@ def init_app(app) -> None:
         group = click.Group("export", help="Export data as CSV.")
         app.cli.add_command(group)
     group.add_command(export_estimates)
+    group.add_command(export_trend)

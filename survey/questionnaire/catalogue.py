@@ -20,6 +20,9 @@ from .model import LoadError, Questionnaire, QuestionnaireError
 # The instance folder in use and its questionnaires with their full tables (one app per
 # process in production; tests create their apps one after another).
 _INSTANCE: dict = {"folder": None, "loaded": {}}
+# The version citizens get, while a newer shipped one is still being tested (docs: "Adding or
+# changing a version"). A questionnaire not listed gets its highest version.
+CURRENT = {"papi-pulse-core": 1}
 
 
 @functools.cache
@@ -89,6 +92,13 @@ def get(qid: str, version: int) -> Questionnaire:
 
 
 def latest(qid: str) -> Questionnaire:
+    """Return the current version of qid (citizens get it): CURRENT's, else the highest."""
+    if qid in CURRENT and (qid, CURRENT[qid]) in _available():
+        return get(qid, CURRENT[qid])
+    return newest(qid)
+
+
+def newest(qid: str) -> Questionnaire:
     """Return the highest version of questionnaire qid; KeyError if none."""
     versions = [v for (i, v) in _available() if i == qid]
     if not versions:

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
-from . import amounts
+from . import amounts, placewords
 from ._fields import QUESTIONNAIRE_ID, Report, Table, check_nfc
 from .conditions import Scope
 from .items import build_item
@@ -44,6 +44,7 @@ def from_raw(raw: dict, source: str = "<string>") -> Questionnaire:
     """Validate a parsed questionnaire table; raise QuestionnaireError listing all errors."""
     report = Report()
     check_nfc(raw, report)
+    _check_placeholders(raw, report)
     questionnaire = _Builder(raw, report).build()
     if report.errors:
         raise QuestionnaireError(report.errors, source)
@@ -231,6 +232,20 @@ class _Builder:
                     item.id,
                     f"indicator '{item.scoring.indicator}' already belongs to subdimension {home}",
                 )
+
+
+def _check_placeholders(value: object, report: Report, item_id: str | None = None) -> None:
+    """Report a {placeholder} in any text other than the place words {xa} and {thon}."""
+    if isinstance(value, str):
+        for found in placewords.unknown(value):
+            report.add(item_id, f"unknown placeholder {found} (only {{xa}}, {{thon}}, {{truong}})")
+    elif isinstance(value, dict):
+        child_id = value.get("id") if isinstance(value.get("id"), str) else item_id
+        for child in value.values():
+            _check_placeholders(child, report, child_id if "type" in value else item_id)
+    elif isinstance(value, list):
+        for child in value:
+            _check_placeholders(child, report, item_id)
 
 
 def _unique(t: Table, kind: str, seen: set[str]) -> str:

@@ -111,6 +111,7 @@ class Scoring:
     share_of: tuple[str, ...] | None = None  # scale items: 1 for these points, else 0
     place_based: bool = False  # about the place where the respondent lives
     papi: PapiIndicator | None = None
+    exclude: tuple[str, ...] = ()  # options left out of the denominator ("still waiting")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from .model import DIMENSIONS, Item, PapiIndicator, Scoring
 
 SCORING_KEYS = {
     "dimension", "subdimension", "indicator", "direction", "score", "anchors", "dont_know",
-    "eligibility", "share_of", "place_based", "papi",
+    "eligibility", "share_of", "place_based", "papi", "exclude",
 }  # fmt: skip
 PAPI_KEYS = {"id", "name_vi", "source"}
 DIRECTIONS = ("higher_better", "lower_better")
@@ -47,6 +47,7 @@ def parse_scoring(raw: object, item: Item, scope: Scope) -> Scoring | None:
         scope.field = "scoring.eligibility"
         eligibility = parse_condition(raw["eligibility"], scope)
         scope.field = "show_if"
+    exclude = _exclude(t, item)
     share_of = _share_of(t, item)
     place_based = t.flag("place_based", False)
     papi = _papi(t, subdimension)
@@ -64,7 +65,21 @@ def parse_scoring(raw: object, item: Item, scope: Scope) -> Scoring | None:
         share_of,
         bool(place_based),
         papi,
+        exclude,
     )
+
+
+def _exclude(t: Table, item: Item) -> tuple[str, ...]:
+    """Return the checked options left out of the denominator ("đang chờ", "không áp dụng")."""
+    raw = t.get("exclude", list, False, [])
+    if raw and item.type not in ("yes_no", "single"):
+        t.error(f"'exclude' is only for yes_no and single items, not {item.type}")
+        return ()
+    codes = [o.code for o in item.options]
+    for code in raw:
+        if code not in codes:
+            t.error(f"exclude has code {code!r} which is not an option of this item")
+    return tuple(code for code in raw if code in codes)
 
 
 def _share_of(t: Table, item: Item) -> tuple[str, ...] | None:
@@ -132,9 +147,10 @@ def _score_map(t: Table, item: Item) -> dict[str, float] | None:
             t.error(f"score map has code '{code}' which is not an option of this item")
         elif not is_number(value) or not 0 <= value <= 1:
             t.error(f"score for '{code}' is {value!r}, outside [0, 1]")
+    excluded = t.raw.get("exclude") if isinstance(t.raw.get("exclude"), list) else []
     for code in codes:
-        if code not in score:
-            t.error(f"score map gives no score for option '{code}'")
+        if code not in score and code not in excluded:
+            t.error(f"score map gives no score for option '{code}' (or list it in exclude)")
     return {code: float(value) for code, value in score.items() if is_number(value)}
 
 
@@ -186,6 +202,8 @@ def _raw_score(item: Item, value: object) -> float | None:
         codes = value if isinstance(value, list) else [value]
         return min(1.0, sum(scoring.score.get(code, 0.0) for code in codes))
     if item.type in CHOICE_TYPES:
+        if str(value) in scoring.exclude:
+            return None
         return scoring.score.get(str(value))
     if is_int(value) or (
         isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit()

@@ -1,0 +1,72 @@
+"""Place words in questionnaire wording: the unit's own type and the province's word for villages.
+
+A v2 text may say ``{xa}`` (the respondent's commune-level unit: "phường", "xã" or "đặc khu",
+from ``wards.kind``, see survey/unit_names.py), ``{thon}`` (the place below it: "thôn",
+"ấp", "bản", "tổ dân phố" or "khu phố", which differs by province and by unit type, so the
+province configures it) and ``{truong}`` (its head's title, which Vietnamese does not build
+the same way for each: "trưởng thôn", "trưởng ấp", but "tổ trưởng tổ dân phố").
+Pages for a point fill them for its unit; ``fill`` without a unit (timing, the codebook,
+paper) gets the neutral default, which names both kinds.
+"""
+
+from __future__ import annotations
+
+import re
+
+PLACEHOLDERS = ("{xa}", "{thon}", "{truong}")
+_FOUND = re.compile(r"\{[a-z_]*\}")
+UNIT_WORDS = {
+    "vi": {"phường": "phường", "xã": "xã", "đặc khu": "đặc khu", "": "phường, xã"},
+    "en": {"phường": "ward", "xã": "commune", "đặc khu": "special zone", "": "ward or commune"},
+}
+# Default word below a unit of each type; a province's setting (PLACE_WORDS) overrides it.
+VILLAGE_WORDS = {
+    "vi": {"phường": "tổ dân phố", "xã": "thôn", "đặc khu": "thôn", "": "thôn, tổ dân phố"},
+    "en": {
+        "phường": "residential group",
+        "xã": "village",
+        "đặc khu": "village",
+        "": "village or residential group",
+    },
+}
+# The head's title for each village word (Vietnamese); English says "the head of the ...".
+HEAD_TITLES = {
+    "tổ dân phố": "tổ trưởng tổ dân phố",
+    "thôn, tổ dân phố": "trưởng thôn, tổ trưởng tổ dân phố",
+}
+# English for the words a province may choose.
+ENGLISH_VILLAGE = {
+    "thôn": "village",
+    "ấp": "hamlet",
+    "bản": "village",
+    "buôn": "village",
+    "tổ dân phố": "residential group",
+    "khu phố": "neighbourhood",
+    "khóm": "neighbourhood",
+}
+
+
+def unknown(text: str) -> list[str]:
+    """Return the placeholders of text other than {xa}, {thon} and {truong}."""
+    return [p for p in _FOUND.findall(text) if p not in PLACEHOLDERS]
+
+
+def fill(text: str, lang: str = "vi", kind: str = "", province_words: dict | None = None) -> str:
+    """Return text with {xa} and {thon} for a unit of this kind (phường, xã, đặc khu, or "").
+
+    province_words: the province's setting, {unit kind: village word}, e.g.
+    {"phường": "khu phố", "xã": "ấp"} in Ho Chi Minh City.
+    """
+    if "{" not in text:
+        return text
+    kind = kind if kind in UNIT_WORDS["vi"] else ""
+    village = VILLAGE_WORDS[lang][kind]
+    chosen = (province_words or {}).get(kind)
+    if chosen:
+        village = chosen if lang == "vi" else ENGLISH_VILLAGE.get(chosen, village)
+    if lang == "vi":
+        head = HEAD_TITLES.get(village, f"trưởng {village}")
+    else:
+        head = f"head of the {village}"
+    text = text.replace("{xa}", UNIT_WORDS[lang][kind]).replace("{truong}", head)
+    return text.replace("{thon}", village)
