@@ -12,6 +12,7 @@ paper) gets the neutral default, which names both kinds.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 PLACEHOLDERS = ("{xa}", "{thon}", "{truong}")
 _FOUND = re.compile(r"\{[a-z_]*\}")
@@ -70,3 +71,49 @@ def fill(text: str, lang: str = "vi", kind: str = "", province_words: dict | Non
         head = f"head of the {village}"
     text = text.replace("{xa}", UNIT_WORDS[lang][kind]).replace("{truong}", head)
     return text.replace("{thon}", village)
+
+
+def province_words(config, province: str) -> dict:
+    """Return a province's village words from the PLACE_WORDS setting ({} if it sets none).
+
+    PLACE_WORDS = {"79": {"phường": "khu phố", "xã": "ấp"}}: in Ho Chi Minh City a phường is
+    divided into khu phố and a xã into ấp; provinces not listed get VILLAGE_WORDS.
+    """
+    return dict((config.get("PLACE_WORDS") or {}).get(province) or {})
+
+
+def localise(questionnaire, kind: str = "", words: dict | None = None):
+    """Return a copy of the questionnaire with every text's place words filled for a unit."""
+
+    def both(obj, *names):
+        return {
+            f"{name}_{lang}": fill(getattr(obj, f"{name}_{lang}"), lang, kind, words)
+            for name in names
+            for lang in ("vi", "en")
+        }
+
+    def item(i):
+        options = tuple(
+            replace(o, vi=fill(o.vi, "vi", kind, words), en=fill(o.en, "en", kind, words))
+            for o in i.options
+        )
+        return replace(i, options=options, **both(i, "text", "hint"))
+
+    items = {item_id: item(i) for item_id, i in questionnaire.items.items()}
+    modules = tuple(
+        replace(
+            m,
+            pages=tuple(
+                replace(p, items=tuple(items[i.id] for i in p.items), **both(p, "title"))
+                for p in m.pages
+            ),
+            **both(m, "title"),
+        )
+        for m in questionnaire.modules
+    )
+    return replace(
+        questionnaire,
+        modules=modules,
+        items=items,
+        **both(questionnaire, "title", "intro", "organiser"),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import placewords
 from .logic import prune, visible_items
 from .model import Item, Module, Questionnaire
 from .rotation import pages_for
@@ -25,7 +26,8 @@ def item_words(item: Item, lang: str = "vi", previous: Item | None = None) -> in
     labels = _answer_labels(item, lang)
     if previous is None or _answer_labels(previous, lang) != labels:
         texts += labels
-    return sum(len(text.split()) for text in texts)
+    # Place words are counted as the longest a reader meets (both kinds named, no unit).
+    return sum(len(placewords.fill(text, lang).split()) for text in texts)
 
 
 def items_seconds(

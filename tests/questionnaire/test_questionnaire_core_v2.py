@@ -145,3 +145,26 @@ def test_v2_takes_about_five_minutes_at_the_longest_rotation(v2):
     """The longest path (wordiest two modules, every follow-up) is under six minutes."""
     _, longest = path_extremes(v2, "vi")
     assert longest < 6 * 60
+
+
+def test_a_localised_v2_has_no_placeholder_left(v2):
+    """For a commune of Ho Chi Minh City every text says xã and ấp, and nothing else changes."""
+    from survey.questionnaire.placewords import localise, province_words
+
+    words = province_words({"PLACE_WORDS": {"79": {"xã": "ấp"}}}, "79")
+    local = localise(v2, "xã", words)
+    texts = [
+        getattr(obj, f"{name}_{lang}")
+        for obj in [*local.items.values(), *local.pages, *local.modules]
+        for name in ("text", "hint", "title")
+        if hasattr(obj, f"{name}_vi")
+        for lang in ("vi", "en")
+    ]
+    texts += [
+        o.label(lang) for i in local.items.values() for o in i.options for lang in ("vi", "en")
+    ]
+    assert not [t for t in texts if "{" in t]
+    assert local.items["voted_head"].text_vi.startswith("Ở lần bầu trưởng ấp gần nhất")
+    assert local.items["lives_here"].text_en == "Do you live in this commune?"
+    assert list(local.items) == list(v2.items) and local.rules == v2.rules
+    assert province_words({}, "79") == {}
