@@ -234,6 +234,15 @@ ROUTES = [
         "/staff/analysis/fix?unit=province&code={province_code}&period=2026-Q1",
         _table(200, other_ward=404, ward_staff=404, other_province=404),
     ),
+    # One-page reports (survey/analysis/leaders.py): as the estimates of the unit.
+    Route(
+        "GET", "/staff/analysis/report.pdf?unit=ward&code={ward_code}&period=2026-Q1", in_scope()
+    ),
+    Route(
+        "GET",
+        "/staff/analysis/report.pdf?unit=province&code={province_code}&period=2026-Q1",
+        _table(200, other_ward=404, ward_staff=404, other_province=404),
+    ),
     Route("GET", "/staff/analysis/methodology", everyone()),
     Route("GET", "/staff/analysis/baselines", everyone()),
     Route("GET", "/staff/analysis/margins", _table(403, analyst=200, administrator=200)),

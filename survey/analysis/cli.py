@@ -1,12 +1,13 @@
-"""Commands: ``margins load``, ``baselines load``, ``targets load`` and ``export estimates``."""
+"""Commands: margins, baselines and targets load, the leaders' reports, export estimates."""
 
 import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from survey import baselines, crosswalk, csvout, estimates, exportfiles, margins, targets
+from survey import baselines, crosswalk, csvout, estimates, exportfiles, margins, targets, units
 from survey.exports_cli import format_option, write_file
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue
@@ -62,6 +63,76 @@ def targets_load(file):
     except targets.TargetError as exc:
         raise click.ClickException(f"{file.name} was not loaded:\n{exc}") from None
     click.echo(f"Loaded {loaded['rows']} targets from {file.name} (set {loaded['id']}).")
+
+
+@click.group("report")
+def report_cli():
+    """One-page reports for leaders (A4 PDF, Vietnamese unless --lang en)."""
+
+
+def _report_period(text):
+    """Return the period of --period, or stop with one line."""
+    try:
+        return estimates.parse_periods(text)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+
+
+@report_cli.command("ward")
+@click.argument("code")
+@click.option("--period", "period_text", required=True, help="2026-Q1, 2026-03, 2026, ...")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="PDF file.")
+@with_appcontext
+def report_ward(code, period_text, lang, output):
+    """Write the one-page report of a ward or commune as an A4 PDF."""
+    from survey.analysis import ward_report
+
+    period = _report_period(period_text)
+    if units.get_ward(get_db(), code) is None:
+        raise click.ClickException(f"There is no ward or commune with code {code}.")
+    data = ward_report.gather(get_db(), current_app.config, "ward", code, period, lang)
+    _write(output, ward_report.render(data))
+    click.echo(f"Wrote {output}.")
+
+
+@report_cli.command("province")
+@click.argument("code")
+@click.option("--period", "period_text", required=True, help="2026-Q1, 2026-03, 2026, ...")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder.")
+@with_appcontext
+def report_province(code, period_text, lang, output):
+    """Write the province's report and one report per ward with answers into a folder."""
+    from survey.analysis import picker, ward_report
+
+    period = _report_period(period_text)
+    db = get_db()
+    if units.get_province(db, code) is None:
+        raise click.ClickException(f"There is no province with code {code}.")
+    folder = Path(output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write to {output}: {exc.strerror}.") from None
+    wards = picker.wards_with_responses(
+        db, period, ward_report.QUESTIONNAIRE, "w.province_code = ?", [code], limit=10**6
+    )
+    data = ward_report.gather(db, current_app.config, "province", code, period, lang)
+    _write(folder / f"province-{code}-{period.label}.pdf", ward_report.render(data))
+    with click.progressbar(wards, label="Ward reports", file=sys.stderr) as bar:
+        for ward in bar:
+            data = ward_report.gather(db, current_app.config, "ward", ward["code"], period, lang)
+            _write(folder / f"ward-{ward['code']}-{period.label}.pdf", ward_report.render(data))
+    click.echo(f"Wrote the province report and {len(wards)} ward report(s) to {output}.")
+
+
+def _write(path, data: bytes) -> None:
+    """Write bytes to a file, or stop with one line."""
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {path}: {exc.strerror}.") from None
 
 
 def questionnaire_option(text):
@@ -161,6 +232,7 @@ def init_app(app) -> None:
     app.cli.add_command(margins_cli)
     app.cli.add_command(baselines_cli)
     app.cli.add_command(targets_cli)
+    app.cli.add_command(report_cli)
     group = app.cli.commands.get("export")
     if group is None:
         group = click.Group("export", help="Export data as CSV.")

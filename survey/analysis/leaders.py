@@ -4,7 +4,7 @@ Province managers see their provinces, analysts and administrators every provinc
 see no province (404), as on the estimates page. The page only adapts survey.overview.
 """
 
-from flask import abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
@@ -136,4 +136,29 @@ def fix():
         comments=fix_first.comments(db, questionnaire, period, wards, provinces[0]),
         min_answers=fix_first.MIN_ANSWERS_FOR_COMMENTS,
         periods=picker.suggested_periods(_today(), text),
+    )
+
+
+@bp.get("/report.pdf")
+@login_required
+def report_pdf():
+    """Download the one-page report of a ward or province (Vietnamese unless ?lang=en)."""
+    from survey.analysis import ward_report
+
+    unit_type, code = request.args.get("unit", ""), request.args.get("code", "").strip()
+    if unit_type not in ("ward", "province"):
+        abort(404)
+    provinces, wards, _name = _unit_or_404(unit_type, code)
+    period, text = _period(
+        provinces[0],
+        lambda p: any(r["shown"] for r in _rows(unit_type, code, p, (provinces, wards, _name))),
+        wards,
+    )
+    lang = "en" if request.args.get("lang") == "en" else "vi"
+    data = ward_report.gather(get_db(), current_app.config, unit_type, code, period, lang)
+    name = f"report-{unit_type}-{code}-{period.label}.pdf".replace("..", "_")
+    return Response(
+        ward_report.render(data),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
