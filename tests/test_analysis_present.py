@@ -120,3 +120,16 @@ def test_chart_geometry_places_dots_whiskers_and_baselines():
     assert second["baseline"] == pytest.approx((geometry["left"] + geometry["right"]) / 2, abs=1)
     assert [t["value"] for t in geometry["ticks"]] == list(range(1, 11))
     assert second["y"] > first["y"] and geometry["height"] > second["y"]
+
+
+def test_hidden_reason_never_overprints_the_baseline_diamond():
+    """A hidden estimate's reason sits below the official score's diamond, wherever that is."""
+    for baseline in (1.0, 1.5, 3.0, 5.5):
+        lines = [
+            present.Line("D1", "x", row(estimate=5.0, ci_lower=4.0, ci_upper=6.0,
+                                        flag="suppressed_n_eff", shown=0, baseline=baseline)),
+        ]  # fmt: skip
+        (only,) = present.chart(lines)["rows"]
+        text_top = only["note_y"] - 13 * 0.75  # the cap height of 13px text above its baseline
+        assert text_top > only["y"] + present.DIAMOND
+        assert only["note_y"] < only["y"] + present.ROW_HEIGHT / 2  # still inside its own row

@@ -297,3 +297,53 @@ def test_print_hides_the_picker_and_menus():
     hidden = [rule.split("{")[0] for rule in print_rules(css).split("}") if "display: none" in rule]
     selectors = {sel.strip() for rule in hidden for sel in rule.split(",")}
     assert {".staff-top", ".picker", ".meta .downloads", "form"} <= selectors
+
+
+def test_chart_svg_is_xml_and_draws_the_engines_numbers(app, db, world):
+    """The SVG parses as XML; each dot sits at the engine's estimate and its title says it."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from babel.numbers import format_decimal
+
+    from survey import estimate_cache
+    from survey.analysis import present
+    from survey.estimates import parse_periods
+
+    period = demo_world(db, world)
+    response = client_as(app, world, "analyst").get(report_url(period))
+    svg = re.search(rb"<svg.*?</svg>", response.data, re.S).group(0)
+    root = ET.fromstring(svg)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.find("s:title", ns).text and root.find("s:text[@class='axis']", ns) is not None
+    rows = estimate_cache.unit_rows(
+        db, catalogue_core(), parse_periods(period), "ward", BEN_THANH, {BEN_THANH}, [HCMC],
+        app.config["WEIGHT_TRIM_CAP"], float(app.config["SMOOTHING_PRIOR_N"]),
+    )  # fmt: skip
+    dims = {r["key"]: r for r in rows if r["level"] == "dimension"}
+    geometry = present.chart([present.Line(k, "x", r) for k, r in sorted(dims.items())])
+    groups = root.findall("s:g", ns)
+    summary = summary_rows(BeautifulSoup(response.data, "html.parser"))
+    for group, (key, engine), drawn in zip(
+        groups, sorted(dims.items()), geometry["rows"], strict=True
+    ):
+        title = group.find("s:title", ns).text
+        circle = group.find("s:circle", ns)
+        if engine["shown"]:
+            assert float(circle.get("cx")) == drawn["x"]
+            text = format_decimal(engine["estimate"], "#,##0.00", locale="en")
+            assert text in title
+            table = next(v for k, v in summary.items() if k.startswith(key.upper() + " "))
+            assert table[0] == text  # the table alternative gives the same number
+        else:
+            assert (
+                circle is None
+                and format_decimal(engine["estimate"] or 0, "#,##0.00", locale="en") not in title
+            )
+
+
+def catalogue_core():
+    """Return the core questionnaire the pages use."""
+    from survey.questionnaire import catalogue
+
+    return catalogue.get("papi-pulse-core", 1)

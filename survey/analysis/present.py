@@ -349,7 +349,12 @@ def _item_line(item, row, lang: str) -> Line:
 CHART_WIDTH = 760
 LABEL_WIDTH = 300  # room for a dimension name wrapped on two lines
 ROW_HEIGHT = 44
-TOP = 30  # room for the axis labels
+TOP = 30  # room for the tick numbers
+AXIS = 24  # room under the plot for the axis title
+# A hidden estimate's reason is written under the row's centre line, below the official
+# score's diamond (which reaches 8 units above and below the centre), so the two never meet.
+NOTE_DROP = 19
+DIAMOND = 8
 WRAP = 42  # characters per label line at 13px in LABEL_WIDTH
 
 
@@ -374,12 +379,16 @@ def chart(lines: list[Line], low: float = 1.0, high: float = 10.0) -> dict:
                 "lower": x(interval[0]) if interval else None,
                 "upper": x(interval[1]) if interval else None,
                 "baseline": x(line.baseline[0]) if line.baseline else None,
+                "note_x": plot_left + 4,
+                "note_y": y + NOTE_DROP,
             }
         )
     ticks = [{"value": v, "x": x(v)} for v in range(int(low), int(high) + 1)]
     return {
         "width": CHART_WIDTH,
-        "height": TOP + len(lines) * ROW_HEIGHT + 10,
+        "height": TOP + len(lines) * ROW_HEIGHT + AXIS + 6,
+        "axis_y": TOP + len(lines) * ROW_HEIGHT + AXIS - 4,
+        "axis_x": (plot_left + plot_right) / 2,
         "left": plot_left,
         "right": plot_right,
         "top": TOP,
