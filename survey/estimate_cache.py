@@ -27,7 +27,9 @@ def data_version(db) -> tuple:
     return path, db.execute("SELECT n FROM data_version WHERE id = 1").fetchone()[0]
 
 
-def unit_rows(db, questionnaire, period, unit_type, code, ward_scope, provinces, cap, prior_m):
+def unit_rows(
+    db, questionnaire, period, unit_type, code, ward_scope, provinces, cap, prior_m, mode=None
+):
     """Return the estimate rows (dicts) of one unit and period, computed once per data version."""
     baselines.ensure_shipped(db)  # the engine's one write, done before the mark is read
     key = (
@@ -41,6 +43,7 @@ def unit_rows(db, questionnaire, period, unit_type, code, ward_scope, provinces,
         tuple(provinces) if provinces is not None else None,
         cap,
         prior_m,
+        mode,
     )
     with _lock:
         found = _cache.get(key)
@@ -56,6 +59,7 @@ def unit_rows(db, questionnaire, period, unit_type, code, ward_scope, provinces,
         prior_m=prior_m,
         ward_scope=ward_scope,
         provinces=provinces,
+        mode=mode,
     )
     found = [
         dict(zip(estimates.COLUMNS, row, strict=True))

@@ -252,10 +252,13 @@ def province_rows(db, ctx: Context, questionnaire, province):
         " WHERE province_code = ? AND questionnaire_id = ? AND questionnaire_version = ?"
         " AND review_status <> 'excluded' AND submitted_at >= ? AND submitted_at < ?"
         + ("" if ctx.include_flagged else " AND flags = '[]'")
+        + ("" if ctx.mode is None else " AND mode = ?")
         + ("" if only is None else " AND ward_code IN (SELECT value FROM json_each(?))")
         + " ORDER BY ward_code"
     )
     params = [province, ctx.qid, ctx.version, min(b[1] for b in bounds), max(b[2] for b in bounds)]
+    if ctx.mode is not None:
+        params.append(ctx.mode)
     cursor = db.execute(sql, params if only is None else [*params, only])
     for ward, group in itertools.groupby(cursor, key=lambda r: r[0]):
         if ward not in wards:

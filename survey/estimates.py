@@ -211,6 +211,7 @@ class Context:
     set_id: int | None
     db_path: str | None = None
     ward_scope: frozenset | None = None
+    mode: str | None = None  # "web" or "paper" only (None: both modes)
 
 
 def run(
@@ -225,8 +226,15 @@ def run(
     processes=1,
     ward_scope=None,
     provinces=None,
+    mode=None,
 ):
-    """Yield estimate rows (tuples in COLUMNS order) for the units and periods asked for."""
+    """Yield estimate rows (tuples in COLUMNS order) for the units and periods asked for.
+
+    ``mode`` ("web" or "paper") counts only the responses given that way: answers on paper,
+    often read out or helped at a counter, differ from answers typed alone on a phone.
+    """
+    if mode not in (None, "web", "paper"):
+        raise ValueError(f"unknown mode {mode!r}: use web or paper")
     indicators.build(questionnaire)  # refuse a questionnaire that does not map
     margin_set = margins.current_set(db)
     wanted = {p.label: p for p in period_list}
@@ -244,6 +252,7 @@ def run(
         prior_m,
         margin_set["id"] if margin_set else None,
         ward_scope=frozenset(ward_scope) if ward_scope is not None else None,
+        mode=mode,
     )
     baseline_store.ensure_shipped(db)
     where = "1" if ward_scope is None else "code IN (SELECT value FROM json_each(?))"

@@ -14,7 +14,8 @@ Before the items: response_id, questionnaire_id, questionnaire_version, point_id
 province_code, submitted_at and started_at (ISO 8601 UTC), modules_shown (``;``-joined),
 duration_seconds, flags (``;``-joined), review_status, source, locale. Rows are ordered by
 ward, submission time and id. Excluded responses are left out unless asked for; flagged ones
-are kept; every row says which in its ``flags`` and ``review_status`` columns.
+are kept; every row says which in its ``flags`` and ``review_status`` columns. ``mode``
+keeps the responses given on a phone (web) or on paper only.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ CODEBOOK_COLUMNS = (
     "page", "required", "min", "max", "anchors", "unit_vi", "unit_en",
 )  # fmt: skip
 LABELS = (None, "vi", "en")
+MODES = ("web", "paper")  # responses.mode: answered on a phone, or on a paper form
 # Rows fetched per cursor call: big enough to keep SQLite busy, small enough to stay flat.
 FETCH_ROWS = 2000
 _UNIT = re.compile(r"(?:(ward|province|point):)?(\d+)\Z")
@@ -73,6 +75,7 @@ class Filters:
     include_excluded: bool = False
     include_flagged: bool = True
     scope: tuple[str, list] | None = None  # SQL on wards w (w.code, w.province_code), params
+    mode: str | None = None  # "web" or "paper": how the respondents answered (None: both)
     extra: dict = field(default_factory=dict)
 
 
@@ -130,6 +133,11 @@ def _where(db: Database, filters: Filters, questionnaire: Questionnaire) -> tupl
         clauses.append("+r.review_status = 'included'")
     if not filters.include_flagged:
         clauses.append("+r.flags = '[]'")
+    if filters.mode is not None:
+        if filters.mode not in MODES:
+            raise ExportError(f"unknown mode {filters.mode!r}: use web or paper")
+        clauses.append("+r.mode = ?")
+        params.append(filters.mode)
     if filters.scope is not None:
         where, scope_params = filters.scope
         clauses.append(

@@ -219,7 +219,9 @@ class _Checker:
         status = cell("review_status", _choice(("included", "excluded")))
         source = cell("source", _choice(("web", "import", "")))
         locale = cell("locale", _choice(("vi", "en")))
-        answers = self._answers(line, values, modules or [], problems)
+        # A paper form may answer a question its skips said to leave out: kept, and flagged.
+        kept = "paper_skip_violated" in (flags or [])
+        answers = self._answers(line, values, modules or [], problems, kept)
         if problems:
             return problems, None
         # Masked as on the citizen pages; already masked text (an export) is left as it is.
@@ -282,8 +284,10 @@ class _Checker:
             raise _RowError(f"core module(s) {', '.join(missing)} missing")
         return [m for m in known if m in names]
 
-    def _answers(self, line: int, values: dict, modules: list, problems: list) -> dict:
-        """Return the answers of a row; hidden or invalid answers are problems."""
+    def _answers(
+        self, line: int, values: dict, modules: list, problems: list, kept: bool = False
+    ) -> dict:
+        """Return the answers of a row; hidden (unless kept) or invalid answers are problems."""
         answers: dict = {}
         shown_modules = set(modules)
         for item in self.questionnaire.items.values():
@@ -298,7 +302,7 @@ class _Checker:
             if item.module_id not in shown_modules:
                 message = f"is answered but module {item.module_id} was not shown"
                 problems.append(Problem(line, item.id, message))
-            elif not is_shown(item, answers):
+            elif not kept and not is_shown(item, answers):
                 message = "is answered but the skip logic hides it"
                 problems.append(Problem(line, item.id, message))
             else:

@@ -1,6 +1,7 @@
 """Paper data entry (#13.3): same answers as online, numbers entered once, bad boxes refused,
 skips broken on paper kept and flagged, who typed it kept out of exports."""
 
+import io
 import json
 import re
 
@@ -230,3 +231,15 @@ def _record(point, response_id: str) -> dict:
         "questionnaire_version": CORE.version, "modules": CORE_MODULES, "answers": {},
         "locale": "vi", "started_at": now, "submitted_at": now,
     }  # fmt: skip
+
+
+def test_a_flagged_paper_form_survives_export_and_import(client, db, point, clerk):
+    from survey import importer
+
+    data = {"form_number": "1", "sex": "1", "came_for_procedure": "2", "sipas_access": "4"}
+    client.post(entry_url(point), data=dict(data, action="save"))
+    before = b"".join(exports.stream(exports.export_responses(db, exports.Filters())))
+    db.execute("DELETE FROM responses")
+    assert importer.import_responses(db, io.BytesIO(before), "paper.csv") == 1
+    after = b"".join(exports.stream(exports.export_responses(db, exports.Filters())))
+    assert after == before

@@ -110,6 +110,15 @@ class FilterForm(FlaskForm):
         validators=[Optional()],
         validate_choice=False,
     )
+    mode = SelectField(
+        _l("How people answered"),
+        choices=[
+            SelectChoice("", _l("On a phone and on paper")),
+            SelectChoice("web", _l("On a phone only")),
+            SelectChoice("paper", _l("On paper only")),
+        ],
+        validators=[Optional()],
+    )
     excel = BooleanField(_l("For Excel (byte-order mark, Windows line ends)"))
     excluded = BooleanField(_l("Include responses excluded in review"))
     unflagged = BooleanField(_l("Leave out responses with quality flags"))
@@ -153,6 +162,7 @@ def responses(ext):
         period=parse_period(form.period.data) if form.period.data else None,
         include_excluded=form.excluded.data,
         include_flagged=not form.unflagged.data,
+        mode=form.mode.data or None,
     )
     if user["role"] not in (accounts.ADMINISTRATOR, accounts.ANALYST):
         filters.scope = scope_sql(user)
@@ -324,6 +334,8 @@ def _filename(form: FilterForm) -> str:
     parts += [form.unit.data, form.period.data]
     if form.labels.data:
         parts.append(f"labels-{form.labels.data}")
+    if form.mode.data:
+        parts.append(form.mode.data)
     if form.excluded.data:
         parts.append("with-excluded")
     if form.unflagged.data:

@@ -153,6 +153,14 @@ def _today():
     return datetime.now(LOCAL_TZ).date()
 
 
+def _mode() -> str | None:
+    """Return the answer mode asked for (?mode=web or paper; none: both), 400 if unknown."""
+    mode = request.args.get("mode") or None
+    if mode not in (None, "web", "paper"):
+        abort(400, _("Choose answers on a phone, on paper, or both."))
+    return mode
+
+
 def _rows(unit_type, code, period, scope):
     """Return the estimate rows (dicts) of one unit and period, with the configured method."""
     provinces, wards, _name = scope
@@ -167,6 +175,7 @@ def _rows(unit_type, code, period, scope):
         provinces,
         config["WEIGHT_TRIM_CAP"],
         float(config["SMOOTHING_PRIOR_N"]),
+        _mode(),
     )
 
 
@@ -231,6 +240,7 @@ def index():
         picker=_picker(period, text, province, with_list=not unit_type),
         rules=present.flag_rules(),
         hint=PERIOD_HINT,
+        mode=_mode(),
     )
 
 
@@ -255,6 +265,7 @@ def export():
         abort(400, _("Choose a ward, a province or the whole country."))
     provinces, scope, _name = _unit_or_404(unit_type, code)
     app = current_app._get_current_object()
+    mode = _mode()
 
     def rows():
         # The response streams after the request's connection is closed: use our own.
@@ -269,12 +280,14 @@ def export():
                 prior_m=float(app.config["SMOOTHING_PRIOR_N"]),
                 ward_scope=scope,
                 provinces=provinces,
+                mode=mode,
             )
         finally:
             db.close()
 
     dialect = "excel" if request.args.get("excel") else "plain"
-    name = f"estimates-{unit_type}-{code or 'vn'}-{period.label}.csv".replace("..", "_")
+    name = f"estimates-{unit_type}-{code or 'vn'}-{period.label}{'-' + mode if mode else ''}.csv"
+    name = name.replace("..", "_")
     return Response(
         csvout.stream(COLUMNS, rows(), dialect),
         mimetype="text/csv",

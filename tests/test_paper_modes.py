@@ -1,0 +1,84 @@
+"""Estimates and exports split by how people answered: on a phone (web) or on paper (#13.3)."""
+
+import csv
+import io
+import json
+import uuid
+
+import pytest
+
+from survey import csvout, estimates, exports
+from tests.estimates_helpers import add_places, add_response, rows_by, tiny
+from tests.staff_helpers import BEN_THANH, client_as, world_fixture  # noqa: F401
+
+ANSWERS = {"sex": "nu", "age_band": "30_44", "lives_here": "yes", "came_for_procedure": "no"}
+
+
+def add_mixed(db, world) -> dict:
+    """Store 8 web and 4 paper core responses at the Bến Thành point in 2026-Q1."""
+    ids = {"web": [], "paper": []}
+    with db.atomic():
+        for index in range(12):
+            mode = "paper" if index % 3 == 0 else "web"
+            ids[mode].append(uuid.uuid4().hex)
+            db.execute(
+                "INSERT INTO responses (id, point_id, ward_code, province_code,"
+                " questionnaire_id, questionnaire_version, modules, answers, locale,"
+                " started_at, submitted_at, mode) VALUES (?, ?, ?, '79', 'papi-pulse-core', 1,"
+                " '[\"core\", \"closing\"]', ?, 'vi', '2026-02-01T01:00:00+00:00',"
+                " '2026-02-01T01:00:00+00:00', ?)",
+                [ids[mode][-1], world["point"]["id"], BEN_THANH, json.dumps(ANSWERS), mode],
+            )
+    return ids
+
+
+def ward_n(db, mode):
+    """Return n of the ward's q1 = yes row of the tiny questionnaire in 2026-Q1."""
+    rows = estimates.run(db, tiny(), [estimates.parse_periods("2026-Q1")], ("ward",), mode=mode)
+    [row] = rows_by(list(rows), unit_type="ward", key="q1", option="yes")
+    return row["n"]
+
+
+def test_estimates_count_only_the_mode_asked_for(db):
+    add_places(db)
+    for _ in range(5):
+        add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "yes"})
+    db.execute(
+        "UPDATE responses SET mode = 'paper' WHERE rowid IN (SELECT rowid FROM responses LIMIT 2)"
+    )
+    assert (ward_n(db, None), ward_n(db, "web"), ward_n(db, "paper")) == (5, 3, 2)
+    with pytest.raises(ValueError, match="unknown mode"):
+        ward_n(db, "phone")
+
+
+def test_exports_keep_only_the_mode_asked_for(db, world):
+    ids = add_mixed(db, world)
+    for mode in ("web", "paper"):
+        table = exports.export_responses(db, exports.Filters(mode=mode))
+        assert sorted(row[0] for row in table.rows) == sorted(ids[mode])
+    assert exports.count_responses(db, exports.Filters()) == len(ids["web"]) + len(ids["paper"])
+    with pytest.raises(exports.ExportError, match="unknown mode"):
+        exports.count_responses(db, exports.Filters(mode="phone"))
+
+
+def test_web_downloads_and_estimates_filter_by_mode(app, db, world):
+    ids = add_mixed(db, world)
+    client = client_as(app, world, "analyst")
+    response = client.get("/analysis/downloads/responses.csv?mode=paper")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip(csvout.BOM))))
+    assert sorted(row[0] for row in rows[1:]) == sorted(ids["paper"])
+    assert "-paper" in response.headers["Content-Disposition"]
+    base = f"/staff/analysis/?unit=ward&code={BEN_THANH}&period=2026-Q1"
+    both = client.get(base).get_data(as_text=True)
+    paper = client.get(base + "&mode=paper").get_data(as_text=True)
+    assert "12 people answered" in both and "4 people answered" in paper
+    assert 'aria-current="true">on paper only' in paper
+    assert client.get(base + "&mode=phone").status_code == 400
+    data = client.get(
+        f"/staff/analysis/estimates.csv?unit=ward&code={BEN_THANH}&period=2026-Q1&mode=web"
+    ).get_data(as_text=True)
+    header, *body = list(csv.reader(io.StringIO(data)))
+    counts = {row[header.index("n")] for row in body}
+    assert "8" in counts and "12" not in counts
+    methodology = client.get("/staff/analysis/methodology").get_data(as_text=True)
+    assert "How a question is asked changes the answers" in methodology
