@@ -96,7 +96,9 @@ def _write(table, excel: bool, output: str | None) -> int:
             stream.close()
 
 
-def _filters(unit, period, questionnaire, include_excluded, exclude_flagged) -> exports.Filters:
+def _filters(
+    unit, period, questionnaire, include_excluded, exclude_flagged, mode=None
+) -> exports.Filters:
     """Build export filters from command-line options, or fail with a clear message."""
     try:
         return exports.Filters(
@@ -105,6 +107,7 @@ def _filters(unit, period, questionnaire, include_excluded, exclude_flagged) -> 
             period=parse_period(period) if period else None,
             include_excluded=include_excluded,
             include_flagged=not exclude_flagged,
+            mode=mode,
         )
     except (exports.ExportError, PeriodError) as exc:
         raise click.UsageError(str(exc)) from None
@@ -131,14 +134,17 @@ def _questionnaire_key(text: str | None) -> tuple[str, int] | None:
 @click.option("--questionnaire", help="ID or ID:VERSION (default: the latest core version).")
 @click.option("--include-excluded", is_flag=True, help="Also responses excluded in review.")
 @click.option("--exclude-flagged", is_flag=True, help="Leave out responses with quality flags.")
+@click.option(
+    "--mode", type=click.Choice(exports.MODES), help="Only answers on a phone or on paper."
+)
 @click.option("-o", "--output", help="File to write (default: standard output).")
 @click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes encoding the rows (1: none).")  # fmt: skip
 @with_appcontext
 def export_responses_command(fmt, labels, excel, unit, period, questionnaire, include_excluded,
-                             exclude_flagged, output, processes):  # fmt: skip
+                             exclude_flagged, mode, output, processes):  # fmt: skip
     """Export responses: one row per response, one column per item (codes unless --labels)."""
-    filters = _filters(unit, period, questionnaire, include_excluded, exclude_flagged)
+    filters = _filters(unit, period, questionnaire, include_excluded, exclude_flagged, mode)
     if fmt != "csv":
         write_file(
             lambda path: exportfiles.write_responses(get_db(), path, fmt, filters, labels),

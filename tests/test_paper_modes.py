@@ -82,3 +82,20 @@ def test_web_downloads_and_estimates_filter_by_mode(app, db, world):
     assert "8" in counts and "12" not in counts
     methodology = client.get("/staff/analysis/methodology").get_data(as_text=True)
     assert "How a question is asked changes the answers" in methodology
+
+
+def test_export_commands_take_a_mode(runner, db, world, tmp_path):
+    ids = add_mixed(db, world)
+    out = tmp_path / "paper.csv"
+    result = runner.invoke(args=["export", "responses", "--mode", "paper", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert sorted(row[0] for row in rows[1:]) == sorted(ids["paper"])
+    args = ["export", "estimates", "--period", "2026-Q1", "--unit-type", "ward", "--mode", "web"]
+    result = runner.invoke(args=[*args, "-o", str(tmp_path / "web.csv")])
+    assert result.exit_code == 0, result.output
+    header, *body = list(csv.reader(io.StringIO((tmp_path / "web.csv").read_text())))
+    counts = {row[header.index("n")] for row in body}
+    assert "8" in counts and "12" not in counts
+    result = runner.invoke(args=["export", "responses", "--mode", "phone"])
+    assert result.exit_code == 2 and "Invalid value for '--mode'" in result.output

@@ -160,6 +160,9 @@ def questionnaire_option(text):
 )
 @click.option("--questionnaire", default="papi-pulse-core", help="ID or ID:VERSION.")
 @click.option("--exclude-flagged", is_flag=True, help="Leave out responses with quality flags.")
+@click.option(
+    "--mode", type=click.Choice(["web", "paper"]), help="Only answers on a phone or on paper."
+)
 @click.option("--all-intervals", is_flag=True, help="Also compute intervals of suppressed cells.")
 @click.option("--processes", default=1, show_default=True, help="Worker processes.")
 @click.option("--excel", is_flag=True, help="Excel preset: byte-order mark and CRLF.")
@@ -167,8 +170,8 @@ def questionnaire_option(text):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
 @with_appcontext
 def export_estimates(
-    fmt, unit_type, period_text, questionnaire, exclude_flagged, all_intervals, processes, excel,
-    labels, output,
+    fmt, unit_type, period_text, questionnaire, exclude_flagged, mode, all_intervals, processes,
+    excel, labels, output,
 ):  # fmt: skip
     """Export the long table of estimates with their method columns (CSV unless --format)."""
     try:
@@ -184,6 +187,7 @@ def export_estimates(
         include_flagged=not exclude_flagged,
         all_intervals=all_intervals,
         processes=processes,
+        mode=mode,
     )
     if fmt != "csv":
         write_file(lambda path: exportfiles.write_estimates(rows, path, fmt, labels), fmt, output,
