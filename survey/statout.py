@@ -344,7 +344,10 @@ def _series(pd, column: Column, fmt: str):
     if column.kind == "date":
         return pd.Series(_dates(cells), dtype=object)
     if fmt == "dta" and column.missing and any(type(v) is str for v in cells):
-        # Stata's extended missing values go in as letters beside integer codes.
+        # Stata's extended missing values go in as letters beside the numbers; pyreadstat
+        # reads the column as integers or doubles only when every number is of one type.
+        if any(type(v) is float for v in cells):
+            cells = [float(v) if type(v) is int else v for v in cells]
         return pd.Series(cells, dtype=object)
     whole = column.kind == "coded" or all(v is None or type(v) is int for v in cells)
     try:

@@ -217,6 +217,19 @@ def test_labels_are_cut_on_a_character_boundary():
     assert len(statout.cut_label(text, "dta")) == 80
 
 
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_decimals_beside_special_codes_stay_numbers(tmp_path, fmt):
+    missing = statout.special_codes(CORE, fmt)["dont_know"]
+    column = statout.Column("amount", "Số tiền", "number", {missing: "Không biết"},
+                            {"dont_know": missing}, "scale", [1.5, None, missing, 2])  # fmt: skip
+    path = tmp_path / f"d.{fmt}"
+    statout.write(path, [column], fmt)
+    frame, meta = READERS[fmt](path, user_missing=True)
+    assert frame["amount"].tolist()[0] == 1.5 and frame["amount"].tolist()[3] == 2
+    assert frame["amount"].tolist()[2] == missing
+    assert meta.readstat_variable_types["amount"] == "double"
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "sav", "dta"])
 def test_cli_formats_and_codebook(stocked, runner, tmp_path, fmt):
     path = tmp_path / f"r.{fmt}"
