@@ -124,6 +124,7 @@ def test_xlsx_with_labels(stocked, tmp_path):
         {"unit": ("province", "79")},
         {"unit": ("ward", "26506")},
         {"period": "2026-Q1"},
+        {"mode": "web"},
     ],
 )
 def test_every_format_takes_the_csv_filters(stocked, tmp_path, fmt, filters):
