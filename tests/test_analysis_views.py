@@ -5,6 +5,7 @@ import io
 from bs4 import BeautifulSoup
 
 from survey import csvout
+from survey.estimates import COLUMNS
 from tests.staff_helpers import (  # noqa: F401
     BEN_THANH,
     HANOI,
@@ -347,3 +348,33 @@ def catalogue_core():
     from survey.questionnaire import catalogue
 
     return catalogue.get("papi-pulse-core", 1)
+
+
+def test_csv_names_units_and_estimates_in_words_at_the_end(app, db, world):
+    """The download ends with the unit's name and the estimate's name, in the page's language."""
+    period = demo_world(db, world, 60)
+    url = f"/staff/analysis/estimates.csv?unit=ward&code={BEN_THANH}&period={period}"
+    for lang, dimension in (("en", "Control of corruption in the public sector"),
+                            ("vi", "Kiểm soát tham nhũng trong khu vực công")):  # fmt: skip
+        client = client_as(app, world, "analyst")
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+        header, *body = list(csvout.reader(io.BytesIO(client.get(url).data)))
+        assert header[-2:] == ["unit_name", "name"]
+        assert header[: len(COLUMNS)] == list(COLUMNS)
+        named = {(r[header.index("level")], r[header.index("key")]): r[-1] for r in body}
+        assert {r[-2] for r in body} == {"Phường Bến Thành"}
+        assert named[("dimension", "d4")] == dimension
+        assert named[("subdimension", "4.1")].startswith("4.1 ")
+        assert all(name for name in named.values())
+
+
+def test_cli_csv_names_in_vietnamese(app, db, world, runner, tmp_path):
+    """`export estimates` (CSV) ends with the names in Vietnamese."""
+    period = demo_world(db, world, 60)
+    out = tmp_path / "e.csv"
+    args = ["export", "estimates", "--unit-type", "ward", "--period", period, "-o", str(out)]
+    assert runner.invoke(args=args).exit_code == 0
+    header, *body = list(csvout.reader(io.BytesIO(out.read_bytes())))
+    assert header[-2:] == ["unit_name", "name"]
+    names = {r[header.index("key")]: r[-1] for r in body if r[header.index("level")] == "dimension"}
+    assert names["d4"] == "Kiểm soát tham nhũng trong khu vực công"

@@ -197,7 +197,17 @@ def export_estimates(
         return
     dialect = "excel" if excel else "plain"
     target = output or sys.stdout.buffer
-    size = csvout.write(target, estimates.COLUMNS, rows, dialect)
+    from flask_babel import force_locale
+
+    from survey import estimate_names
+    from survey.analysis import present
+
+    with force_locale("vi"):
+        words = present.name_words()
+    named = estimate_names.with_names(
+        rows, get_db(), questionnaire_option(questionnaire), "vi", words
+    )
+    size = csvout.write(target, estimate_names.NAMED_COLUMNS, named, dialect)
     if output:
         click.echo(f"Wrote {size} bytes to {output}.")
 

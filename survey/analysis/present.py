@@ -50,6 +50,15 @@ PROGRESS_WORDS = {
 }
 
 
+def name_words() -> dict[str, str]:
+    """Return the interface words survey.estimate_names needs, in the active language."""
+    return {
+        "total": _("PAPI-style total (10 to 80)"),
+        "all": _("Whole country"),
+        **{code: str(words) for code, words in STATISTICS.items()},
+    }
+
+
 def flag_rules() -> list[tuple[str, str, str]]:
     """Return (flag, word, rule) for every flag: the legend printed under the tables."""
     rules = {

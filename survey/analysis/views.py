@@ -31,13 +31,13 @@ from survey import (
     baselines,
     csvout,
     estimate_cache,
+    estimate_names,
     estimates,
     margins,
     targets,
     units,
 )
 from survey.analysis import picker, present
-from survey.estimates import COLUMNS
 from survey.i18n import current_locale
 from survey.periods import PeriodError, quarter_of
 from survey.questionnaire import catalogue
@@ -266,14 +266,16 @@ def export():
     provinces, scope, _name = _unit_or_404(unit_type, code)
     app = current_app._get_current_object()
     mode = _mode()
+    lang, words = current_locale(), present.name_words()
 
     def rows():
         # The response streams after the request's connection is closed: use our own.
         db = open_db(app)
+        questionnaire = catalogue.get(*QUESTIONNAIRE)
         try:
-            yield from estimates.run(
+            found = estimates.run(
                 db,
-                catalogue.get(*QUESTIONNAIRE),
+                questionnaire,
                 [period],
                 (unit_type,),
                 cap=app.config["WEIGHT_TRIM_CAP"],
@@ -282,6 +284,7 @@ def export():
                 provinces=provinces,
                 mode=mode,
             )
+            yield from estimate_names.with_names(found, db, questionnaire, lang, words)
         finally:
             db.close()
 
@@ -289,7 +292,7 @@ def export():
     name = f"estimates-{unit_type}-{code or 'vn'}-{period.label}{'-' + mode if mode else ''}.csv"
     name = name.replace("..", "_")
     return Response(
-        csvout.stream(COLUMNS, rows(), dialect),
+        csvout.stream(estimate_names.NAMED_COLUMNS, rows(), dialect),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
