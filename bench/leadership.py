@@ -1,0 +1,91 @@
+"""Benchmark: the leadership outputs on a generated instance (bench/generate.py).
+
+    .venv/bin/python bench/generate.py --instance DIR --responses 1000000 --seed 1
+    .venv/bin/python bench/leadership.py --instance DIR [--period 2026-Q4] [--ward CODE]
+
+Loads DIR/margins.csv if no margin set is in force, signs in as an analyst through the test
+client (so scope checks, templates and translations count) and prints: the Ho Chi Minh City
+province overview's time to first byte (cold, then warm from the per-worker cache) and its
+page weight raw and gzip; a ward's estimates page time; and the time of
+`papi-pulse report province 79` (total and per report) with the process's peak memory.
+"""
+
+import argparse
+import gzip
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from survey import accounts, create_app, margins  # noqa: E402
+from survey.webdb import open_db  # noqa: E402
+
+HCMC = "79"
+
+
+def timed(client, url: str) -> tuple[float, bytes]:
+    """Return the seconds to the first byte of a GET and the whole body."""
+    start = time.perf_counter()
+    response = client.get(url, buffered=False)
+    chunks = iter(response.response)
+    first = next(chunks, b"")
+    ttfb = time.perf_counter() - start
+    body = first + b"".join(chunks)
+    response.close()
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {response.status_code}")
+    return ttfb, body
+
+
+def main() -> None:
+    """Run the benchmark and print one line per figure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instance", required=True, type=Path)
+    parser.add_argument("--period", default="2026-Q4")
+    parser.add_argument("--ward", default="26743", help="ward code (default Phường Bến Thành)")
+    args = parser.parse_args()
+    os.environ["PAPI_PULSE_INSTANCE"] = str(args.instance)
+    app = create_app({"SECRET_KEY": "bench-secret-key-0123456789abcdef0123"})
+    db = open_db(app)
+    try:
+        if margins.current_set(db) is None and (args.instance / "margins.csv").exists():
+            margins.load(db, (args.instance / "margins.csv").read_bytes(), "margins.csv", "bench")
+        user = accounts.find_user(db, "bench.analyst") or accounts.create_user(
+            db, "bench.analyst", "bench-password-0123", accounts.ANALYST
+        )
+    finally:
+        db.close()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update(
+            user_id=user["id"], version=accounts.session_version(user), login_at=time.time()
+        )
+    url = f"/staff/analysis/province/{HCMC}?period={args.period}"
+    cold, body = timed(client, url)
+    warm, _ = timed(client, url)
+    print(f"province overview 79: TTFB cold {cold:.2f} s, warm {warm:.3f} s")
+    print(f"province overview 79: {len(body):,} bytes, {len(gzip.compress(body, 6)):,} gzip")
+    ward_url = f"/staff/analysis/?unit=ward&code={args.ward}&period={args.period}"
+    ward, _ = timed(client, ward_url)
+    print(f"ward estimates page {args.ward}: {ward:.2f} s")
+    runner = app.test_cli_runner()
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        result = runner.invoke(
+            args=["report", "province", HCMC, "--period", args.period, "-o", out]
+        )
+        total = time.perf_counter() - start
+        if result.exit_code != 0:
+            raise SystemExit(result.output)
+        count = len(os.listdir(out))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"report province 79: {count} PDFs in {total:.1f} s, {total / count:.2f} s per report")
+    print(f"peak memory: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
