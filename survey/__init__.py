@@ -56,6 +56,7 @@ def _register_areas(app) -> None:
     from survey.analysis import downloads
     from survey.citizen import views as citizen
     from survey.public import views as public
+    from survey.staff import notes as staff_notes
     from survey.staff import paper as staff_paper
     from survey.staff import paper_entry as staff_paper_entry
     from survey.staff import posters as staff_posters
@@ -72,6 +73,7 @@ def _register_areas(app) -> None:
     app.register_blueprint(staff_paper_entry.bp)
     app.register_blueprint(staff_review.bp)
     app.register_blueprint(staff_publish.bp)
+    app.register_blueprint(staff_notes.bp)
     cli.init_app(app)
     analysis.init_app(app)
     app.register_blueprint(downloads.bp)

@@ -355,6 +355,30 @@ def m014_publications(db: Database):
     )
 
 
+@migrations()
+def m015_ward_notes(db: Database):
+    """Keep ward staff's "we asked, you said, we did" notes and the province's approval."""
+    db.execute(
+        """
+        CREATE TABLE ward_notes (
+            id INTEGER PRIMARY KEY,
+            ward_code TEXT NOT NULL REFERENCES wards(code),
+            dimension TEXT NOT NULL,
+            said TEXT NOT NULL,
+            did TEXT NOT NULL,
+            acted_on TEXT NOT NULL,
+            acting_unit TEXT NOT NULL,
+            written_by TEXT NOT NULL,
+            written_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'rejected')),
+            decided_by TEXT,
+            decided_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX ward_notes_by_ward ON ward_notes (ward_code, status)")
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

@@ -196,6 +196,18 @@ def in_force(db: Database, province_code: str, period_label: str | None = None):
     ).fetchone()
 
 
+def first_after(db: Database, province_code: str, day: str) -> dict | None:
+    """Return the publication in force of the first period starting after a day, or None."""
+    rows = list(
+        db.query(
+            "SELECT * FROM publications WHERE province_code = ? AND period_start > ?"
+            " ORDER BY period_start, id DESC LIMIT 1",
+            [province_code, day],
+        )
+    )
+    return _decode(rows[0]) if rows else None
+
+
 def published_provinces(db: Database) -> list[str]:
     """Return the codes of the provinces with at least one publication."""
     return [r[0] for r in db.execute("SELECT DISTINCT province_code FROM publications")]

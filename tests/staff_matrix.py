@@ -3,7 +3,7 @@
 Placeholders in URLs: {point_id} (a point of Phường Bến Thành, whose name must never reach
 anyone outside its scope), {other_point_id} (a point of Phường Sài Gòn), {user_id} (the
 Bến Thành ward staff account), {ward_code} (Bến Thành), {province_code} (Ho Chi Minh City),
-{response_id} (a flagged answer at the Bến Thành point).
+{response_id} (a flagged answer at the Bến Thành point), {note_id} (a pending note of Bến Thành).
 Roles: see ``staff_helpers.ROLES`` plus "other_province" (a Hà Nội province manager).
 Anonymous visitors are always sent to the sign-in page (302).
 """
@@ -275,6 +275,30 @@ ROUTES = [
         "/staff/publish/",
         managers(422) | {"other_province": 404},
         {"province": "79", "period": "2026-Q9"},
+        True,
+    ),
+    # Ward notes (survey/staff/notes.py): editors write for wards in scope; province managers
+    # and administrators approve ({note_id}: a pending note of Bến Thành).
+    Route("GET", "/staff/notes/", editors()),
+    Route(
+        "POST",
+        "/staff/notes/",
+        editors_in_scope(),
+        {
+            "ward": "26743",
+            "dimension": "d5",
+            "said": "Không có ghế chờ",
+            "did": "Đã thêm 12 ghế",
+            "acted_on": "2026-03-03",
+            "acting_unit": "Bộ phận Một cửa",
+        },
+        True,
+    ),
+    Route(
+        "POST",
+        "/staff/notes/{note_id}/decide",
+        managers(302) | {"other_province": 404},
+        {"decision": "approved"},
         True,
     ),
 ]

@@ -48,7 +48,7 @@ def test_every_state_changing_form_needs_the_token(csrf_app):
     before = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     for route in posts:
         url = route.url.format(
-            point_id=point["id"], user_id=admin["id"], response_id=MATRIX_RESPONSE_ID
+            point_id=point["id"], user_id=admin["id"], response_id=MATRIX_RESPONSE_ID, note_id=1
         )
         response = client.post(url, data=route.data)
         assert response.status_code == 400, url

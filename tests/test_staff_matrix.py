@@ -1,14 +1,15 @@
 """Every staff route as every role: expected status, and nothing outside the scope leaks."""
 
 import re
+from datetime import date
 
 import pytest
 
-from survey import points
+from survey import notes, points
 from survey.paper import store
 from survey.questionnaire import latest
 from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
-from tests.staff_helpers import SECRET_POINT, client_as, world_fixture  # noqa: F401
+from tests.staff_helpers import BEN_THANH, SECRET_POINT, client_as, world_fixture  # noqa: F401
 from tests.staff_matrix import PUBLIC, ROUTES, SIGNED_IN
 
 CASES = [
@@ -27,6 +28,7 @@ def _url(route, world):
         ward_code=world["point"]["ward_code"],
         province_code="79",
         response_id=MATRIX_RESPONSE_ID,
+        note_id=world["note"]["id"],
     )
 
 
@@ -36,6 +38,9 @@ def matrix_world(app, db, world):
     world["users"]["other_province"] = world["users"]["hanoi_manager"]
     store_flagged(db, world["point"])  # for the review routes
     store.reserve(db, world["point"]["id"], latest("papi-pulse-core"), 1, False, None)
+    world["note"] = notes.write(  # for the note routes
+        db, None, BEN_THANH, "d5", "Không có ghế", "Thêm ghế", date(2026, 3, 3), "Một cửa"
+    )
     return world
 
 

@@ -143,3 +143,16 @@ def lines(publication: dict, ward_code: str, previous: dict | None, lang: str) -
             )
         )
     return found
+
+
+def note_figure(note: dict, publication: dict | None, lang: str) -> tuple[str, Line | None]:
+    """Return the quarter after a note's action and the ward's figure of its area then."""
+    if publication is None:
+        return "", None
+    ward = publication["snapshot"]["wards"].get(note["ward_code"]) or {}
+    key = note["dimension"]
+    figure = (ward.get("lines") or {}).get(key) if ward.get("enough") else None
+    name = papi_names.dimension_name(key, lang)
+    low, high = SCALES.get(key, DIMENSION_SCALE)
+    line = Line(key, name, low, high, figure or {"shown": False}, None)
+    return period_name(publication["period"]), line

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request
 
-from survey import periods, publishing, units
+from survey import notes, papi_names, periods, publishing, units
 from survey.i18n import current_locale
 from survey.public import cache, present
 from survey.security import csp_nonce
@@ -48,6 +48,25 @@ def local_day(moment: str) -> date:
     return datetime.fromisoformat(moment).astimezone(periods.LOCAL_TZ).date()
 
 
+def _notes(ward: dict) -> list[dict]:
+    """Return the ward's approved notes, each with its area's name and the next quarter's figure."""
+    db, lang = get_db(), current_locale()
+    shown = []
+    for note in notes.approved(db, ward["code"]):
+        after = publishing.first_after(db, ward["province_code"], note["acted_on"])
+        quarter, line = present.note_figure(note, after, lang)
+        shown.append(
+            {
+                "note": note,
+                "area": papi_names.dimension_name(note["dimension"], lang),
+                "acted_on": date.fromisoformat(note["acted_on"]),
+                "quarter": quarter,
+                "line": line,
+            }
+        )
+    return shown
+
+
 def get_ward_or_404(code: str) -> dict:
     """Return the ward of a code, or the friendly 404 page."""
     ward = units.get_ward(get_db(), code[:12])
@@ -67,8 +86,14 @@ def ward(ward_code, period=None):
         abort(404)
     if current is None:
         return _serve(
-            None,
-            lambda: render_template("public/ward.html", ward=found, pub=None, page_url=_page_url()),
+            _key(None, notes.version(db, found["code"])),
+            lambda: render_template(
+                "public/ward.html",
+                ward=found,
+                pub=None,
+                notes=_notes(found),
+                page_url=_page_url(),
+            ),
         )
 
     def draw():
@@ -77,6 +102,7 @@ def ward(ward_code, period=None):
         return render_template(
             "public/ward.html",
             ward=found,
+            notes=_notes(found),
             pub=publication,
             entry=publication["snapshot"]["wards"].get(found["code"]) or {},
             lines=present.lines(publication, found["code"], before, current_locale()),
@@ -87,7 +113,7 @@ def ward(ward_code, period=None):
             page_url=_page_url(),
         )
 
-    return _serve(_key(current[0]), draw)
+    return _serve(_key(current[0], notes.version(db, found["code"])), draw)
 
 
 @bp.get("/tinh/<province_code>")

@@ -1,0 +1,157 @@
+""" "We asked, you said, we did": ward staff's notes on what they changed, approved by the province.
+
+Storage and domain code, no Flask. A note is tied to one of PAPI's eight dimensions (the level
+the public page shows), says what people said and what the ward did, when and which unit
+acted. Its texts are masked like every free text (survey/privacy.py) before they are stored,
+so the approver reads the masked text and nothing else ever exists; they are plain text,
+escaped wherever they are shown. Only an approved note is public. Every write is audit-logged
+in its own transaction.
+"""
+
+import unicodedata
+from datetime import date, datetime
+
+from sqlite_utils import Database
+
+from survey import accounts, audit, periods, privacy, units
+from survey.points import now_iso
+from survey.questionnaire import DIMENSIONS
+
+TEXT_MAX = 400  # characters of "said" and "did": a few sentences, as on a notice board
+UNIT_MAX = 120
+DECISIONS = ("approved", "rejected")
+
+
+class NoteError(ValueError):
+    """A note that cannot be written or decided; ``code`` says why (the web layer words it)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _clean(text: str, limit: int, code: str) -> str:
+    """Return the text NFC-normalised, trimmed and masked; refuse it empty or too long."""
+    text = unicodedata.normalize("NFC", (text or "").strip())
+    if not text or len(text) > limit:
+        raise NoteError(code)
+    return privacy.mask(text)[0]
+
+
+def can_write(user: dict | None, ward: dict) -> bool:
+    """Tell whether the user may write notes for the ward (None: the command line)."""
+    if user is None:
+        return True
+    return user["role"] in accounts.EDITORS and accounts.can_see_ward(user, ward)
+
+
+def can_decide(user: dict | None, ward: dict) -> bool:
+    """Tell whether the user may approve the ward's notes: its province manager or an admin."""
+    if user is None or user["role"] == accounts.ADMINISTRATOR:
+        return True
+    return user["role"] == accounts.PROVINCE_MANAGER and ward["province_code"] in user["scopes"]
+
+
+def write(
+    db: Database,
+    actor: dict | None,
+    ward_code: str,
+    dimension: str,
+    said: str,
+    did: str,
+    acted_on: date,
+    acting_unit: str,
+) -> dict:
+    """Store a pending note, masked and audit-logged; return the fresh row."""
+    ward = units.get_ward(db, ward_code)
+    if ward is None or not can_write(actor, ward):
+        raise NoteError("not_allowed")
+    if dimension not in DIMENSIONS:
+        raise NoteError("bad_dimension")
+    said = _clean(said, TEXT_MAX, "bad_said")
+    did = _clean(did, TEXT_MAX, "bad_did")
+    acting_unit = _clean(acting_unit, UNIT_MAX, "bad_unit")
+    if not isinstance(acted_on, date) or acted_on > datetime.now(periods.LOCAL_TZ).date():
+        raise NoteError("bad_date")
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO ward_notes (ward_code, dimension, said, did, acted_on, acting_unit,"
+            " written_by, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                ward_code,
+                dimension,
+                said,
+                did,
+                acted_on.isoformat(),
+                acting_unit,
+                actor["username"] if actor else audit.CLI_USER,
+                now_iso(),
+            ],
+        )
+        audit.record(db, actor, "write_note", "ward_note", cursor.lastrowid, {"ward": ward_code})
+    return get_note(db, cursor.lastrowid)
+
+
+def decide(db: Database, actor: dict | None, note_id: int, decision: str) -> dict:
+    """Approve or reject a note, audit-logged; return the fresh row."""
+    if decision not in DECISIONS:
+        raise NoteError("bad_decision")
+    with db.atomic():
+        note = get_note(db, note_id)
+        if note is None:
+            raise KeyError(note_id)
+        if not can_decide(actor, note):
+            raise NoteError("not_allowed")
+        db.execute(
+            "UPDATE ward_notes SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+            [decision, actor["username"] if actor else audit.CLI_USER, now_iso(), note_id],
+        )
+        audit.record(
+            db, actor, f"{decision[:-1]}_note", "ward_note", note_id, {"from": note["status"]}
+        )
+    return get_note(db, note_id)
+
+
+_SELECT = (
+    "SELECT n.*, w.name AS ward_name, w.province_code FROM ward_notes n"
+    " JOIN wards w ON w.code = n.ward_code"
+)
+
+
+def get_note(db: Database, note_id: int) -> dict | None:
+    """Return one note with its ward's name and province, or None."""
+    rows = list(db.query(_SELECT + " WHERE n.id = ?", [note_id]))
+    return rows[0] if rows else None
+
+
+def list_in_scope(db: Database, scope: tuple[str, list], limit: int = 200) -> list[dict]:
+    """Return the notes of the wards in scope (``w`` conditions), pending first, newest first."""
+    where, params = scope
+    return list(
+        db.query(
+            _SELECT + f" WHERE ({where}) ORDER BY n.status <> 'pending', n.id DESC LIMIT ?",
+            [*params, limit],
+        )
+    )
+
+
+def approved(db: Database, ward_code: str) -> list[dict]:
+    """Return the ward's approved notes, latest action first (what the public may read)."""
+    return list(
+        db.query(
+            _SELECT + " WHERE n.ward_code = ? AND n.status = 'approved'"
+            " ORDER BY n.acted_on DESC, n.id DESC",
+            [ward_code],
+        )
+    )
+
+
+def version(db: Database, ward_code: str) -> tuple:
+    """Return a mark that changes whenever the ward's public notes change (for page copies)."""
+    return tuple(
+        db.execute(
+            "SELECT count(*), max(decided_at), max(id) FROM ward_notes"
+            " WHERE ward_code = ? AND status = 'approved'",
+            [ward_code],
+        ).fetchone()
+    )
