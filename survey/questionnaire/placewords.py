@@ -33,7 +33,7 @@ VILLAGE_WORDS = {
 # The head's title for each village word (Vietnamese); English says "the head of the ...".
 HEAD_TITLES = {
     "tổ dân phố": "tổ trưởng tổ dân phố",
-    "thôn, tổ dân phố": "trưởng thôn, tổ trưởng tổ dân phố",
+    "thôn, tổ dân phố": "trưởng thôn, tổ trưởng",
 }
 # English for the words a province may choose.
 ENGLISH_VILLAGE = {
@@ -117,3 +117,27 @@ def localise(questionnaire, kind: str = "", words: dict | None = None):
         items=items,
         **both(questionnaire, "title", "intro", "organiser"),
     )
+
+
+def localise_page(page, kind: str = "", words: dict | None = None):
+    """Return a copy of one page with its title's and items' place words filled for a unit."""
+
+    def both(obj, *names):
+        return {
+            f"{name}_{lang}": fill(getattr(obj, f"{name}_{lang}"), lang, kind, words)
+            for name in names
+            for lang in ("vi", "en")
+        }
+
+    items = tuple(
+        replace(
+            i,
+            options=tuple(
+                replace(o, vi=fill(o.vi, "vi", kind, words), en=fill(o.en, "en", kind, words))
+                for o in i.options
+            ),
+            **both(i, "text", "hint"),
+        )
+        for i in page.items
+    )
+    return replace(page, items=items, **both(page, "title"))

@@ -142,9 +142,9 @@ def test_v1_stays_the_current_questionnaire_until_v2_is_made_current(v2):
 
 
 def test_v2_takes_about_five_minutes_at_the_longest_rotation(v2):
-    """The longest path (wordiest two modules, every follow-up) is under six minutes."""
+    """The longest path (wordiest two modules, every follow-up) is within 5 min 15 s (v1: 5:50)."""
     _, longest = path_extremes(v2, "vi")
-    assert longest < 6 * 60
+    assert longest <= 5 * 60 + 15
 
 
 def test_a_localised_v2_has_no_placeholder_left(v2):
