@@ -23,14 +23,14 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from survey import csrf, points, responses
+from survey import csrf, points, responses, unit_names
 from survey.citizen import carry, flow, forgery, guard, readback
 from survey.citizen import draft as drafts
 from survey.citizen.forms import validate_page
 from survey.db import immediate
 from survey.i18n import current_locale
 from survey.questionnaire import get as get_questionnaire
-from survey.questionnaire import latest
+from survey.questionnaire import latest, placewords
 from survey.questionnaire.logic import prune
 from survey.questionnaire.timing import minutes_range
 from survey.webdb import get_db
@@ -304,7 +304,11 @@ def _way_back(point) -> str | None:
 def _render_page(point, draft, pages, page, values, errors, notice=None, status=200):
     """Render one question page with its values, errors and progress."""
     questionnaire, modules = _route_args(draft)[:2]
-    visible = [item for item in page.items if flow.is_shown(item, draft.answers)]
+    # v2's texts name the point's own unit and the province's word for its villages.
+    kind = unit_names.Unit.of_point(point).type or ""
+    words = placewords.province_words(current_app.config, point["province_code"])
+    local = placewords.localise_page(page, kind, words)
+    visible = [item for item in local.items if flow.is_shown(item, draft.answers)]
     previous = flow.previous_page(questionnaire, modules, draft.answers, page.id)
     signed = carry.sign(draft, point["token"])
     # The summary names each question: three identical "Choose an answer." links say nothing.
@@ -319,7 +323,7 @@ def _render_page(point, draft, pages, page, values, errors, notice=None, status=
     body = render_template(
         "citizen/page.html",
         point=point,
-        page=page,
+        page=local,
         items=visible,
         values=values,
         errors=errors,
