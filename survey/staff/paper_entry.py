@@ -109,6 +109,8 @@ def _number_page(point, number_form, suggested, status=200):
         suggested = store.next_to_enter(db, point["id"])
     if suggested and not number_form.form_number.raw_data:
         number_form.form_number.data = str(suggested)
+    if number_form.form_number.errors:  # the error summary takes the focus, not the box
+        number_form.form_number.render_kw = {"inputmode": "numeric"}
     return render_template(
         "staff/paper/entry.html",
         step="number",

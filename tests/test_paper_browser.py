@@ -1,0 +1,53 @@
+"""A clerk enters a paper form in real Chromium with the keyboard alone, JavaScript off (#13.3).
+
+Digits, Tab and Enter only: the number step has the focus, the first question has it next,
+Enter checks the form, and Enter on the read-back saves it (CSRF on, as served).
+"""
+
+import pytest
+
+from survey import responses
+from survey.paper import store
+from survey.questionnaire import latest
+from survey.webdb import open_db
+from tests.browser_support import chromium, live_app
+from tests.posters_helpers import PASSWORD, make_point, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_form_is_entered_with_digits_tab_and_enter(tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with live_app(tmp_path / "instance") as (app, base):
+        db = open_db(app)
+        point = make_point(db)
+        user = make_user(db, "ward_staff", scopes=[point["ward_code"]])
+        store.reserve(db, point["id"], latest("papi-pulse-core"), 1, False, None)
+        with chromium(tmp_path / "chromium", javascript=False) as driver:
+            wait = WebDriverWait(driver, 15)
+            driver.get(f"{base}/staff/login")
+            driver.find_element(By.ID, "username").send_keys(user["username"])
+            driver.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
+            wait.until(lambda d: "/staff/login" not in d.current_url)
+            driver.get(f"{base}/staff/points/{point['id']}/paper/entry")
+            focused = driver.switch_to.active_element
+            assert focused.get_attribute("id") == "form_number"
+            assert focused.get_attribute("value") == "1"  # the next form to enter
+            focused.send_keys(Keys.ENTER)
+            wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "sex")
+            # Question 1: box 2 (Nữ); question 2: box 4 (60 or older); question 3: box 1.
+            driver.switch_to.active_element.send_keys("2", Keys.TAB, "4", Keys.TAB, "1")
+            driver.switch_to.active_element.send_keys(Keys.ENTER)
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "button[value=save]"))
+            table = driver.find_element(By.TAG_NAME, "table").text
+            assert "2 · Nữ" in table and "4 · Từ 60 tuổi trở lên" in table
+            assert responses.count(db) == 0
+            driver.switch_to.active_element.send_keys(Keys.ENTER)  # Save has the focus
+            wait.until(lambda d: "Đã lưu phiếu số 1" in d.page_source)
+        stored = responses.decode(next(iter(db.query("SELECT * FROM responses"))))
+        assert stored["mode"] == "paper"
+        assert stored["answers"] == {"sex": "nu", "age_band": "60_plus", "lives_here": "yes"}
+        db.close()
