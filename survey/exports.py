@@ -12,7 +12,8 @@ Responses format (one column per item of one questionnaire version, in questionn
 - with labels (``vi``/``en``) option labels replace codes (multiple: joined with ``;``).
 Before the items: response_id, questionnaire_id, questionnaire_version, point_id, ward_code,
 province_code, submitted_at and started_at (ISO 8601 UTC), modules_shown (``;``-joined),
-duration_seconds, flags (``;``-joined), review_status, source, locale. Rows are ordered by
+duration_seconds, flags (``;``-joined), review_status, source (how the row arrived: web, import,
+demo), locale, mode (how the respondent answered: web on a phone, paper). Rows are ordered by
 ward, submission time and id. Excluded responses are left out unless asked for; flagged ones
 are kept; every row says which in its ``flags`` and ``review_status`` columns. ``mode``
 keeps the responses given on a phone (web) or on paper only.
@@ -38,7 +39,7 @@ DEFAULT_QUESTIONNAIRE = "papi-pulse-core"
 BASE_COLUMNS = (
     "response_id", "questionnaire_id", "questionnaire_version", "point_id", "ward_code",
     "province_code", "submitted_at", "started_at", "modules_shown", "duration_seconds", "flags",
-    "review_status", "source", "locale",
+    "review_status", "source", "locale", "mode",
 )  # fmt: skip
 CODEBOOK_COLUMNS = (
     "item_id", "type", "wording_vi", "wording_en", "option_code", "option_label_vi",
@@ -193,8 +194,8 @@ def _answer_records(db: Database, sql: str, params: list):
     cursor = db.conn.execute(sql, params)
     while batch := cursor.fetchmany(FETCH_ROWS):
         for record in batch:
-            base = [*record[:8], _joined(record[8]), record[9], _joined(record[10]), *record[11:14]]
-            yield base, scan(record[14], 0)[0]
+            base = [*record[:8], _joined(record[8]), record[9], _joined(record[10]), *record[11:15]]
+            yield base, scan(record[15], 0)[0]
 
 
 def _nfc(text: str) -> str:
@@ -205,7 +206,7 @@ def _nfc(text: str) -> str:
 _RESPONSES_SQL = (
     "SELECT r.id, r.questionnaire_id, r.questionnaire_version, r.point_id, r.ward_code,"
     " r.province_code, r.submitted_at, r.started_at, r.modules, r.duration_seconds,"
-    " r.flags, r.review_status, r.source, r.locale, r.answers"
+    " r.flags, r.review_status, r.source, r.locale, r.mode, r.answers"
     " FROM responses r WHERE {where} ORDER BY r.rowid"
 )
 
@@ -229,8 +230,8 @@ def _response_rows(
     cursor = db.conn.execute(sql, params)
     while batch := cursor.fetchmany(FETCH_ROWS):
         for record in batch:
-            row = [*record[:8], _joined(record[8]), record[9], _joined(record[10]), *record[11:14]]
-            answers = scan(record[14], 0)[0]
+            row = [*record[:8], _joined(record[8]), record[9], _joined(record[10]), *record[11:15]]
+            answers = scan(record[15], 0)[0]
             row += map(answers.get, ids)
             for index, rank in multiple:
                 chosen = row[index]

@@ -8,9 +8,10 @@ unit, as exported; a cell typed from a paper form ("500 nghìn", "1,5 triệu") 
 citizen pages read it (``survey.questionnaire.amounts``), and an ambiguous one is a problem.
 Every problem is reported with its line number; if there is any, nothing is stored. Text is
 stored NFC; formula-neutralising quotes added by the export are removed. The ``source`` cell
-is kept (``web`` or ``import``; empty means ``import``), so that exporting, importing into a
-fresh instance and exporting again gives identical bytes; the import itself is recorded in
-the audit log.
+is kept (``web`` or ``import``; empty means ``import``), and so is ``mode`` (``web`` or
+``paper``; a file exported before that column existed is all ``web``), so that exporting,
+importing into a fresh instance and exporting again gives identical bytes; the import itself
+is recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ INSERT_ROWS = 5000
 _INSERT = (
     "INSERT INTO responses (id, point_id, ward_code, province_code, questionnaire_id,"
     " questionnaire_version, modules, answers, locale, started_at, submitted_at,"
-    " duration_seconds, flags, review_status, source)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " duration_seconds, flags, review_status, source, mode)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -167,8 +168,12 @@ class _Checker:
         self.seen: set[str] = set()
         self.points: dict[int, tuple | None] = {}
         base = list(BASE_COLUMNS)
+        # Exports made before the mode column (every response then was web) still import.
+        self.has_mode = header[: len(base)] == base
+        if not self.has_mode:
+            base = [column for column in base if column != "mode"]
         if header[: len(base)] != base:
-            self._header_problem(f"the first columns must be {', '.join(base)}")
+            self._header_problem(f"the first columns must be {', '.join(BASE_COLUMNS)}")
             return
         for (qid, version), candidate in _shipped_items():
             if header[len(base) :] == candidate:
@@ -219,6 +224,7 @@ class _Checker:
         status = cell("review_status", _choice(("included", "excluded")))
         source = cell("source", _choice(("web", "import", "")))
         locale = cell("locale", _choice(("vi", "en")))
+        mode = cell("mode", _choice(("web", "paper"))) if self.has_mode else "web"
         # A paper form may answer a question its skips said to leave out: kept, and flagged.
         kept = "paper_skip_violated" in (flags or [])
         answers = self._answers(line, values, modules or [], problems, kept)
@@ -230,7 +236,7 @@ class _Checker:
             response_id, int(values["point_id"]), values["ward_code"], values["province_code"],
             self.questionnaire.id, self.questionnaire.version, json.dumps(modules),
             json.dumps(answers, ensure_ascii=False, sort_keys=True), locale, started, submitted,
-            duration, json.dumps(sorted(flags)), status, source or "import",
+            duration, json.dumps(sorted(flags)), status, source or "import", mode,
         )  # fmt: skip
         return problems, record
 

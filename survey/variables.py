@@ -58,6 +58,11 @@ BASE = {
     "review_status": ("text", "Kết quả xem xét", "Review status"),
     "source": ("text", "Nguồn phiếu", "Source of the response"),
     "locale": ("text", "Ngôn ngữ khi trả lời", "Language of the questionnaire"),
+    "mode": (
+        "text",
+        "Cách trả lời (web: trên điện thoại, paper: trên phiếu giấy)",
+        "How it was answered (web: on a phone, paper: on a paper form)",
+    ),
 }
 
 CODEBOOK = {

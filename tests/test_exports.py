@@ -29,8 +29,10 @@ def test_one_row_per_response_one_column_per_item(stocked):
     db, places = stocked
     rows, data = csv_rows(exports.export_responses(db))
     header = data.split(b"\n")[0].decode().split(",")
-    assert header[:14] == list(exports.BASE_COLUMNS)
-    assert header[14:17] == ["sex", "age_band", "lives_here"] and header[-1] == "pressing_issue"
+    base = len(exports.BASE_COLUMNS)
+    assert header[:base] == list(exports.BASE_COLUMNS) and header[base - 1] == "mode"
+    assert header[base : base + 3] == ["sex", "age_band", "lives_here"]
+    assert header[-1] == "pressing_issue"
     assert len(rows) == 4  # the excluded response is left out by default
     first = rows[0] if rows[0]["response_id"].endswith("1") else rows[1]
     assert first["services_used"] == "certification;land_certificate"  # option order
@@ -41,6 +43,7 @@ def test_one_row_per_response_one_column_per_item(stocked):
     assert first["submitted_at"] == "2026-02-02T01:05:01+00:00"
     assert first["ward_code"] == places["a"]["ward_code"] and first["province_code"] == "79"
     assert first["knows_slogan"] == ""  # module not shown
+    assert first["mode"] == "web"
     assert b",500000," in data and b",3," in data  # numbers unquoted
 
 

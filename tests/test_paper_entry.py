@@ -1,6 +1,7 @@
 """Paper data entry (#13.3): same answers as online, numbers entered once, bad boxes refused,
 skips broken on paper kept and flagged, who typed it kept out of exports."""
 
+import csv
 import io
 import json
 import re
@@ -243,3 +244,19 @@ def test_a_flagged_paper_form_survives_export_and_import(client, db, point, cler
     assert importer.import_responses(db, io.BytesIO(before), "paper.csv") == 1
     after = b"".join(exports.stream(exports.export_responses(db, exports.Filters())))
     assert after == before
+    assert db.execute("SELECT mode FROM responses").fetchall() == [("paper",)]
+
+
+def test_an_export_made_before_the_mode_column_imports_as_web(client, db, point, clerk):
+    from survey import importer
+
+    client.post(entry_url(point), data={"form_number": "1", "sex": "1", "action": "save"})
+    rows = list(csv.reader(io.StringIO(
+        b"".join(exports.stream(exports.export_responses(db, exports.Filters()))).decode()
+    )))  # fmt: skip
+    at = rows[0].index("mode")
+    old = io.StringIO()
+    csv.writer(old, lineterminator="\n").writerows([row[:at] + row[at + 1 :] for row in rows])
+    db.execute("DELETE FROM responses")
+    assert importer.import_responses(db, io.BytesIO(old.getvalue().encode()), "old.csv") == 1
+    assert db.execute("SELECT mode FROM responses").fetchall() == [("web",)]
