@@ -49,6 +49,7 @@ class Texts:
     promise: str
     typed_hint: str
     organiser: str
+    results: str = ""  # "Xem kết quả: <address>": the ward's public results page
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,9 @@ def _bottom_lines(poster: Poster, scale: float) -> list[Line]:
         Line(texts.organiser, False, 11 * scale * (1 if i == 0 else 0.85))
         for i, texts in enumerate(poster.texts)
     ]
+    if poster.texts and poster.texts[0].results:
+        # One language only: the address is the same, and the poster has little room left.
+        lines.append(Line(poster.texts[0].results, False, 11 * scale, fit=True))
     return lines
 
 

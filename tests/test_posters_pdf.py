@@ -145,3 +145,19 @@ def test_the_typed_address_is_printed_whole_on_one_line(size, texts):
     # A tent prints it on both faces; each time whole, alone on its line.
     assert lines.count(typed) == (2 if size == "tent" else 1), lines
     assert not [line for line in lines if "WMWM" in line and line != typed], lines
+
+
+@pytest.mark.parametrize("size", list(posters.SIZES))
+def test_results_line_fits_on_the_same_page(size):
+    """The "Xem kết quả" line keeps one poster per page on every size."""
+    from dataclasses import replace
+
+    results = replace(VI, results="Xem kết quả: khaosat.example.vn/ket-qua/26743")
+    items = [
+        make_poster("ABCDEFGHJKMNPQ", (results, EN)),
+        make_poster("0123456789ABCD", (results,)),
+    ]
+    data = posters.pdf(items, posters.SIZES[size], "Posters")
+    assert len(re.findall(rb"/Type /Page\b(?!s)", data)) == 2
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "ket-qua/26743" in text.replace("\n", "")

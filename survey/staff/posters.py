@@ -193,7 +193,14 @@ def _texts(locale: str, point: dict) -> posters.Texts:
             organiser=_(
                 "This survey is run by %(organiser)s.", organiser=config_text("ORGANISER", point)
             ),
+            results=_("See the results: %(address)s", address=_results_address(point)),
         )
+
+
+def _results_address(point: dict) -> str:
+    """Return the ward's public results address as typed, without the scheme."""
+    base = current_app.config["BASE_URL"].split("://", 1)[-1]
+    return f"{base}/ket-qua/{point['ward_code']}"
 
 
 def _minutes() -> tuple[int, int]:
