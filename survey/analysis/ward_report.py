@@ -251,10 +251,14 @@ def _table(doc, head, rows):
     """Draw the summary table, its header repeated in bold."""
     doc.set_font(FONT, "B", 7)
     y = doc.get_y()
+    # The header is as tall as its longest heading (Vietnamese ones wrap to three lines).
+    lines = max(len(doc.multi_cell(w, 3.2, t, dry_run=True, output="LINES"))
+                for w, t in zip(COLUMNS, head, strict=True))  # fmt: skip
     for i, text in enumerate(head):
         doc.set_xy(MARGIN + sum(COLUMNS[:i]), y)
-        doc.multi_cell(COLUMNS[i], 3.2, text, border="B", align="L")
-    doc.set_y(y + 7)
+        doc.multi_cell(COLUMNS[i], 3.2, text, align="L")
+    doc.set_y(y + 3.2 * lines + 0.6)
+    doc.line(MARGIN, doc.get_y() - 0.3, MARGIN + WIDTH, doc.get_y() - 0.3)
     doc.set_font(FONT, "", 7)
     for row in rows:
         y = doc.get_y()
