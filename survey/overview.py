@@ -15,7 +15,7 @@ a suppressed ward or province is never compared.
 import threading
 from collections import OrderedDict
 
-from survey import collation, estimate_cache, estimates, periods
+from survey import baselines, collation, estimate_cache, estimates, periods
 
 SUMMARY_KEYS = ("total", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")
 HIGHER, LOWER = "higher", "lower"
@@ -30,6 +30,7 @@ _lock = threading.Lock()
 
 def area_rows(db, questionnaire, period, province, cap, prior_m) -> list[dict]:
     """Return the summary rows (total and dimensions) of a province and its wards, cached."""
+    baselines.ensure_shipped(db)  # the engine's one write, done before the mark is read
     key = (
         estimate_cache.data_version(db),
         questionnaire.id,

@@ -165,3 +165,18 @@ def test_bad_period_is_400(app, db, world):
     """A period that is not understood is a 400 with the reason."""
     soup, status = page(client_as(app, world, "analyst"), url("2026-Q9"))
     assert status == 400 and "2026-Q1" in soup.text, soup.text
+
+
+def test_area_rows_are_computed_once_per_data_version(db, world, monkeypatch):
+    """A second overview of unchanged data is served from the cache, not the engine."""
+    from survey import estimates
+    from survey.questionnaire import catalogue
+
+    overview.clear()
+    calls = []
+    real = estimates.run
+    monkeypatch.setattr(estimates, "run", lambda *a, **k: calls.append(1) or real(*a, **k))
+    core, period = catalogue.get("papi-pulse-core", 1), estimates.parse_periods("2026-Q1")
+    overview.area_rows(db, core, period, HCMC, 5.0, 20.0)
+    overview.area_rows(db, core, period, HCMC, 5.0, 20.0)
+    assert len(calls) == 1
