@@ -8,9 +8,14 @@ import uuid
 import pytest
 
 from survey import csvout, estimates, exports
+from survey.analysis.views import QUESTIONNAIRE
+from survey.questionnaire import get
 from tests.estimates_helpers import add_places, add_response, rows_by, tiny
 from tests.staff_helpers import BEN_THANH, client_as, world_fixture  # noqa: F401
 
+# The version the estimates page reads; exports below name it too.
+CORE = get(*QUESTIONNAIRE)
+KEY = f"{CORE.id}:{CORE.version}"
 ANSWERS = {"sex": "nu", "age_band": "30_44", "lives_here": "yes", "came_for_procedure": "no"}
 
 
@@ -24,10 +29,18 @@ def add_mixed(db, world) -> dict:
             db.execute(
                 "INSERT INTO responses (id, point_id, ward_code, province_code,"
                 " questionnaire_id, questionnaire_version, modules, answers, locale,"
-                " started_at, submitted_at, mode) VALUES (?, ?, ?, '79', 'papi-pulse-core', 1,"
+                " started_at, submitted_at, mode) VALUES (?, ?, ?, '79', ?, ?,"
                 " '[\"core\", \"closing\"]', ?, 'vi', '2026-02-01T01:00:00+00:00',"
                 " '2026-02-01T01:00:00+00:00', ?)",
-                [ids[mode][-1], world["point"]["id"], BEN_THANH, json.dumps(ANSWERS), mode],
+                [
+                    ids[mode][-1],
+                    world["point"]["id"],
+                    BEN_THANH,
+                    CORE.id,
+                    CORE.version,
+                    json.dumps(ANSWERS),
+                    mode,
+                ],  # fmt: skip
             )
     return ids
 
@@ -54,9 +67,13 @@ def test_estimates_count_only_the_mode_asked_for(db):
 def test_exports_keep_only_the_mode_asked_for(db, world):
     ids = add_mixed(db, world)
     for mode in ("web", "paper"):
-        table = exports.export_responses(db, exports.Filters(mode=mode))
+        table = exports.export_responses(
+            db, exports.Filters(questionnaire=QUESTIONNAIRE, mode=mode)
+        )
         assert sorted(row[0] for row in table.rows) == sorted(ids[mode])
-    assert exports.count_responses(db, exports.Filters()) == len(ids["web"]) + len(ids["paper"])
+    assert exports.count_responses(db, exports.Filters(questionnaire=QUESTIONNAIRE)) == len(
+        ids["web"]
+    ) + len(ids["paper"])
     with pytest.raises(exports.ExportError, match="unknown mode"):
         exports.count_responses(db, exports.Filters(mode="phone"))
 
@@ -64,7 +81,7 @@ def test_exports_keep_only_the_mode_asked_for(db, world):
 def test_web_downloads_and_estimates_filter_by_mode(app, db, world):
     ids = add_mixed(db, world)
     client = client_as(app, world, "analyst")
-    response = client.get("/analysis/downloads/responses.csv?mode=paper")
+    response = client.get(f"/analysis/downloads/responses.csv?mode=paper&questionnaire={KEY}")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip(csvout.BOM))))
     assert sorted(row[0] for row in rows[1:]) == sorted(ids["paper"])
     assert "-paper" in response.headers["Content-Disposition"]
@@ -87,11 +104,14 @@ def test_web_downloads_and_estimates_filter_by_mode(app, db, world):
 def test_export_commands_take_a_mode(runner, db, world, tmp_path):
     ids = add_mixed(db, world)
     out = tmp_path / "paper.csv"
-    result = runner.invoke(args=["export", "responses", "--mode", "paper", "-o", str(out)])
+    result = runner.invoke(
+        args=["export", "responses", "--mode", "paper", "--questionnaire", KEY, "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert sorted(row[0] for row in rows[1:]) == sorted(ids["paper"])
     args = ["export", "estimates", "--period", "2026-Q1", "--unit-type", "ward", "--mode", "web"]
+    args += ["--questionnaire", KEY]
     result = runner.invoke(args=[*args, "-o", str(tmp_path / "web.csv")])
     assert result.exit_code == 0, result.output
     header, *body = list(csv.reader(io.StringIO((tmp_path / "web.csv").read_text())))

@@ -39,6 +39,28 @@ def font_sizes(data: bytes) -> set[float]:
     return sizes
 
 
+def skip_sentences(form) -> list[str]:
+    """Return the Vietnamese skip sentences the form must print, from its conditions.
+
+    Every jump after a yes/no question ("Nếu chọn “Không”, chuyển sang câu 12.") and every
+    only-if line that reads one yes/no answer; there must be at least one of each.
+    """
+    numbers, jumps, only_ifs = form.numbers(), [], []
+    for question in form.questions:
+        item = question.item
+        for jump in question.jumps:
+            if item.type == "yes_no" and jump.codes == ("no",) and jump.target:
+                jumps.append(f"Nếu chọn “Không”, chuyển sang câu {jump.target}.")
+        condition = item.show_if
+        if question.only_if and condition.op == "in" and condition.values == ("yes",):
+            if condition.item.type == "yes_no" and condition.item.options[0].vi == "Có":
+                only_ifs.append(
+                    f"Chỉ trả lời câu này nếu ở câu {numbers[condition.item_id]} ông/bà chọn “Có”."
+                )
+    assert jumps and only_ifs
+    return jumps + only_ifs
+
+
 @pytest.fixture
 def point(db):
     """Return an active point of Phường Bến Thành."""
@@ -58,9 +80,8 @@ def test_blank_form_has_every_question_and_skip_in_large_type(runner, tmp_path):
     text = pdf_text(data)
     for item in CORE.items.values():
         assert words(item.text("vi")) in text, item.id
-    # Derived from came_for_procedure's follow-ups: "no" hides the SIPAS questions 6 to 11.
-    assert "Nếu chọn “Không”, chuyển sang câu 12." in text
-    assert "Chỉ trả lời câu này nếu ở câu 15 ông/bà chọn “Có”." in text
+    for sentence in skip_sentences(layout.build(CORE, layout.all_modules(CORE), False)):
+        assert sentence in text
     assert "Số phiếu: ......" in text and "Điểm khảo sát: ......" in text
     assert "Phiếu này có đủ tất cả các phần của bảng hỏi." in text
     assert min(font_sizes(data)) >= 12
@@ -72,7 +93,13 @@ def test_bilingual_form_prints_english_at_12_pt_at_least(runner, tmp_path):
     assert result.exit_code == 0, result.output
     text = pdf_text(out.read_bytes())
     assert words(CORE.items["sex"].text("en")) in text
-    assert "If you chose “No”, go to question 12." in text
+    target = next(
+        j.target
+        for q in layout.build(CORE, layout.all_modules(CORE), False).questions
+        for j in q.jumps
+        if q.item.type == "yes_no" and j.codes == ("no",)
+    )
+    assert f"If you chose “No”, go to question {target}." in text
     assert min(font_sizes(out.read_bytes())) >= 12
 
 
@@ -187,7 +214,7 @@ def test_print_page_reserves_then_shows_the_same_forms_again(client, db, point):
     text = words(forms[0].get_text(" "))
     for item in CORE.items.values():
         assert words(item.text("vi")) in text, item.id
-    assert "Nếu chọn “Không”, chuyển sang câu 12." in text
+    assert skip_sentences(layout.build(CORE, layout.all_modules(CORE), False))[0] in text
     listing = client.get(url).get_data(as_text=True)
     assert "1 đến 2" in listing
     pdf_response = client.get(response.location + "&format=pdf")
