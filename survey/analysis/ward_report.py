@@ -14,7 +14,7 @@ from flask_babel import force_locale, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from survey import baselines, estimate_cache, fix_first, indicators, targets, units
+from survey import baselines, estimate_cache, estimates, fix_first, indicators, targets, units
 from survey.analysis import present
 from survey.posters import FONT, font_paths
 from survey.questionnaire import catalogue
@@ -55,10 +55,28 @@ def _num(value, line=None, signed=False):
     return format_decimal(value, "+#,##0.00;-#,##0.00" if signed else "#,##0.00")
 
 
-def gather(db, config, unit_type, code, period, lang="vi") -> dict:
-    """Return everything the report prints, texts in ``lang``."""
+def province_rows(db, config, province, period) -> dict[tuple[str, str], list[dict]]:
+    """Return {(unit type, code): rows} of a province and all its wards from one engine run."""
+    found: dict = {}
+    for values in estimates.run(
+        db,
+        catalogue.get(*QUESTIONNAIRE),
+        [period],
+        ("ward", "province"),
+        cap=config["WEIGHT_TRIM_CAP"],
+        prior_m=float(config["SMOOTHING_PRIOR_N"]),
+        provinces=[province],
+    ):
+        row = dict(zip(estimates.COLUMNS, values, strict=True))
+        found.setdefault((row["unit_type"], row["unit_code"]), []).append(row)
+    return found
+
+
+def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
+    """Return everything the report prints, texts in ``lang`` (rows: the unit's, if known)."""
     questionnaire = catalogue.get(*QUESTIONNAIRE)
-    rows = rows_for(db, config, unit_type, code, period)
+    if rows is None:
+        rows = rows_for(db, config, unit_type, code, period)
     if unit_type == "ward":
         ward = units.get_ward(db, code)
         name, province = f"{ward['name']}, {ward['province_name']}", ward["province_code"]
