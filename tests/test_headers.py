@@ -19,6 +19,7 @@ def url_values(app, world) -> dict:
         "province": HCMC,
         "ward": BEN_THANH,
         "filename": "staff.css",
+        "ext": "xlsx",
     }
 
 
