@@ -37,9 +37,9 @@ def test_a_form_is_entered_with_digits_tab_and_enter(tmp_path):
             assert focused.get_attribute("id") == "form_number"
             assert focused.get_attribute("value") == "1"  # the next form to enter
             focused.send_keys(Keys.ENTER)
-            wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "sex")
-            # Question 1: box 2 (Nữ); question 2: box 4 (60 or older); question 3: box 1.
-            driver.switch_to.active_element.send_keys("2", Keys.TAB, "4", Keys.TAB, "1")
+            wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "answered_on")
+            # The date left empty (today); question 1: box 2 (Nữ); 2: box 4 (60 or older); 3: 1.
+            driver.switch_to.active_element.send_keys(Keys.TAB, "2", Keys.TAB, "4", Keys.TAB, "1")
             driver.switch_to.active_element.send_keys(Keys.ENTER)
             wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "button[value=save]"))
             table = driver.find_element(By.TAG_NAME, "table").text

@@ -114,8 +114,8 @@ def test_keyboard_steps_number_then_boxes_then_read_back(client, db, point, cler
         client.get(entry_url(point) + "?form_number=1").get_data(as_text=True), "html.parser"
     )
     inputs = page.select("form.paper-entry input[type=text], form.paper-entry textarea")
-    assert inputs[0]["id"] == "sex" and inputs[0].has_attr("autofocus")
-    assert inputs[0]["inputmode"] == "numeric"
+    assert inputs[0]["id"] == "answered_on" and inputs[0].has_attr("autofocus")  # as printed
+    assert inputs[1]["id"] == "sex" and inputs[1]["inputmode"] == "numeric"
     assert "Câu 1" in page.select_one("label[for=sex]").get_text()
     assert "1 Nam · 2 Nữ · 99 Không muốn trả lời" in page.select_one("#sex-hint").get_text()
     data = {"form_number": "1", "sex": "2", "came_for_procedure": "1", "land_extra_amount": "500"}
@@ -160,7 +160,7 @@ def test_a_blank_form_numbered_by_hand_holds_every_module(client, db, point, cle
     page = BeautifulSoup(
         client.get(entry_url(point) + "?form_number=77").get_data(as_text=True), "html.parser"
     )
-    assert len(page.select("div.paper-answer")) == len(CORE.items)
+    assert len(page.select("div.paper-answer:not(#answered_on-group)")) == len(CORE.items)
     client.post(entry_url(point), data={"form_number": "77", "sex": "1", "action": "save"})
     form = store.get_form(db, point["id"], 77)
     assert form.modules == layout.all_modules(CORE) and form.printed_at is None
@@ -260,3 +260,32 @@ def test_an_export_made_before_the_mode_column_imports_as_web(client, db, point,
     db.execute("DELETE FROM responses")
     assert importer.import_responses(db, io.BytesIO(old.getvalue().encode()), "old.csv") == 1
     assert db.execute("SELECT mode FROM responses").fetchall() == [("web",)]
+
+
+def test_the_date_written_on_the_form_decides_its_quarter(client, db, point, clerk):
+    from datetime import timedelta
+
+    from survey.staff.paper_entry import today
+
+    store.reserve(db, point["id"], CORE, 1, False, None)
+    day = today()
+    for typed, message in (
+        (f"{(day + timedelta(days=1)):%d/%m/%Y}", "ngày chưa tới"),
+        (f"{(day - timedelta(days=3)):%d/%m/%Y}", "không thể được trả lời trước ngày đó"),
+        ("32/13/2026", "theo ngày/tháng/năm"),
+    ):
+        response = client.post(entry_url(point), data={"form_number": "1", "answered_on": typed})
+        assert response.status_code == 422
+        assert any(message in text for text in errors_of(response)), errors_of(response)
+    earlier = day - timedelta(days=40)
+    data = {
+        "form_number": "9",
+        "sex": "1",
+        "answered_on": f"{earlier.day}/{earlier.month}/{earlier.year}",
+    }
+    confirm = client.post(entry_url(point), data=data).get_data(as_text=True)
+    assert "Ngày ghi trên phiếu" in confirm
+    client.post(entry_url(point), data=dict(data, action="save"))
+    stored = next(iter(db.query("SELECT submitted_at, started_at FROM responses")))
+    assert stored["submitted_at"] == f"{earlier.isoformat()}T05:00:00+00:00"  # noon in Vietnam
+    assert stored["started_at"] == stored["submitted_at"]

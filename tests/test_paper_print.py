@@ -84,6 +84,7 @@ def test_blank_form_has_every_question_and_skip_in_large_type(runner, tmp_path):
         assert sentence in text
     assert "Số phiếu: ......" in text and "Điểm khảo sát: ......" in text
     assert "Phiếu này có đủ tất cả các phần của bảng hỏi." in text
+    assert "Ngày trả lời: ........ / ........ / 20........ (ngày / tháng / năm)" in text
     assert min(font_sizes(data)) >= 12
 
 

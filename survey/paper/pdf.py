@@ -115,6 +115,7 @@ def _blocks(writer: _Writer, sheet: Sheet) -> list[_Block]:
     writer.texts(head, sheet.form_label, SECTION, bold=True, x=3, width=WIDTH - 6, after=0)
     head.steps.insert(0, ("rect", 0, top - 1.5, WIDTH, head.height - top + 3))
     head.height += 4
+    writer.texts(head, sheet.date_line, BODY, bold=True, after=3)
     writer.texts(head, sheet.modules_note, BODY, after=2)
     writer.texts(head, sheet.how_to, BODY, after=4)
     blocks = [head]

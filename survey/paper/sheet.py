@@ -55,6 +55,7 @@ class Sheet:
     intro: Texts
     place: Texts
     form_label: Texts
+    date_line: Texts  # where the respondent writes the day: it decides the form's quarter
     modules_note: Texts
     how_to: Texts
     sections: tuple[PrintedSection, ...]

@@ -70,7 +70,9 @@ def sheet(form: Form, lang: str, point: dict | None) -> Sheet:
         )
         for section in form.sections
     )
-    keys = ("title", "intro", "place", "form_label", "modules_note", "how_to", "thanks")
+    keys = (
+        "title", "intro", "place", "form_label", "date_line", "modules_note", "how_to", "thanks",
+    )  # fmt: skip
     texts = {key: tuple(part[key] for part in parts) for key in keys}
     organiser = tuple(part["organiser"] for part in parts if part["organiser"])
     return Sheet(
@@ -116,6 +118,7 @@ def _sheet_texts(form: Form, point: dict | None, locale: str) -> dict:
         "intro": questionnaire.intro(locale),
         "place": place,
         "form_label": form_label,
+        "date_line": _("Date of answering: ........ / ........ / 20........ (day / month / year)"),
         "modules_note": _modules_note(form, locale),
         "how_to": _(
             "Put a cross in the box beside your answer: one box for each question, unless the "

@@ -8,11 +8,15 @@ stores the response (mode paper), the number and who typed it, with an audit row
 transaction (survey/paper/store.py). Editors in the point's scope only.
 """
 
+import re
 import time
 import unicodedata
 import uuid
+from datetime import UTC, date, datetime
+from datetime import time as clock
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,6 +27,7 @@ from survey import accounts, privacy, quality, responses
 from survey.citizen import readback
 from survey.i18n import current_locale
 from survey.paper import layout, store, wording
+from survey.periods import LOCAL_TZ
 from survey.questionnaire import amounts, get
 from survey.staff.auth import current_user, get_point_or_404, role_required
 from survey.staff.paper_check import SKIP_FLAG, box_field, check
@@ -31,6 +36,9 @@ from survey.webdb import get_db
 bp = Blueprint("paper_entry", __name__, url_prefix="/staff/points")
 # Form numbers are printed from 1; beyond this a typed number is a slip of the finger.
 MAX_FORM_NUMBER = 10**7
+DAY_FIELD = "answered_on"
+# 25/3/2026, 25-3-26, 25.3 (this year): day first, as Vietnamese write dates.
+_DAY = re.compile(r"(\d{1,2})\s*[/.\- ]\s*(\d{1,2})(?:\s*[/.\- ]\s*(\d{4}|\d{2}))?")
 
 
 def _form_number(form, field):
@@ -80,14 +88,52 @@ def entry(point_id):
     if not posted:
         return _questions(point, number_form, form, typed={}, errors={})
     checked = check(form, request.form)
+    checked.typed[DAY_FIELD] = (request.form.get(DAY_FIELD) or "").strip()
+    day, problem = answered_on(checked.typed[DAY_FIELD], taken)
+    if problem:
+        checked.errors[DAY_FIELD] = problem
     action = request.form.get("action", "check")
     if checked.errors:
         return _questions(point, number_form, form, checked.typed, checked.errors, status=422)
     if action == "edit":
         return _questions(point, number_form, form, checked.typed, {})
     if action == "save":
-        return _save(point, number_form, form, checked)
-    return _read_back(point, number_form, form, checked)
+        return _save(point, number_form, form, checked, day)
+    return _read_back(point, number_form, form, checked, day)
+
+
+def today() -> date:
+    """Return today's date in Vietnam."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def answered_on(text: str, taken) -> tuple[date | None, str | None]:
+    """Return the day written on the form (None if left empty: today), or what is wrong."""
+    if not text:
+        return None, None
+    match = _DAY.fullmatch(unicodedata.normalize("NFKC", text))
+    problem = _(
+        "Type the date written on the form as day/month/year, for example 25/3/2026, "
+        "or leave it empty for today."
+    )
+    if match is None:
+        return None, problem
+    day, month, year = match.groups()
+    year = today().year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        found = date(year, int(month), int(day))
+    except ValueError:
+        return None, problem
+    if found > today():
+        return None, _("The date on the form is in the future: check the day, month and year.")
+    printed = taken.printed_at if taken is not None else None
+    if printed and found < datetime.fromisoformat(printed).astimezone(LOCAL_TZ).date():
+        return None, _(
+            "Form %(number)s was printed on %(printed)s: it cannot have been answered before.",
+            number=taken.number,
+            printed=format_date(datetime.fromisoformat(printed).astimezone(LOCAL_TZ).date()),
+        )
+    return found, None
 
 
 def _paper_form(taken, number: int) -> layout.Form:
@@ -143,7 +189,8 @@ def _when(iso: str | None) -> str:
 def _questions(point, number_form, form, typed, errors, status=200):
     """Render the second step: one box per question, numbered as printed."""
     lang = current_locale()
-    error_list = [
+    error_list = [(DAY_FIELD, errors[DAY_FIELD])] if DAY_FIELD in errors else []
+    error_list += [
         (
             q.item.id,
             _("Question %(number)s: %(problem)s", number=q.number, problem=errors[q.item.id]),
@@ -164,6 +211,7 @@ def _questions(point, number_form, form, typed, errors, status=200):
         modules_note=_modules(form, lang),
         legends={q.item.id: legend(q, lang) for q in form.questions},
         box_field=box_field,
+        day_field=DAY_FIELD,
     ), status
 
 
@@ -195,7 +243,7 @@ def _modules(form, lang: str) -> str:
     )
 
 
-def _read_back(point, number_form, form, checked):
+def _read_back(point, number_form, form, checked, day):
     """Render the third step: every answer in words, to save or correct."""
     lang = current_locale()
     rows = []
@@ -220,6 +268,7 @@ def _read_back(point, number_form, form, checked):
         typed=checked.typed,
         rows=rows,
         skipped=len(checked.skipped),
+        day=format_date(day or today()),
     )
 
 
@@ -241,7 +290,7 @@ def _said(question, value, lang: str) -> str:
     return f"{numbers[value]} · {item.option(value).label(lang)}"
 
 
-def _save(point, number_form, form, checked):
+def _save(point, number_form, form, checked, day):
     """Store the form as a response in one transaction; on to the next form number."""
     db = get_db()
     questionnaire = form.questionnaire
@@ -251,6 +300,8 @@ def _save(point, number_form, form, checked):
     if quality.is_straight_lined(questionnaire, list(form.modules), answers):
         flags.append("straight_lining")
     now = responses.iso_from_epoch(time.time())
+    if day is not None and day != today():  # noon of the day written, in Vietnam time
+        now = datetime.combine(day, clock(12), LOCAL_TZ).astimezone(UTC).isoformat("T", "seconds")
     record = {
         "id": uuid.uuid4().hex,
         "point_id": point["id"],
