@@ -379,6 +379,12 @@ def m015_ward_notes(db: Database):
     db.execute("CREATE INDEX ward_notes_by_ward ON ward_notes (ward_code, status)")
 
 
+@migrations()
+def m016_ward_note_photos(db: Database):
+    """Keep an optional photo per ward note, re-encoded on the server without its metadata."""
+    db.execute("ALTER TABLE ward_notes ADD COLUMN photo BLOB")
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from survey import accounts, audit, periods, privacy, units
+from survey import accounts, audit, periods, photos, privacy, units
 from survey.points import now_iso
 from survey.questionnaire import DIMENSIONS
 
@@ -61,8 +61,9 @@ def write(
     did: str,
     acted_on: date,
     acting_unit: str,
+    photo: bytes | None = None,
 ) -> dict:
-    """Store a pending note, masked and audit-logged; return the fresh row."""
+    """Store a pending note, masked and audit-logged, with its photo cleaned; return the row."""
     ward = units.get_ward(db, ward_code)
     if ward is None or not can_write(actor, ward):
         raise NoteError("not_allowed")
@@ -73,10 +74,15 @@ def write(
     acting_unit = _clean(acting_unit, UNIT_MAX, "bad_unit")
     if not isinstance(acted_on, date) or acted_on > datetime.now(periods.LOCAL_TZ).date():
         raise NoteError("bad_date")
+    if photo is not None:
+        try:
+            photo = photos.clean(photo)
+        except photos.PhotoError as exc:
+            raise NoteError(f"photo_{exc.code}") from None
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO ward_notes (ward_code, dimension, said, did, acted_on, acting_unit,"
-            " written_by, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " written_by, written_at, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 ward_code,
                 dimension,
@@ -86,6 +92,7 @@ def write(
                 acting_unit,
                 actor["username"] if actor else audit.CLI_USER,
                 now_iso(),
+                photo,
             ],
         )
         audit.record(db, actor, "write_note", "ward_note", cursor.lastrowid, {"ward": ward_code})
@@ -113,7 +120,9 @@ def decide(db: Database, actor: dict | None, note_id: int, decision: str) -> dic
 
 
 _SELECT = (
-    "SELECT n.*, w.name AS ward_name, w.province_code FROM ward_notes n"
+    "SELECT n.id, n.ward_code, n.dimension, n.said, n.did, n.acted_on, n.acting_unit,"
+    " n.written_by, n.written_at, n.status, n.decided_by, n.decided_at,"
+    " n.photo IS NOT NULL AS has_photo, w.name AS ward_name, w.province_code FROM ward_notes n"
     " JOIN wards w ON w.code = n.ward_code"
 )
 
@@ -155,3 +164,11 @@ def version(db: Database, ward_code: str) -> tuple:
             [ward_code],
         ).fetchone()
     )
+
+
+def public_photo(db: Database, note_id: int) -> bytes | None:
+    """Return the photo of an approved note, or None (pending, rejected or without photo)."""
+    row = db.execute(
+        "SELECT photo FROM ward_notes WHERE id = ? AND status = 'approved'", [note_id]
+    ).fetchone()
+    return row[0] if row and row[0] else None

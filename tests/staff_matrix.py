@@ -294,6 +294,7 @@ ROUTES = [
         },
         True,
     ),
+    Route("GET", "/staff/notes/{note_id}/photo.jpg", _table(404, analyst=403)),
     Route(
         "POST",
         "/staff/notes/{note_id}/decide",

@@ -110,3 +110,73 @@ def test_a_future_date_on_the_form_is_a_translated_message(app, db, world):
     assert "The date is not valid or is in the future" in response.get_data(as_text=True)
     bad = staff.post("/staff/notes/", data=NOTE | {"acted_on": "hôm qua"})
     assert bad.status_code == 422
+
+
+def _jpeg_with_gps() -> bytes:
+    """Return a JPEG carrying EXIF metadata (a GPS block and the camera owner's name)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (2400, 1600), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x013B] = "Nguyễn Văn A"  # Artist
+    exif[0x8825] = {1: "N", 2: (21.0, 1.0, 30.0)}  # GPS
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_photo_is_re_encoded_without_metadata_and_public_only_once_approved(app, db, world):
+    import io
+
+    from PIL import Image
+
+    original = _jpeg_with_gps()
+    assert b"Exif" in original
+    staff = client_as(app, world, "ward_staff")
+    data = NOTE | {"photo": (io.BytesIO(original), "ghe.jpg")}
+    assert (
+        staff.post("/staff/notes/", data=data, content_type="multipart/form-data").status_code
+        == 302
+    )
+    note_id = db.execute("SELECT id FROM ward_notes").fetchone()[0]
+    public = app.test_client()
+    assert public.get(f"/ket-qua/anh/{note_id}.jpg").status_code == 404  # pending
+    manager = client_as(app, world, "province_manager")
+    seen = manager.get(f"/staff/notes/{note_id}/photo.jpg")
+    assert seen.status_code == 200
+    manager.post(f"/staff/notes/{note_id}/decide", data={"decision": "approved"})
+    served = public.get(f"/ket-qua/anh/{note_id}.jpg")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    image = Image.open(io.BytesIO(served.data))
+    assert max(image.size) == 1024 and not image.getexif()
+    assert b"Exif" not in served.data and "Nguyễn".encode() not in served.data
+    page = BeautifulSoup(public.get(f"/ket-qua/{BEN_THANH}").data, "html.parser")
+    assert page.select_one("img.photo")["src"] == f"/ket-qua/anh/{note_id}.jpg"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"GIF89a" + b"\x00" * 100, "The photo must be a JPEG or PNG picture."),
+        (b"not an image at all", "The photo must be a JPEG or PNG picture."),
+        (b"\xff\xd8" + b"\x00" * 1_500_001, "The photo is too large"),
+    ],
+)
+def test_bad_photos_are_refused_with_a_message(app, db, world, payload, message):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    staff = client_as(app, world, "ward_staff")
+    # Encoded here, in memory: the test client spools a large body to a file it never closes.
+    values = NOTE | {"photo": FileStorage(io.BytesIO(payload), "x.jpg")}
+    boundary, body = encode_multipart(values)
+    response = staff.post(
+        "/staff/notes/", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM ward_notes").fetchone()[0] == 0

@@ -116,6 +116,18 @@ def ward(ward_code, period=None):
     return _serve(_key(current[0], notes.version(db, found["code"])), draw)
 
 
+@bp.get("/anh/<int:note_id>.jpg")
+def photo(note_id):
+    """Send the photo of an approved note (re-encoded on upload, without metadata)."""
+    data = notes.public_photo(get_db(), note_id)
+    if data is None:
+        abort(404)
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/jpeg"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.get("/tinh/<province_code>")
 def province(province_code):
     """List the wards of a province with published results, searchable without diacritics."""

@@ -7,15 +7,25 @@ list shows the stored, masked text: what the approver reads is what the public w
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from survey import accounts, notes, papi_names
+from survey import accounts, notes, papi_names, photos
 from survey.i18n import current_locale
 from survey.public import cache as public_cache
 from survey.questionnaire import DIMENSIONS
@@ -58,6 +68,7 @@ class NoteForm(FlaskForm):
             DataRequired(message=_l("Write the date of the action, for example 2026-03-03."))
         ],
     )
+    photo = FileField(_l("Photo (optional)"))
     acting_unit = StringField(
         _l("Unit that acted"),
         validators=[
@@ -76,6 +87,9 @@ def refusal(code: str) -> str:
         "bad_did": _("Write what was done."),
         "bad_unit": _("Write which unit acted."),
         "bad_date": _("The date is not valid or is in the future: write for example 2026-03-03."),
+        "photo_too_large": _("The photo is too large: send one of at most 1.5 MB."),
+        "photo_format": _("The photo must be a JPEG or PNG picture."),
+        "photo_empty": _("The photo file is empty."),
     }.get(code, code)
 
 
@@ -99,6 +113,16 @@ def _form(user: dict) -> NoteForm:
         SelectChoice(d, papi_names.dimension_name(d, lang)) for d in DIMENSIONS
     ]
     return form
+
+
+def _photo(upload) -> bytes | None:
+    """Return the uploaded photo's bytes (at most one byte over the limit), or None."""
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return upload.read(photos.MAX_BYTES + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: free it now
 
 
 def _acted_on(text: str) -> date | None:
@@ -132,9 +156,12 @@ def index():
                     form.did.data,
                     day,
                     form.acting_unit.data,
+                    _photo(form.photo.data),
                 )
             except notes.NoteError as exc:
-                target = form.acted_on if exc.code == "bad_date" else form.said
+                target = {"bad_date": form.acted_on}.get(exc.code, form.said)
+                if exc.code.startswith("photo_"):
+                    target = form.photo
                 target.errors = [*target.errors, refusal(exc.code)]
             else:
                 flash(_("The note is saved. It is shown to the public once approved."), "success")
@@ -166,3 +193,17 @@ def decide(note_id):
         "success",
     )
     return redirect(url_for("notes.index"))
+
+
+@bp.get("/<int:note_id>/photo.jpg")
+@role_required(*accounts.EDITORS)
+def photo(note_id):
+    """Send a note's photo to staff of its ward, so the approver sees it before approving."""
+    db = get_db()
+    note = notes.get_note(db, note_id)
+    if note is None or not note["has_photo"] or not accounts.can_see_ward(current_user(), note):
+        abort(404)
+    data = db.execute("SELECT photo FROM ward_notes WHERE id = ?", [note_id]).fetchone()[0]
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/jpeg"
+    return response
