@@ -248,7 +248,8 @@ def province_rows(db, ctx: Context, questionnaire, province):
     bounds = [(p, *p.utc_bounds()) for p in ctx.all_periods]
     requested = {p.label for p in ctx.requested}
     sql = (
-        "SELECT ward_code, point_id, submitted_at, answers FROM responses"
+        "SELECT ward_code, point_id, submitted_at, answers,"
+        " instr(flags, '\"paper_skip_violated\"') > 0 FROM responses"
         " WHERE province_code = ? AND questionnaire_id = ? AND questionnaire_version = ?"
         " AND review_status <> 'excluded' AND submitted_at >= ? AND submitted_at < ?"
         + ("" if ctx.include_flagged else " AND flags = '[]'")
@@ -263,7 +264,7 @@ def province_rows(db, ctx: Context, questionnaire, province):
     for ward, group in itertools.groupby(cursor, key=lambda r: r[0]):
         if ward not in wards:
             continue
-        people = [decode(spec, r[1], r[2], r[3]) for r in group]
+        people = [decode(spec, r[1], r[2], r[3], r[4]) for r in group]
         previous, previous_points = {}, {}
         for period, lo, hi in bounds:
             members = [r for r in people if lo <= r.submitted_at < hi]

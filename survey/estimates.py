@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from survey import baselines as baseline_store
 from survey import indicators, margins, periods
 from survey.indicators import TOP_TWO
+from survey.questionnaire.logic import prune
 from survey.stats import (
     RakingError,
     bh_adjust,
@@ -140,9 +141,15 @@ def build_spec(model: indicators.Model) -> Spec:
     return spec
 
 
-def decode(spec: Spec, point_id, submitted_at, answers_json) -> Respondent:
-    """Decode one stored response once into the keys and scores the engine counts."""
+def decode(spec: Spec, point_id, submitted_at, answers_json, hidden=False) -> Respondent:
+    """Decode one stored response once into the keys and scores the engine counts.
+
+    ``hidden``: the response keeps answers its skip logic hides (a paper form answering
+    a question it said to skip, flagged ``paper_skip_violated``); they are not counted.
+    """
     answers = json.loads(answers_json)
+    if hidden:
+        answers = prune(spec.model.questionnaire, answers)
     keys = []
     keytab = spec.keytab
     for item_id, value in answers.items():

@@ -119,3 +119,21 @@ def test_export_commands_take_a_mode(runner, db, world, tmp_path):
     assert "8" in counts and "12" not in counts
     result = runner.invoke(args=["export", "responses", "--mode", "phone"])
     assert result.exit_code == 2 and "Invalid value for '--mode'" in result.output
+
+
+def test_an_answer_the_form_said_to_skip_counts_in_no_estimate(db, world):
+    add_mixed(db, world)
+    skipped = dict(ANSWERS, sipas_access="5")  # came_for_procedure is "no": hidden online
+    db.execute(
+        "INSERT INTO responses (id, point_id, ward_code, province_code, questionnaire_id,"
+        " questionnaire_version, modules, answers, locale, started_at, submitted_at, mode,"
+        " flags) VALUES ('skipped', ?, ?, '79', ?, ?, '[\"core\", \"closing\"]', ?, 'vi',"
+        " '2026-02-01T01:00:00+00:00', '2026-02-01T01:00:00+00:00', 'paper',"
+        " '[\"paper_skip_violated\"]')",
+        [world["point"]["id"], BEN_THANH, CORE.id, CORE.version, json.dumps(skipped)],
+    )
+    rows = list(estimates.run(db, CORE, [estimates.parse_periods("2026-Q1")], ("ward",)))
+    sipas = [row for row in rows_by(rows, unit_type="ward") if row["key"] == "sipas_access"]
+    assert all(not row["n_item"] for row in sipas), sipas[:1]
+    [lives] = rows_by(rows, unit_type="ward", key="lives_here", option="yes")
+    assert lives["n"] == 13  # the form itself counts
