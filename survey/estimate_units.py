@@ -141,7 +141,8 @@ def report(
         level, name, option, statistic, _kind, low, high = found
         est = st.estimate
         se = st.variance**0.5 if st.variance is not None else None
-        if flag == "hidden_small_cell":
+        hidden = flag not in SHOWN and not ctx.reveal_suppressed
+        if flag == "hidden_small_cell" or hidden:
             est = se = lower = upper = None
         coverage = wards = ""
         if combined is not None:
@@ -155,6 +156,8 @@ def report(
             if smooth and est is not None and base != "":
                 sm = smoothed(est, n_eff, base, low, high, ctx.prior_m) or sm
         was = previous.get(key)
+        if not ctx.reveal_suppressed and (hidden or (was and was[1] not in SHOWN)):
+            chg = None  # a change would tell a suppressed value from the shown one
         append(
             (
                 *head,

@@ -219,6 +219,7 @@ class Context:
     db_path: str | None = None
     ward_scope: frozenset | None = None
     mode: str | None = None  # "web" or "paper" only (None: both modes)
+    reveal_suppressed: bool = False  # only to check the method against R
 
 
 def run(
@@ -234,8 +235,13 @@ def run(
     ward_scope=None,
     provinces=None,
     mode=None,
+    reveal_suppressed=False,
 ):
     """Yield estimate rows (tuples in COLUMNS order) for the units and periods asked for.
+
+    A row whose flag is not shown carries no estimate, SE, interval, model-based value or
+    change (nor does a change against a suppressed previous period): a suppressed value never
+    leaves the engine. reveal_suppressed keeps them, for checking the method against R only.
 
     ``mode`` ("web" or "paper") counts only the responses given that way: answers on paper,
     often read out or helped at a counter, differ from answers typed alone on a phone.
@@ -260,6 +266,7 @@ def run(
         margin_set["id"] if margin_set else None,
         ward_scope=frozenset(ward_scope) if ward_scope is not None else None,
         mode=mode,
+        reveal_suppressed=reveal_suppressed,
     )
     baseline_store.ensure_shipped(db)
     where = "1" if ward_scope is None else "code IN (SELECT value FROM json_each(?))"

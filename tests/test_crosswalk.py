@@ -12,12 +12,19 @@ from tests import v1_fixture
 
 @pytest.fixture
 def two_versions(db):
-    """v1 answers in 2026-Q1 and v2 answers in 2026-Q2, all in one ward."""
+    """v1 answers in 2026-Q1 and v2 answers in 2026-Q2, all in one ward: enough to be shown."""
     places = v1_fixture.setup_places(db)
     one_ward = dict.fromkeys("abc", places["a"])
-    v1_fixture.stock(db, version=1, count=99, months=(2,), places=one_ward)
     v1_fixture.stock(
-        db, version=2, count=99, months=(5,), places=one_ward, fixed={"lives_here": "yes"}
+        db, version=1, count=400, months=(2,), places=one_ward, fixed={"voted_in_person": "yes"}
+    )
+    v1_fixture.stock(
+        db,
+        version=2,
+        count=400,
+        months=(5,),
+        places=one_ward,
+        fixed={"lives_here": "yes", "voted_in_person": "yes"},
     )
     return db, places["a"]["ward_code"]
 
@@ -36,7 +43,7 @@ def test_same_construct_joins_with_a_change(two_versions):
     assert row["trend"] == "joined" and row["earlier_version"] == 1 and row["later_version"] == 2
     assert row["earlier_key"] == "voted_in_person"
     assert row["change"] == pytest.approx(row["later_estimate"] - row["earlier_estimate"])
-    assert row["change_se"] > 0
+    assert row["change_se"] == 0  # everyone said yes in both quarters: shown, and exact
 
 
 @pytest.mark.parametrize(

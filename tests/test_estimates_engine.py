@@ -31,6 +31,7 @@ def example(db):
 def estimates(db, period="2026-Q1", **options):
     """Return every row of the tiny questionnaire for a period."""
     options.setdefault("all_intervals", True)
+    options.setdefault("reveal_suppressed", True)  # R agreement covers suppressed cells too
     return list(run(db, tiny(), [parse_periods(period)], **options))
 
 
@@ -125,7 +126,9 @@ def test_province_from_wards_agrees_with_r(db):
                 },
             )
     add_margins(db, margins)
-    rows = list(run(db, tiny(four_bands=True), [parse_periods("2026-Q1")], cap=None))
+    rows = list(
+        run(db, tiny(four_bands=True), [parse_periods("2026-Q1")], cap=None, reveal_suppressed=True)
+    )
     wards = rows_by(rows, unit_type="ward", key="q1", option="yes")
     assert [r["estimate"] for r in wards] == pytest.approx(fx["ward_y"], abs=1e-8)
     assert [r["se"] ** 2 for r in wards] == pytest.approx(fx["ward_y_var"], abs=1e-10)
@@ -254,6 +257,7 @@ def test_a_ward_asked_alone_gets_the_rows_it_gets_among_its_province(db):
             all_intervals=True,
             ward_scope=["26001"],
             provinces=["79"],
+            reveal_suppressed=True,
         )
     )
     assert full and [dict(zip(full[0], row, strict=True)) for row in alone] == full
