@@ -113,9 +113,11 @@ def decide(db: Database, actor: dict | None, note_id: int, decision: str) -> dic
             "UPDATE ward_notes SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
             [decision, actor["username"] if actor else audit.CLI_USER, now_iso(), note_id],
         )
-        audit.record(
-            db, actor, f"{decision[:-1]}_note", "ward_note", note_id, {"from": note["status"]}
-        )
+        details = {"from": note["status"]}
+        if decision == "approved":
+            audit.record(db, actor, "approve_note", "ward_note", note_id, details)
+        else:
+            audit.record(db, actor, "reject_note", "ward_note", note_id, details)
     return get_note(db, note_id)
 
 

@@ -31,6 +31,13 @@ def action_labels() -> dict[str, str]:
         "login": _("Signed in"),
         "change_password": _("Changed the password"),
         "load_targets": _("Loaded PAPI plan targets"),
+        "print_paper_forms": _("Printed paper forms"),
+        "enter_paper_form": _("Entered a paper form"),
+        "publish": _("Published the results"),
+        "correct_publication": _("Corrected the published results"),
+        "write_note": _("Wrote a note on what was done"),
+        "approve_note": _("Approved a note"),
+        "reject_note": _("Turned down a note"),
     }
 
 
@@ -42,6 +49,8 @@ def object_labels() -> dict[str, str]:
         "response": _("Answer"),
         "responses": _("Several answers"),
         "targets": _("PAPI plan targets"),
+        "publication": _("Published results"),
+        "ward_note": _("Note on what was done"),
     }
 
 
