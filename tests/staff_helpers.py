@@ -67,6 +67,11 @@ def sign_in(client, user: dict) -> None:
 @pytest.fixture(name="world")
 def world_fixture(db):
     """Return the ids of a small world: points in two HCMC wards and one account per role."""
+    return make_world(db)
+
+
+def make_world(db) -> dict:
+    """Seed the small world of ``world_fixture`` into db and return it."""
     seed_units(db)
     users = {
         "other_ward": make_user(db, "other.ward", "ward_staff", [SAI_GON]),

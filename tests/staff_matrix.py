@@ -9,6 +9,13 @@ Anonymous visitors are always sent to the sign-in page (302).
 """
 
 from dataclasses import dataclass, field
+from datetime import date
+
+from survey import notes
+from survey.paper import store
+from survey.questionnaire import latest
+from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
+from tests.staff_helpers import BEN_THANH, HCMC
 
 SIGNED_IN = (
     "other_ward",
@@ -53,6 +60,30 @@ def managers(ok=200) -> dict:
 def admins(ok=200) -> dict:
     """Administrators only."""
     return _table(403, administrator=ok)
+
+
+def add_matrix_data(db, world: dict) -> dict:
+    """Add what the routes need to a ``staff_helpers.make_world`` world; return it."""
+    world["users"]["other_province"] = world["users"]["hanoi_manager"]
+    store_flagged(db, world["point"])  # for the review routes
+    store.reserve(db, world["point"]["id"], latest("papi-pulse-core"), 1, False, None)
+    world["note"] = notes.write(  # for the note routes
+        db, None, BEN_THANH, "d5", "Không có ghế", "Thêm ghế", date(2026, 3, 3), "Một cửa"
+    )
+    return world
+
+
+def fill(url: str, world: dict) -> str:
+    """Fill a matrix URL's placeholders from the world of ``staff_helpers.make_world``."""
+    return url.format(
+        point_id=world["point"]["id"],
+        other_point_id=world["other_point"]["id"],
+        user_id=world["users"]["ward_staff"]["id"],
+        ward_code=world["point"]["ward_code"],
+        province_code=HCMC,
+        response_id=MATRIX_RESPONSE_ID,
+        note_id=world["note"]["id"],
+    )
 
 
 @dataclass

@@ -1,16 +1,12 @@
 """Every staff route as every role: expected status, and nothing outside the scope leaks."""
 
 import re
-from datetime import date
 
 import pytest
 
-from survey import notes, points
-from survey.paper import store
-from survey.questionnaire import latest
-from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
-from tests.staff_helpers import BEN_THANH, SECRET_POINT, client_as, world_fixture  # noqa: F401
-from tests.staff_matrix import PUBLIC, ROUTES, SIGNED_IN
+from survey import points
+from tests.staff_helpers import SECRET_POINT, client_as, world_fixture  # noqa: F401
+from tests.staff_matrix import PUBLIC, ROUTES, SIGNED_IN, add_matrix_data, fill
 
 CASES = [
     pytest.param(route, role, id=f"{route.method} {route.url} as {role}")
@@ -19,29 +15,10 @@ CASES = [
 ]
 
 
-def _url(route, world):
-    """Fill the route's placeholders from the world."""
-    return route.url.format(
-        point_id=world["point"]["id"],
-        other_point_id=world["other_point"]["id"],
-        user_id=world["users"]["ward_staff"]["id"],
-        ward_code=world["point"]["ward_code"],
-        province_code="79",
-        response_id=MATRIX_RESPONSE_ID,
-        note_id=world["note"]["id"],
-    )
-
-
 @pytest.fixture
 def matrix_world(app, db, world):
-    """Add the Hà Nội manager under the matrix's role name."""
-    world["users"]["other_province"] = world["users"]["hanoi_manager"]
-    store_flagged(db, world["point"])  # for the review routes
-    store.reserve(db, world["point"]["id"], latest("papi-pulse-core"), 1, False, None)
-    world["note"] = notes.write(  # for the note routes
-        db, None, BEN_THANH, "d5", "Không có ghế", "Thêm ghế", date(2026, 3, 3), "Một cửa"
-    )
-    return world
+    """Add what the matrix's routes need to the world."""
+    return add_matrix_data(db, world)
 
 
 @pytest.mark.parametrize(("route", "role"), CASES)
@@ -49,7 +26,9 @@ def test_route_as_role(app, db, matrix_world, route, role):
     client = client_as(app, matrix_world, role)
     before = points.get_point(db, matrix_world["point"]["id"])
     # Closed at once: file downloads hold a temporary file until their response is closed.
-    with client.open(_url(route, matrix_world), method=route.method, data=route.data) as response:
+    with client.open(
+        fill(route.url, matrix_world), method=route.method, data=route.data
+    ) as response:
         data = response.get_data()
     expected = route.expected[role]
     body = data.decode("utf-8", "replace")  # xlsx, sav and dta downloads are binary
