@@ -138,7 +138,9 @@ def create():
             else:
                 flash(_("The account has been created."), "info")
                 return redirect(url_for("users.index"))
-    return render_template("staff/users/form.html", form=form, user=None), form_status()
+    return render_template(
+        "staff/users/form.html", form=form, user=None, min_length=accounts.MIN_PASSWORD_LENGTH
+    ), form_status()
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
