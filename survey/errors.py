@@ -53,7 +53,12 @@ def handle_http(exc: HTTPException):
     """Turn any HTTP error into the friendly page."""
     if exc.code is None or exc.code >= 500:
         return handle_unexpected(exc)
-    return render_error(exc.code, getattr(exc, "friendly", None))
+    return render_error(exc.code, getattr(exc, "friendly", None) or _own_message(exc))
+
+
+def _own_message(exc: HTTPException) -> str | None:
+    """Return the message our code gave ``abort()``, not Werkzeug's English default."""
+    return exc.description if exc.description != type(exc).description else None
 
 
 def handle_csrf(exc: CSRFError):

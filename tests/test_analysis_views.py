@@ -73,6 +73,14 @@ def test_bad_period_is_400(app, db, world):
     assert status == 400
 
 
+def test_code_form_sent_empty_asks_for_a_code(app, db, world):
+    """The "enter a unit code" form sent as it stands says what is missing (it was a 404)."""
+    client = client_as(app, world, "analyst")
+    soup, status = page(client, "/staff/analysis/?unit=ward&code=&period=2026-Q1")
+    assert status == 400
+    assert "Enter the code of the ward, commune or province." in soup.get_text()
+
+
 def test_csv_export_streams_rows_of_the_unit(app, db, world):
     """The CSV download has the method columns and only the asked-for unit."""
     add_answers(db, world, 6)

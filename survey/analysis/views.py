@@ -141,6 +141,8 @@ def _selection():
         )
     if unit_type not in ("ward", "province", "all"):
         unit_type = ""
+    if unit_type in ("ward", "province") and not code:
+        abort(400, _("Enter the code of the ward, commune or province."))
     return unit_type, code, period, text or period.label
 
 
