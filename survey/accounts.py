@@ -24,6 +24,8 @@ ANALYST = "analyst"
 ROLES = (ADMINISTRATOR, PROVINCE_MANAGER, WARD_STAFF, ANALYST)
 # Roles that may change collection points (analysts read and export only).
 EDITORS = (ADMINISTRATOR, PROVINCE_MANAGER, WARD_STAFF)
+# Roles that may print a whole province's posters (ward staff hold single wards only).
+PROVINCE_PRINTERS = (ADMINISTRATOR, PROVINCE_MANAGER, ANALYST)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")

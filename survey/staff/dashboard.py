@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from survey import points, units
+from survey import accounts, points, units
 from survey.staff.auth import current_user, login_required, scope_sql
 from survey.webdb import get_db
 
@@ -37,6 +37,7 @@ def group_by_ward(rows: list[dict], summary: dict) -> list[dict]:
             {
                 "code": point["ward_code"],
                 "name": point["ward_name"],
+                "province_code": point["province_code"],
                 "province_name": point["province_name"],
                 "points": [],
                 "today": 0,
@@ -63,6 +64,17 @@ def point_links(point: dict) -> dict:
     return links
 
 
+def ward_links(ward: dict, user: dict) -> dict:
+    """Return the links printing a whole ward's and province's posters, as the user may."""
+    links = {}
+    if "posters.ward_posters" in current_app.view_functions:
+        links["ward"] = url_for("posters.ward_posters", code=ward["code"])
+    may_print_province = user["role"] in accounts.PROVINCE_PRINTERS
+    if may_print_province and "posters.province_posters" in current_app.view_functions:
+        links["province"] = url_for("posters.province_posters", code=ward["province_code"])
+    return links
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -79,10 +91,11 @@ def index():
     page = max(request.args.get("page", 1, type=int), 1)
     pages = max((len(wards) + WARDS_PER_PAGE - 1) // WARDS_PER_PAGE, 1)
     shown = wards[(page - 1) * WARDS_PER_PAGE : page * WARDS_PER_PAGE]
+    user = current_user()
     for ward in shown:
+        ward["links"] = ward_links(ward, user)
         for point in ward["points"]:
             point["links"] = point_links(point)
-    user = current_user()
     provinces = units.list_provinces(
         db, None if user["role"] in ("administrator", "analyst") else _provinces_of(db, user)
     )

@@ -78,7 +78,7 @@ def ward_posters(code):
 
 
 @bp.get("/provinces/<code>/posters")
-@role_required(accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER, accounts.ANALYST)
+@role_required(*accounts.PROVINCE_PRINTERS)
 def province_posters(code):
     """Show (or download as PDF) the posters of every active point of a province."""
     province = get_province_or_404(code)
