@@ -224,7 +224,7 @@ def test_a_citizen_finishes_follows_the_thanks_link_and_reads_the_results(app, d
     complete(client, world["point"]["token"])
     thanks = soup_of(client.get(f"/s/{world['point']['token']}/thanks"))
     link = next(a for a in thanks.select("main a") if "/ket-qua/" in a["href"])
-    assert link.text == "Xem bà con trong phường, xã mình đã nói gì"
+    assert link.text == "Xem bà con ở phường Bến Thành đã nói gì"
     results = client.get(link["href"])
     assert results.status_code == 200
     soup = soup_of(results)

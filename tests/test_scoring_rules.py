@@ -66,7 +66,8 @@ def _run(db, q, people):
     add_places(db)
     for answers in people:
         add_response(db, "26734", {"sex": "m", "age_band": "a18_34", **answers}, qid="tiny")
-    return list(estimates.run(db, q, [estimates.parse_periods("2026-Q1")], ("ward",)))
+    period = [estimates.parse_periods("2026-Q1")]
+    return list(estimates.run(db, q, period, ("ward",), reveal_suppressed=True))
 
 
 def test_a_sub_dimension_with_a_missing_indicator_is_flagged_not_scored(db):

@@ -267,7 +267,10 @@ def _busy(point, verdict, back):
 def thanks(token):
     """Thank the citizen and say when and where results are published."""
     point = get_point_or_404(token)
-    return render_template("citizen/thanks.html", point=point, again=request.args.get("again"))
+    unit = unit_names.Unit.of_point(point).full_name(current_locale())
+    return render_template(
+        "citizen/thanks.html", point=point, unit=unit, again=request.args.get("again")
+    )
 
 
 @bp.get("/privacy")
