@@ -17,9 +17,6 @@ from survey import baselines, estimates
 # About 230 rows of 45 cells for a ward: 64 results are a few megabytes per worker.
 MAX_ENTRIES = 64
 
-_cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
-
 
 def data_version(db) -> tuple:
     """Return (database file, mark of the last change to the data estimates are made of)."""
@@ -27,13 +24,44 @@ def data_version(db) -> tuple:
     return path, db.execute("SELECT n FROM data_version WHERE id = 1").fetchone()[0]
 
 
+class Results:
+    """A worker's least-recently-used results, each kept under the data mark it was made at."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, db, key: tuple, compute):
+        """Return compute() for key at the database's current mark, computing it once."""
+        baselines.ensure_shipped(db)  # the engine's one write, done before the mark is read
+        key = (data_version(db), *key)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = compute()
+        with self._lock:
+            self._items[key] = found
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        """Forget every result."""
+        with self._lock:
+            self._items.clear()
+
+
+_units = Results(MAX_ENTRIES)
+
+
 def unit_rows(
     db, questionnaire, period, unit_type, code, ward_scope, provinces, cap, prior_m, mode=None
 ):
     """Return the estimate rows (dicts) of one unit and period, computed once per data version."""
-    baselines.ensure_shipped(db)  # the engine's one write, done before the mark is read
     key = (
-        data_version(db),
         questionnaire.id,
         questionnaire.version,
         period.label,
@@ -45,35 +73,28 @@ def unit_rows(
         prior_m,
         mode,
     )
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    rows = estimates.run(
-        db,
-        questionnaire,
-        [period],
-        (unit_type,),
-        cap=cap,
-        prior_m=prior_m,
-        ward_scope=ward_scope,
-        provinces=provinces,
-        mode=mode,
-    )
-    found = [
-        dict(zip(estimates.COLUMNS, row, strict=True))
-        for row in rows
-        if unit_type == "all" or row[6] == code
-    ]
-    with _lock:
-        _cache[key] = found
-        while len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
-    return found
+
+    def compute():
+        rows = estimates.run(
+            db,
+            questionnaire,
+            [period],
+            (unit_type,),
+            cap=cap,
+            prior_m=prior_m,
+            ward_scope=ward_scope,
+            provinces=provinces,
+            mode=mode,
+        )
+        return [
+            dict(zip(estimates.COLUMNS, row, strict=True))
+            for row in rows
+            if unit_type == "all" or row[6] == code
+        ]
+
+    return _units.get(db, key, compute)
 
 
 def clear() -> None:
-    """Forget every cached result (tests, and a restored database)."""
-    with _lock:
-        _cache.clear()
+    """Forget every cached unit result (tests)."""
+    _units.clear()

@@ -12,10 +12,7 @@ own interval is not used: it is much narrower, and the ward is part of it). Both
 a suppressed ward or province is never compared.
 """
 
-import threading
-from collections import OrderedDict
-
-from survey import baselines, collation, estimate_cache, estimates, periods
+from survey import collation, estimate_cache, estimates, periods
 
 SUMMARY_KEYS = ("total", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")
 HIGHER, LOWER = "higher", "lower"
@@ -24,54 +21,32 @@ LOOKBACK_QUARTERS = 8
 # A province of 168 wards is about 40,000 rows: a few results per worker are enough.
 MAX_ENTRIES = 8
 
-_cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_results = estimate_cache.Results(MAX_ENTRIES)
 
 
 def area_rows(db, questionnaire, period, province, cap, prior_m) -> list[dict]:
     """Return the summary rows (total and dimensions) of a province and its wards, cached."""
-    baselines.ensure_shipped(db)  # the engine's one write, done before the mark is read
-    key = (
-        estimate_cache.data_version(db),
-        questionnaire.id,
-        questionnaire.version,
-        period.label,
-        province,
-        cap,
-        prior_m,
-    )
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    found = [
-        row
-        for row in (
-            dict(zip(estimates.COLUMNS, values, strict=True))
-            for values in estimates.run(
-                db,
-                questionnaire,
-                [period],
-                ("ward", "province"),
-                cap=cap,
-                prior_m=prior_m,
-                provinces=[province],
-            )
+    key = (questionnaire.id, questionnaire.version, period.label, province, cap, prior_m)
+
+    def compute():
+        rows = estimates.run(
+            db,
+            questionnaire,
+            [period],
+            ("ward", "province"),
+            cap=cap,
+            prior_m=prior_m,
+            provinces=[province],
         )
-        if row["level"] in ("total", "dimension")
-    ]
-    with _lock:
-        _cache[key] = found
-        while len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
-    return found
+        found = (dict(zip(estimates.COLUMNS, values, strict=True)) for values in rows)
+        return [row for row in found if row["level"] in ("total", "dimension")]
+
+    return _results.get(db, key, compute)
 
 
 def clear() -> None:
     """Forget every cached result (tests)."""
-    with _lock:
-        _cache.clear()
+    _results.clear()
 
 
 def by_unit(rows) -> dict[tuple[str, str], dict[str, dict]]:
