@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from survey import audit
 from survey.db import immediate
+from survey.margins import MarginProblem
 from survey.points import now_iso
 
 HEADER = ["province_code", "year", "dimension", "target"]
@@ -44,17 +45,8 @@ MESSAGES = {
 }
 
 
-class TargetProblem(tuple):
-    """One problem: (line, code, detail dict); the code selects the message shown."""
-
-    __slots__ = ()
-
-    def __new__(cls, line, code, **detail):
-        return super().__new__(cls, (line, code, detail))
-
-    line = property(lambda self: self[0])
-    code = property(lambda self: self[1])
-    detail = property(lambda self: self[2])
+# A file's problem as margins report theirs: (line, code, detail); the code picks the message.
+TargetProblem = MarginProblem
 
 
 class TargetError(ValueError):
