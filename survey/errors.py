@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from survey.db import OperationalError, is_disk_full
+from survey.domain_errors import DomainError, Refused
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,11 @@ def _where() -> str:
     return f"{request.method} {rule}"
 
 
+def handle_domain(exc: DomainError):
+    """Answer an operation's refusal that no view worded: 403 for access, else 400."""
+    return render_error(403 if isinstance(exc, Refused) else 400)
+
+
 def handle_unexpected(exc):
     """Log the failure and show a generic page without any detail."""
     if not isinstance(exc, HTTPException) or isinstance(exc, InternalServerError):
@@ -117,4 +123,5 @@ def init_app(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(OperationalError, handle_locked)
+    app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(Exception, handle_unexpected)
