@@ -13,9 +13,11 @@ import unicodedata
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from survey import audit
 from survey.collation import sorted_by
 from survey.db import IntegrityError, immediate
-from survey.points import now_iso
+from survey.domain_errors import DomainError, require
+from survey.responses import now_iso
 
 ADMINISTRATOR = "administrator"
 PROVINCE_MANAGER = "province_manager"
@@ -38,12 +40,12 @@ MAX_FAILURES_PER_CLIENT = 20
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A user cannot be created or changed as asked; ``code`` names the reason."""
 
     def __init__(self, code: str, detail: str = ""):
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
+        super().__init__(code, detail=detail)
+        self.args = (f"{code}: {detail}" if detail else code,)
         self.detail = detail
 
 
@@ -165,6 +167,85 @@ def set_password(db: Database, user_id: int, password: str) -> dict:
             [hash_password(password), now_iso(), user_id],
         )
     return get_user(db, user_id)
+
+
+def may_manage_users(actor: dict | None) -> bool:
+    """Tell whether the actor may create and change accounts (None: the command line)."""
+    return actor is None or actor["role"] == ADMINISTRATOR
+
+
+def create(
+    db: Database,
+    actor: dict | None,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    scopes=(),
+) -> dict:
+    """Create an account as an administrator (or the command line), audit-logged; return it."""
+    require(may_manage_users(actor))
+    with immediate(db):
+        user = create_user(db, username, password, role, display_name, scopes)
+        audit.record(
+            db,
+            actor,
+            "create",
+            "user",
+            user["id"],
+            {"username": user["username"], "role": user["role"], "scopes": user["scopes"]},
+        )
+    return get_user(db, user["id"])
+
+
+def update(
+    db: Database,
+    actor: dict | None,
+    user_id: int,
+    role: str,
+    display_name: str,
+    active: bool,
+    scopes=(),
+    password: str | None = None,
+) -> dict:
+    """Change an account's role, name, state, scopes and (if given) password, audit-logged."""
+    require(may_manage_users(actor))
+    if actor is not None and actor["id"] == user_id and (role != ADMINISTRATOR or not active):
+        raise AccountError("own_access")
+    with immediate(db):
+        user = get_user(db, user_id)
+        if user is None:
+            raise AccountError("unknown_user", str(user_id))
+        changed = update_user(db, user_id, role, display_name, active, scopes)
+        detail = {
+            key: [user[key], changed[key]]
+            for key in ("role", "display_name", "active", "scopes")
+            if user[key] != changed[key]
+        }
+        if password:
+            set_password(db, user_id, password)
+            detail["password_reset"] = True
+        audit.record(db, actor, "update", "user", user_id, detail)
+    return get_user(db, user_id)
+
+
+def change_password(db: Database, actor: dict, current: str, new: str) -> dict:
+    """Change the actor's own password once the current one is right, audit-logged; return it."""
+    require(actor is not None)
+    if not verify_password(db, actor["id"], current):
+        raise AccountError("wrong_password")
+    with immediate(db):
+        set_password(db, actor["id"], new)
+        audit.record(db, actor, "change_password", "user", actor["id"])
+    return get_user(db, actor["id"])
+
+
+def record_login(db: Database, user: dict, keys: list[str]) -> dict:
+    """After a right password: forgive the attempt and log the sign-in, in one transaction."""
+    with immediate(db):
+        forgive_attempt(db, keys)
+        audit.record(db, user, "login", "user", user["id"])
+    return get_user(db, user["id"])
 
 
 def get_user(db: Database, user_id) -> dict | None:

@@ -8,7 +8,7 @@ import json
 
 from sqlite_utils import Database
 
-from survey import points
+from survey.responses import now_iso
 
 PAGE_SIZE = 50
 # The username of changes made with the command line on the server.
@@ -28,7 +28,7 @@ def record(
         "INSERT INTO audit_log (at, user_id, username, action, object_type, object_id, detail)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            points.now_iso(),
+            now_iso(),
             user["id"] if user else None,
             user["username"] if user else CLI_USER,
             action,

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from survey import audit, points
+from survey import accounts, points
 from survey.db import immediate
+from survey.domain_errors import DomainError, require
 
 REQUIRED_COLUMNS = ("ward_code", "name")
 OPTIONAL_COLUMNS = ("kind", "address")
@@ -41,11 +42,15 @@ class Report:
         return self.problem is None and not self.rejected and bool(self.accepted)
 
 
-class ImportRefused(ValueError):
+# Whole files of points: administrators and province managers (ward staff add points one by one).
+IMPORTERS = (accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER)
+
+
+class ImportRefused(DomainError):
     """The file cannot be imported; ``report`` says why (file problem or rejected lines)."""
 
     def __init__(self, report: Report):
-        super().__init__(report.problem[0] if report.problem else "rejected lines")
+        super().__init__(report.problem[0] if report.problem else "rejected_lines")
         self.report = report
 
 
@@ -62,9 +67,12 @@ def decode(data: bytes) -> str | None:
 def import_file(db: Database, actor: dict | None, data: bytes, allowed_wards=None) -> list[dict]:
     """Check a CSV file and create all its points in one transaction, audit-logged; return them.
 
-    ``allowed_wards`` is the set of ward codes the actor manages (None: every ward, for the
-    command line). Raises ImportRefused with the report when any line or the file is wrong.
+    ``allowed_wards`` is the set of ward codes the actor manages, for the report to name the
+    lines outside them (None: every ward). Each line is created by ``points.create``, which
+    refuses a ward outside the actor's area whatever the caller passed. Raises Refused for a
+    role that may not import, ImportRefused with the report when any line or the file is wrong.
     """
+    require(actor is None or actor["role"] in IMPORTERS)
     if len(data) > MAX_BYTES:
         raise ImportRefused(Report(problem=("too_large", {"limit": MAX_BYTES})))
     with immediate(db):
@@ -160,23 +168,17 @@ def _check_line(number, row, header, known, allowed, existing, seen) -> dict:
     return line
 
 
-def import_points(db: Database, report: Report, user: dict) -> list[dict]:
-    """Create every accepted point of a fully valid report in one transaction, with audit rows."""
+def import_points(db: Database, report: Report, actor: dict | None) -> list[dict]:
+    """Create every accepted point of a fully valid report in one transaction, with audit rows.
+
+    Each line goes through ``points.create``, the staff page's and the command line's operation.
+    """
     if not report.ok:
         raise ValueError("only a report without rejected lines can be imported")
-    created = []
     with immediate(db):
-        for line in report.accepted:
-            point = points.create_point(
-                db, line["ward_code"], line["name"], line["kind"], line["address"]
+        return [
+            points.create(
+                db, actor, line["ward_code"], line["name"], line["kind"], line["address"], via="csv"
             )
-            audit.record(
-                db,
-                user,
-                "create",
-                "point",
-                point["id"],
-                {"name": point["name"], "ward_code": point["ward_code"], "via": "csv"},
-            )
-            created.append(point)
-    return created
+            for line in report.accepted
+        ]

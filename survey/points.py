@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import audit
+from survey import accounts, audit
 from survey.collation import sort_key
 from survey.db import immediate
+from survey.domain_errors import DomainError, require
 
 TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (not a secret)
 TOKEN_LENGTH = 14
@@ -23,13 +24,8 @@ NAME_MAX = 120
 ADDRESS_MAX = 200
 
 
-class PointError(ValueError):
+class PointError(DomainError):
     """A point cannot be created or changed as asked; ``code`` names the reason."""
-
-    def __init__(self, code: str, /, **params):
-        super().__init__(f"{code}: {params}" if params else code)
-        self.code = code
-        self.params = params
 
 
 def now_iso() -> str:
@@ -85,34 +81,72 @@ def checked_fields(name: str, kind: str, address: str) -> tuple[str, str]:
     return name, address
 
 
+def may_edit(actor: dict | None, ward: dict) -> bool:
+    """Tell whether the actor may change points of the ward (a row with code, province_code).
+
+    None is the command line; otherwise an editing role with the ward in the actor's area.
+    """
+    return actor is None or (
+        actor["role"] in accounts.EDITORS and accounts.can_see_ward(actor, ward)
+    )
+
+
 def create(
-    db: Database, actor: dict | None, ward: str, name: str, kind: str = "one_stop", address=""
+    db: Database,
+    actor: dict | None,
+    ward: str,
+    name: str,
+    kind: str = "one_stop",
+    address="",
+    via: str | None = None,
 ) -> dict:
     """Create an active point in a ward after checking it, audit-logged; return it.
 
-    ``actor`` is the signed-in user, or None for the command line. Raises PointError.
+    ``actor`` is the signed-in user, or None for the command line; ``via`` names the way in
+    ("csv" for a file import) in the audit entry. Raises PointError, or Refused.
     """
     name, address = checked_fields(name, kind, address)
     code = ward_code(ward or "")
     with immediate(db):
-        if db.execute("SELECT 1 FROM wards WHERE code = ?", [code]).fetchone() is None:
+        row = db.execute("SELECT code, province_code FROM wards WHERE code = ?", [code]).fetchone()
+        if row is None:
             raise PointError("unknown_ward", code=code)
+        require(may_edit(actor, {"code": row[0], "province_code": row[1]}), code=code)
         point = create_point(db, code, name, kind, address)
+        detail = {"name": point["name"], "ward_code": point["ward_code"]}
+        if via:
+            detail["via"] = via
+        audit.record(db, actor, "create", "point", point["id"], detail)
+    return point
+
+
+def update(
+    db: Database, actor: dict | None, point_id: int, name: str, kind: str, address=""
+) -> dict:
+    """Change a point's name, kind and address (ward and token stay), audit-logged; return it."""
+    name, address = checked_fields(name, kind, address)
+    with immediate(db):
+        point = _editable(db, actor, point_id)
+        changed = update_point(db, point_id, name, kind, address)
         audit.record(
             db,
             actor,
-            "create",
+            "update",
             "point",
-            point["id"],
-            {"name": point["name"], "ward_code": point["ward_code"]},
+            point_id,
+            {
+                key: [point[key], changed[key]]
+                for key in ("name", "kind", "address")
+                if point[key] != changed[key]
+            },
         )
-    return point
+    return get_point(db, point_id)
 
 
 def rotate(db: Database, actor: dict | None, point_id: int) -> dict:
     """Give an active point a new token, audit-logged; return it (old posters say "replaced")."""
     with immediate(db):
-        point = _existing(db, point_id)
+        point = _editable(db, actor, point_id)
         if not point["active"]:
             raise PointError("inactive", id=point_id)
         rotate_token(db, point_id)
@@ -123,7 +157,7 @@ def rotate(db: Database, actor: dict | None, point_id: int) -> dict:
 def set_state(db: Database, actor: dict | None, point_id: int, active: bool) -> dict:
     """Deactivate (retire) or reactivate a point, audit-logged; return it (unchanged: no entry)."""
     with immediate(db):
-        point = _existing(db, point_id)
+        point = _editable(db, actor, point_id)
         if bool(point["active"]) != active:
             set_active(db, point_id, active)
             audit.record(
@@ -135,6 +169,13 @@ def set_state(db: Database, actor: dict | None, point_id: int, active: bool) -> 
                 {"name": point["name"]},
             )
     return get_point(db, point_id)
+
+
+def _editable(db: Database, actor: dict | None, point_id: int) -> dict:
+    """Return the point if the actor may change it; PointError("unknown_point") or Refused."""
+    point = _existing(db, point_id)
+    require(may_edit(actor, {"code": point["ward_code"], "province_code": point["province_code"]}))
+    return point
 
 
 def _existing(db: Database, point_id: int) -> dict:

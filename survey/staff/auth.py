@@ -30,7 +30,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from survey import accounts, audit, points, units
+from survey import accounts, points, units
 from survey.webdb import get_db
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -229,9 +229,7 @@ def _sign_in(db, user: dict, keys: list[str]):
     if lang:
         session["lang"] = lang
     session.update(user_id=user["id"], version=accounts.session_version(user), login_at=time.time())
-    with db.atomic():
-        accounts.forgive_attempt(db, keys)
-        audit.record(db, user, "login", "user", user["id"])
+    accounts.record_login(db, user, keys)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -256,12 +254,11 @@ def password():
     if form.validate_on_submit():
         db = get_db()
         user = current_user()
-        if not accounts.verify_password(db, user["id"], form.current.data):
+        try:
+            changed = accounts.change_password(db, user, form.current.data, form.new.data)
+        except accounts.AccountError:
             form.current.errors.append(_("The current password is not correct."))
         else:
-            with db.atomic():
-                changed = accounts.set_password(db, user["id"], form.new.data)
-                audit.record(db, user, "change_password", "user", user["id"])
             session["version"] = accounts.session_version(changed)
             flash(
                 _(

@@ -3,8 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from survey import accounts, audit, units
-from survey.db import immediate
+from survey import accounts, units
 from survey.webdb import get_db
 
 units_cli = AppGroup("units", help="Administrative units (provinces and wards).")
@@ -59,18 +58,8 @@ def create_command(username, role, scopes, display_name, password_file):
         password = password_file.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    db = get_db()
     try:
-        with immediate(db):
-            user = accounts.create_user(db, username, password, role, display_name, scopes)
-            audit.record(
-                db,
-                None,
-                "create",
-                "user",
-                user["id"],
-                {"username": user["username"], "role": role, "scopes": user["scopes"]},
-            )
+        user = accounts.create(get_db(), None, username, password, role, display_name, scopes)
     except accounts.AccountError as exc:
         raise click.ClickException(_cli_message(exc)) from exc
     click.echo(f"Created {user['role']} {user['username']}.")

@@ -15,8 +15,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from survey import accounts, audit, point_import, points, units
-from survey.db import immediate
+from survey import accounts, point_import, points, units
 from survey.staff.auth import (
     current_user,
     form_status,
@@ -195,11 +194,6 @@ def _field_error(form: PointForm, exc: points.PointError) -> None:
         form.name.errors.append(_("Enter the name of the place."))
 
 
-def _clean(text: str | None) -> str:
-    """Return form text NFC-normalised and trimmed."""
-    return points.clean(text or "")
-
-
 @bp.route("/<int:point_id>/edit", methods=["GET", "POST"])
 @role_required(*accounts.EDITORS)
 def edit(point_id):
@@ -209,25 +203,20 @@ def edit(point_id):
     del form.ward
     form.kind.choices = _kind_choices()
     if form.validate_on_submit():
-        db = get_db()
-        with immediate(db):
-            changed = points.update_point(
-                db, point_id, _clean(form.name.data), form.kind.data, _clean(form.address.data)
-            )
-            audit.record(
-                db,
+        try:
+            points.update(
+                get_db(),
                 current_user(),
-                "update",
-                "point",
                 point_id,
-                {
-                    key: [point[key], changed[key]]
-                    for key in ("name", "kind", "address")
-                    if point[key] != changed[key]
-                },
+                form.name.data,
+                form.kind.data,
+                form.address.data,
             )
-        flash(_("The changes have been saved."), "info")
-        return redirect(url_for("points.show", point_id=point_id))
+        except points.PointError as exc:
+            _field_error(form, exc)
+        else:
+            flash(_("The changes have been saved."), "info")
+            return redirect(url_for("points.show", point_id=point_id))
     return render_template(
         "staff/points/form.html", form=form, point=point, query=""
     ), form_status()

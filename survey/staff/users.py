@@ -10,8 +10,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from survey import accounts, audit
-from survey.db import immediate
+from survey import accounts
 from survey.staff.auth import current_user, form_status, role_label, role_required
 from survey.webdb import get_db
 
@@ -90,6 +89,7 @@ def account_error(exc: accounts.AccountError) -> str:
         ),
         "password_too_short": _("The password is too short."),
         "password_too_long": _("The password is too long."),
+        "own_access": _("You cannot remove your own administrator access."),
     }.get(exc.code, exc.code)
 
 
@@ -110,29 +110,16 @@ def create():
         if not form.password.data:
             form.password.errors.append(_("Enter a first password."))
         else:
-            db = get_db()
             try:
-                with immediate(db):
-                    user = accounts.create_user(
-                        db,
-                        form.username.data,
-                        form.password.data,
-                        form.role.data,
-                        form.display_name.data or "",
-                        _scope_codes(form.scopes.data),
-                    )
-                    audit.record(
-                        db,
-                        current_user(),
-                        "create",
-                        "user",
-                        user["id"],
-                        {
-                            "username": user["username"],
-                            "role": user["role"],
-                            "scopes": user["scopes"],
-                        },
-                    )
+                accounts.create(
+                    get_db(),
+                    current_user(),
+                    form.username.data,
+                    form.password.data,
+                    form.role.data,
+                    form.display_name.data or "",
+                    _scope_codes(form.scopes.data),
+                )
             except accounts.AccountError as exc:
                 form.scopes.errors.append(account_error(exc))
             else:
@@ -154,38 +141,21 @@ def edit(user_id):
     )
     del form.username
     if form.validate_on_submit():
-        if user_id == current_user()["id"] and (
-            form.role.data != accounts.ADMINISTRATOR or not form.active.data
-        ):
-            form.role.errors.append(_("You cannot remove your own administrator access."))
+        try:
+            accounts.update(
+                db,
+                current_user(),
+                user_id,
+                form.role.data,
+                form.display_name.data or "",
+                form.active.data,
+                _scope_codes(form.scopes.data),
+                form.password.data,
+            )
+        except accounts.AccountError as exc:
+            field = form.role if exc.code == "own_access" else form.scopes
+            field.errors.append(account_error(exc))
         else:
-            try:
-                _save(db, user, form)
-            except accounts.AccountError as exc:
-                form.scopes.errors.append(account_error(exc))
-            else:
-                flash(_("The changes have been saved."), "info")
-                return redirect(url_for("users.index"))
+            flash(_("The changes have been saved."), "info")
+            return redirect(url_for("users.index"))
     return render_template("staff/users/form.html", form=form, user=user), form_status()
-
-
-def _save(db, user: dict, form: UserForm) -> None:
-    """Store the edited account and its audit entry in one transaction."""
-    with immediate(db):
-        changed = accounts.update_user(
-            db,
-            user["id"],
-            form.role.data,
-            form.display_name.data or "",
-            form.active.data,
-            _scope_codes(form.scopes.data),
-        )
-        detail = {
-            key: [user[key], changed[key]]
-            for key in ("role", "display_name", "active", "scopes")
-            if user[key] != changed[key]
-        }
-        if form.password.data:
-            accounts.set_password(db, user["id"], form.password.data)
-            detail["password_reset"] = True
-        audit.record(db, current_user(), "update", "user", user["id"], detail)

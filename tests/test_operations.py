@@ -1,0 +1,274 @@
+"""Every write is one operation ``op(db, actor, ...)``: access checked, one transaction with its
+audit row, the fresh row back or a coded error. These tests use no Flask app.
+"""
+
+import json
+
+import pytest
+
+from survey import accounts, audit, migrations, point_import, points
+from survey.db import connect
+from survey.domain_errors import DomainError, Refused
+from tests.staff_helpers import BEN_THANH, HCMC, HOAN_KIEM, SAI_GON, make_user, seed_units
+
+CSV = f"ward_code,name\n{BEN_THANH},Bưu điện phường\n{SAI_GON},Nhà văn hóa\n".encode()
+
+
+@pytest.fixture
+def db(tmp_path):
+    """Return a migrated database with two provinces and three wards, opened without Flask."""
+    handle = connect(str(tmp_path / "ops.sqlite3"))
+    migrations.apply(handle)
+    seed_units(handle)
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def people(db):
+    """One account per role that matters here."""
+    return {
+        "admin": make_user(db, "admin", "administrator"),
+        "manager": make_user(db, "manager", "province_manager", [HCMC]),
+        "ward": make_user(db, "ward.staff", "ward_staff", [BEN_THANH]),
+        "analyst": make_user(db, "analyst", "analyst"),
+    }
+
+
+def audit_rows(db):
+    return db.execute(
+        "SELECT username, action, object_type, object_id, detail FROM audit_log"
+    ).fetchall()
+
+
+def count(db, table):
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+@pytest.fixture
+def failing_audit(monkeypatch):
+    """Make the audit row's write succeed, then the operation fail right after it."""
+    real = audit.record
+
+    def record_then_fail(*args, **kwargs):
+        real(*args, **kwargs)
+        raise RuntimeError("the disk went away after the audit row")
+
+    monkeypatch.setattr(audit, "record", record_then_fail)
+
+
+def _point(db, people):
+    return points.create(db, people["admin"], BEN_THANH, "Một cửa")
+
+
+# (name, operation on (db, people, point)) of every point and account write
+OPERATIONS = {
+    "create_user": lambda db, p, pt: accounts.create(
+        db, p["admin"], "lan", "long enough pw", "analyst"
+    ),
+    "update_user": lambda db, p, pt: accounts.update(
+        db, p["admin"], p["ward"]["id"], "analyst", "", True
+    ),
+    "change_password": lambda db, p, pt: accounts.change_password(
+        db, p["ward"], "correct horse battery", "a new long password"
+    ),
+    "login": lambda db, p, pt: accounts.record_login(
+        db, p["ward"], accounts.throttle_keys("w", "c", "s")
+    ),
+    "create_point": lambda db, p, pt: points.create(db, p["ward"], BEN_THANH, "Bưu điện"),
+    "update_point": lambda db, p, pt: points.update(
+        db, p["ward"], pt["id"], "Tên mới", "reception"
+    ),
+    "rotate": lambda db, p, pt: points.rotate(db, p["ward"], pt["id"]),
+    "retire": lambda db, p, pt: points.set_state(db, p["ward"], pt["id"], False),
+    "import": lambda db, p, pt: point_import.import_file(db, p["manager"], CSV),
+}
+
+
+def _snapshot(db):
+    return (
+        db.execute("SELECT * FROM points ORDER BY id").fetchall(),
+        db.execute(
+            "SELECT id, username, role, password_hash, active FROM users ORDER BY id"
+        ).fetchall(),
+        db.execute("SELECT * FROM user_scopes ORDER BY user_id, unit_code").fetchall(),
+        db.execute("SELECT * FROM retired_tokens").fetchall(),
+        audit_rows(db),
+    )
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_each_operation_writes_its_audit_row(db, people, name):
+    point = _point(db, people)
+    before = count(db, "audit_log")
+    OPERATIONS[name](db, people, point)
+    assert count(db, "audit_log") > before
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_a_failure_after_the_write_stores_neither_the_change_nor_its_audit_row(
+    db, people, name, request
+):
+    point = _point(db, people)
+    before = _snapshot(db)
+    request.getfixturevalue("failing_audit")
+    with pytest.raises(RuntimeError):
+        OPERATIONS[name](db, people, point)
+    assert not db.conn.in_transaction
+    assert _snapshot(db) == before
+
+
+def test_create_user_returns_the_fresh_row_and_audits_it(db, people):
+    user = accounts.create(
+        db, people["admin"], "Lan.Nguyen", "long enough pw", "ward_staff", "Lan", [BEN_THANH]
+    )
+    assert user == accounts.get_user(db, user["id"])
+    assert user["scopes"] == [BEN_THANH]
+    assert audit_rows(db)[-1][:4] == ("admin", "create", "user", str(user["id"]))
+    assert json.loads(audit_rows(db)[-1][4]) == {
+        "username": "lan.nguyen",
+        "role": "ward_staff",
+        "scopes": [BEN_THANH],
+    }
+
+
+@pytest.mark.parametrize("role", ["manager", "ward", "analyst"])
+def test_only_an_administrator_creates_or_changes_accounts(db, people, role):
+    with pytest.raises(Refused) as refused:
+        accounts.create(db, people[role], "lan", "long enough pw", "analyst")
+    assert refused.value.code == "not_allowed"
+    with pytest.raises(Refused):
+        accounts.update(db, people[role], people["ward"]["id"], "administrator", "", True)
+    assert accounts.find_user(db, "lan") is None
+    assert accounts.get_user(db, people["ward"]["id"])["role"] == "ward_staff"
+    assert audit_rows(db) == []
+
+
+def test_an_administrator_cannot_remove_their_own_access(db, people):
+    me = people["admin"]
+    for role, active in (("analyst", True), ("administrator", False)):
+        with pytest.raises(accounts.AccountError) as error:
+            accounts.update(db, me, me["id"], role, "", active)
+        assert error.value.code == "own_access"
+    assert accounts.get_user(db, me["id"])["role"] == "administrator"
+
+
+def test_update_user_records_what_changed_and_a_password_reset(db, people):
+    changed = accounts.update(
+        db,
+        people["admin"],
+        people["ward"]["id"],
+        "ward_staff",
+        "Bình",
+        True,
+        [SAI_GON],
+        "another password",
+    )
+    assert changed["scopes"] == [SAI_GON]
+    assert accounts.authenticate(db, "ward.staff", "another password")
+    assert json.loads(audit_rows(db)[-1][4]) == {
+        "display_name": ["", "Bình"],
+        "scopes": [[BEN_THANH], [SAI_GON]],
+        "password_reset": True,
+    }
+
+
+def test_change_password_wants_the_current_one(db, people):
+    with pytest.raises(accounts.AccountError) as error:
+        accounts.change_password(db, people["ward"], "not my password", "a new long password")
+    assert error.value.code == "wrong_password"
+    assert audit_rows(db) == []
+    changed = accounts.change_password(
+        db, people["ward"], "correct horse battery", "a new long password"
+    )
+    assert accounts.session_version(changed) != accounts.session_version(people["ward"])
+    assert audit_rows(db)[-1][:2] == ("ward.staff", "change_password")
+
+
+@pytest.mark.parametrize(
+    ("role", "ward"),
+    [("ward", SAI_GON), ("manager", HOAN_KIEM), ("analyst", BEN_THANH)],
+)
+def test_a_point_outside_the_actors_area_or_role_is_refused(db, people, role, ward):
+    with pytest.raises(Refused) as refused:
+        points.create(db, people[role], ward, "Một cửa")
+    assert refused.value.code == "not_allowed"
+    assert count(db, "points") == 0 and audit_rows(db) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda db, actor, pid: points.rotate(db, actor, pid),
+        lambda db, actor, pid: points.set_state(db, actor, pid, False),
+        lambda db, actor, pid: points.update(db, actor, pid, "Tên khác", "reception"),
+    ],
+)
+def test_changing_a_point_of_another_ward_is_refused(db, people, change):
+    other = points.create(db, None, SAI_GON, "Nhà văn hóa")
+    before = _snapshot(db)
+    for role in ("ward", "analyst"):
+        with pytest.raises(Refused):
+            change(db, people[role], other["id"])
+    assert _snapshot(db) == before
+
+
+def test_point_errors_carry_a_code(db, people):
+    for args, code in (
+        ((BEN_THANH, ""), "name_required"),
+        (("99999", "Một cửa"), "unknown_ward"),
+        ((BEN_THANH, "x" * 121), "too_long"),
+    ):
+        with pytest.raises(points.PointError) as error:
+            points.create(db, people["admin"], *args)
+        assert isinstance(error.value, DomainError) and error.value.code == code
+    with pytest.raises(points.PointError) as error:
+        points.rotate(db, people["admin"], 12345)
+    assert error.value.code == "unknown_point"
+
+
+def test_update_point_returns_the_fresh_row_and_the_differences(db, people):
+    point = _point(db, people)
+    changed = points.update(db, people["ward"], point["id"], "  Bưu điện ", "reception", "Số 3")
+    assert changed == points.get_point(db, point["id"])
+    assert (changed["name"], changed["kind"], changed["address"]) == (
+        "Bưu điện",
+        "reception",
+        "Số 3",
+    )
+    assert json.loads(audit_rows(db)[-1][4]) == {
+        "name": ["Một cửa", "Bưu điện"],
+        "kind": ["one_stop", "reception"],
+        "address": ["", "Số 3"],
+    }
+
+
+def test_import_creates_each_point_through_the_create_operation(db, people, monkeypatch):
+    calls = []
+    real = points.create
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("via"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(points, "create", spy)
+    created = point_import.import_file(db, people["manager"], CSV)
+    assert calls == ["csv", "csv"] and len(created) == 2
+    assert [json.loads(row[4])["via"] for row in audit_rows(db)] == ["csv", "csv"]
+
+
+@pytest.mark.parametrize("role", ["ward", "analyst"])
+def test_import_by_a_role_without_files_is_refused(db, people, role):
+    with pytest.raises(Refused):
+        point_import.import_file(db, people[role], CSV)
+    assert count(db, "points") == 0
+
+
+def test_import_outside_the_area_is_refused_even_when_the_caller_allows_it(db, people):
+    data = f"ward_code,name\n{BEN_THANH},Một cửa\n{HOAN_KIEM},Tiếp dân\n".encode()
+    with pytest.raises(Refused):
+        point_import.import_file(db, people["manager"], data, allowed_wards={BEN_THANH, HOAN_KIEM})
+    assert count(db, "points") == 0 and audit_rows(db) == []
+    with pytest.raises(point_import.ImportRefused) as refused:
+        point_import.import_file(db, people["manager"], data, allowed_wards={BEN_THANH, SAI_GON})
+    assert [line["reason"] for line in refused.value.report.rejected] == ["out_of_scope"]
