@@ -213,6 +213,11 @@ def published_provinces(db: Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT DISTINCT province_code FROM publications")]
 
 
+def last_id(db: Database) -> int | None:
+    """Return the id of the newest publication of any province: it changes on every one."""
+    return db.execute("SELECT max(id) FROM publications").fetchone()[0]
+
+
 def latest(db: Database, province_code: str) -> dict | None:
     """Return the publication in force of the province's latest published period, or None."""
     rows = list(

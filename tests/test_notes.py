@@ -154,6 +154,12 @@ def test_photo_is_re_encoded_without_metadata_and_public_only_once_approved(app,
     assert b"Exif" not in served.data and "Nguyễn".encode() not in served.data
     page = BeautifulSoup(public.get(f"/ket-qua/{BEN_THANH}").data, "html.parser")
     assert page.select_one("img.photo")["src"] == f"/ket-qua/anh/{note_id}.jpg"
+    # Kept by the browser but asked again: 304 while approved, gone once the note is withdrawn.
+    assert served.headers["Cache-Control"] == "public, no-cache"
+    tag = {"If-None-Match": served.headers["ETag"]}
+    assert public.get(f"/ket-qua/anh/{note_id}.jpg", headers=tag).status_code == 304
+    manager.post(f"/staff/notes/{note_id}/decide", data={"decision": "rejected"})
+    assert public.get(f"/ket-qua/anh/{note_id}.jpg", headers=tag).status_code == 404
 
 
 @pytest.mark.parametrize(

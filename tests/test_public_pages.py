@@ -207,12 +207,11 @@ def test_served_from_the_rendered_copy_without_the_engine(app, client, db, world
         soup_of(second).select(".figures li")[0].text
         == soup_of(first).select(".figures li")[0].text
     )
-    nonces = [
-        r.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
-        for r in (first, second)
-    ]
-    assert nonces[0] != nonces[1]
-    assert f'nonce="{nonces[1]}"' in second.get_data(as_text=True)
+    # The copy is the same bytes each time, with its own nonce in the header and the page.
+    assert second.data == first.data
+    nonce = second.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert nonce == first.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in second.get_data(as_text=True)
 
 
 def test_a_citizen_finishes_follows_the_thanks_link_and_reads_the_results(app, db, world):
@@ -230,3 +229,141 @@ def test_a_citizen_finishes_follows_the_thanks_link_and_reads_the_results(app, d
     soup = soup_of(results)
     assert "Phường Bến Thành" in soup.h1.text and "40 người đã trả lời." in soup.text
     assert len(soup.select(".figures li")) == 9
+
+
+def nonce_of(response) -> str:
+    """Return the CSP nonce a response allows."""
+    return response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+
+
+@pytest.mark.parametrize(
+    "url", [f"/ket-qua/{BEN_THANH}", "/ket-qua/tinh/79", "/ket-qua/", "/ket-qua/cach-tinh"]
+)
+def test_pages_are_kept_by_browsers_and_revalidated_with_304(app, db, world, url):
+    published(db, world)
+    client = app.test_client()
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"].startswith('"')
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    assert {"Accept-Language", "Cookie"} <= set(first.vary)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    # The browser keeps its copy and takes the 304's policy: it must allow the kept nonce.
+    assert nonce_of(again) == nonce_of(first)
+    assert f'nonce="{nonce_of(again)}"'.encode() in first.data
+    head = client.head(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert head.status_code == 304
+
+
+def test_another_worker_answers_the_same_etag_and_nonce(app, db, world, monkeypatch):
+    """Workers draw their own copies: the ETag and nonce depend on the page, not the worker."""
+    published(db, world)
+    first = app.test_client().get(f"/ket-qua/{BEN_THANH}")
+    cache.clear()
+    monkeypatch.setattr(cache, "NONCE_MARKER", "nonce" + "0" * 16)
+    other = app.test_client().get(
+        f"/ket-qua/{BEN_THANH}", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert other.status_code == 304 and nonce_of(other) == nonce_of(first)
+
+
+def test_a_new_publication_or_note_changes_the_etag(app, db, world):
+    from datetime import date
+
+    from survey import notes
+
+    published(db, world)
+    client = app.test_client()
+    first = client.get(f"/ket-qua/{BEN_THANH}")
+    store_answers(db, world["point"], 30, seed=11)
+    publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q1")
+    # Another worker published: this one's copies stay, yet the key has changed.
+    corrected = client.get(
+        f"/ket-qua/{BEN_THANH}", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert corrected.status_code == 200
+    assert "70 người đã trả lời." in corrected.get_data(as_text=True)
+    assert corrected.headers["ETag"] != first.headers["ETag"]
+    note = notes.write(
+        db, None, BEN_THANH, "d6", "Đường ngập", "Đã khơi thông cống", date(2026, 2, 1), "UBND"
+    )
+    tag = corrected.headers["ETag"]
+    assert client.get(f"/ket-qua/{BEN_THANH}", headers={"If-None-Match": tag}).status_code == 304
+    notes.decide(db, world["users"]["province_manager"], note["id"], "approved")
+    noted = client.get(f"/ket-qua/{BEN_THANH}", headers={"If-None-Match": tag})
+    assert noted.status_code == 200 and "khơi thông" in noted.get_data(as_text=True)
+
+
+def test_each_language_has_its_own_etag(app, db, world):
+    published(db, world)
+    vi = app.test_client().get(f"/ket-qua/{BEN_THANH}")
+    en = app.test_client().get(
+        f"/ket-qua/{BEN_THANH}",
+        headers={"Accept-Language": "en", "If-None-Match": vi.headers["ETag"]},
+    )
+    assert en.status_code == 200 and soup_of(en).html["lang"] == "en"
+    assert en.headers["ETag"] != vi.headers["ETag"]
+
+
+def test_a_page_that_sets_the_language_cookie_is_private(app, db, world):
+    """?lang= keeps the choice in the session cookie: no shared cache may keep that answer."""
+    published(db, world)
+    client = app.test_client()
+    chosen = client.get(f"/ket-qua/{BEN_THANH}?lang=en")
+    assert "Set-Cookie" in chosen.headers
+    assert chosen.headers["Cache-Control"] == "private, no-cache"
+    later = client.get(f"/ket-qua/{BEN_THANH}")  # the cookie says English
+    assert soup_of(later).html["lang"] == "en"
+    assert later.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_a_search_is_not_kept(app, db, world):
+    published(db, world)
+    response = app.test_client().get("/ket-qua/tinh/79?q=ben")
+    assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
+    assert cache.size() == 0
+
+
+def test_national_index_lists_published_provinces_and_is_linked_from_each(app, db, world):
+    empty = soup_of(app.test_client().get("/ket-qua/?lang=en"))
+    assert "No results have been published yet." in empty.text
+    published(db, world)
+    client = app.test_client()
+    soup = soup_of(client.get("/ket-qua/"))
+    assert soup.h1.text == "Kết quả khảo sát theo tỉnh, thành phố"
+    links = soup.select("main ul a")
+    assert [(a.text, a["href"]) for a in links] == [("Thành phố Hồ Chí Minh", "/ket-qua/tinh/79")]
+    assert "quý 1 năm 2026" in soup.select_one("main ul li").text
+    hanoi = soup_of(client.get(f"/ket-qua/tinh/{HANOI}"))
+    for page in (soup_of(client.get("/ket-qua/tinh/79")), hanoi):
+        assert page.select_one("main a[href='/ket-qua/']").text == "Các tỉnh, thành phố khác"
+    og = {m["property"]: m["content"] for m in soup.select("meta[property^='og:']")}
+    assert og["og:title"].startswith("Kết quả khảo sát theo tỉnh, thành phố")
+    assert og["og:description"].startswith("Tìm tỉnh, thành phố")
+    assert og["og:url"] == "https://khaosat.example.vn/ket-qua/"
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("hồ chí minh", True),
+        ("ho chi minh", True),
+        ("HO CHI", True),
+        ("  minh  ", True),
+        ("hà nội", False),  # not published
+        ("%", False),
+        ("<script>", False),
+        ("x" * 500, False),
+    ],
+)
+def test_national_index_is_searchable_with_or_without_accents(app, db, world, query, found):
+    published(db, world)
+    response = app.test_client().get("/ket-qua/", query_string={"q": query, "lang": "en"})
+    assert response.status_code == 200
+    soup = soup_of(response)
+    links = [a["href"] for a in soup.select("main ul a")]
+    assert links == (["/ket-qua/tinh/79"] if found else [])
+    if not found:
+        shown = query.strip()[:80]
+        assert f"No province or city with results matches “{shown}”." in soup.text
+    assert b"<script>" not in response.data

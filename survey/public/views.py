@@ -6,12 +6,20 @@ has published nothing yet says so (the thank-you page links here before anything
 
 from datetime import date, datetime
 
-from flask import Blueprint, abort, current_app, g, make_response, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 
 from survey import notes, papi_names, periods, publishing, units
 from survey.i18n import current_locale
 from survey.public import cache, present
-from survey.security import csp_nonce
 from survey.webdb import get_db
 
 bp = Blueprint("public", __name__, url_prefix="/ket-qua")
@@ -19,17 +27,31 @@ SEARCH_MAX = 80  # characters of a ward search kept: longer than any ward name
 
 
 def _serve(key, draw):
-    """Return the rendered copy of a page for key, drawing and keeping it when missing."""
-    html = cache.get(key) if key is not None else None
-    if html is None:
+    """Return the rendered copy of a page for key (drawing and keeping it when missing).
+
+    Sent with its ETag, and 304 with no body when the browser already holds it. Without a
+    key (a search) the page is drawn for this request alone and not kept by anyone.
+    """
+    if key is None:
+        return make_response(draw())
+    copy = cache.get(key)
+    if copy is None:
         g.csp_nonce = cache.NONCE_MARKER
         try:
-            html = draw()
+            copy = cache.make(draw(), current_app.secret_key)
         finally:
             g.pop("csp_nonce", None)
-        if key is not None:
-            cache.put(key, html)
-    return make_response(html.replace(cache.NONCE_MARKER, csp_nonce()))
+        cache.put(key, copy)
+    g.csp_nonce = copy.nonce  # the copy's own: a 304 must carry the nonce the browser kept
+    response = make_response(copy.html)
+    response.set_etag(copy.etag)
+    # Kept, but asked again every time: a new publication shows at once (a 304 costs one
+    # indexed query). The language follows the session cookie and Accept-Language too.
+    # A response that (re)sets the session cookie is not for shared caches.
+    shared = "private" if session.modified or session else "public"
+    response.headers["Cache-Control"] = f"{shared}, no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response.make_conditional(request)
 
 
 def _key(*parts):
@@ -124,8 +146,30 @@ def photo(note_id):
         abort(404)
     response = make_response(data)
     response.headers["Content-Type"] = "image/jpeg"
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
+    # Asked again each time (304 while unchanged): a note withdrawn later takes its photo along.
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/")
+def index():
+    """List the provinces with published results, searchable without diacritics."""
+    db = get_db()
+    query = request.args.get("q", "")[:SEARCH_MAX].strip()
+
+    def draw():
+        words = units.fold(query).split()
+        found = [
+            {**p, "period_name": present.period_name(publishing.in_force(db, p["code"])[1])}
+            for p in units.list_provinces(db, publishing.published_provinces(db))
+            if all(word in units.fold(p["name"]) for word in words)
+        ]
+        return render_template(
+            "public/index.html", provinces=found, query=query, page_url=_page_url()
+        )
+
+    return _serve(None if query else _key(publishing.last_id(db)), draw)
 
 
 @bp.get("/tinh/<province_code>")
