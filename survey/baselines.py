@@ -23,8 +23,9 @@ from importlib import resources
 
 from sqlite_utils import Database
 
-from survey import collation, units
-from survey.db import OperationalError, is_disk_full
+from survey import accounts, audit, collation, units
+from survey.db import OperationalError, immediate, is_disk_full
+from survey.domain_errors import DomainError, require
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,16 @@ _DASH = re.compile(r"\s*[-\u2010-\u2015]\s*")
 _ALIASES = {"huế": "46", "hcm": "79", "hồ chí minh": "79", "tphcm": "79"}
 
 
-class BaselineError(ValueError):
+# Who may replace the official scores shown beside the estimates.
+LOADERS = (accounts.ANALYST, accounts.ADMINISTRATOR)
+
+
+class BaselineError(DomainError):
     """A baselines file was refused; the message says which line and why."""
+
+    def __init__(self, message: str):
+        super().__init__("bad_file", message=message)
+        self.args = (message,)
 
 
 def shipped_bytes() -> bytes:
@@ -148,7 +157,11 @@ def parse(db: Database, data: bytes) -> list[tuple]:
 
 def load(db: Database, data: bytes) -> int:
     """Validate and store baseline scores (replacing the same year, province, dimension)."""
-    rows = parse(db, data)
+    return _store(db, parse(db, data))
+
+
+def _store(db: Database, rows: list[tuple]) -> int:
+    """Store parsed baseline rows, replacing the same year, province and dimension."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with db.atomic():
         db.conn.executemany(
@@ -160,6 +173,27 @@ def load(db: Database, data: bytes) -> int:
             [(*row, now) for row in rows],
         )
     return len(rows)
+
+
+def upload(db: Database, actor: dict | None, data: bytes, filename: str) -> int:
+    """Validate and store official scores, audit-logged; return how many values were stored.
+
+    ``actor`` None is the command line. Raises Refused, or BaselineError saying what is wrong.
+    """
+    require(actor is None or actor["role"] in LOADERS)
+    rows = parse(db, data)
+    with immediate(db):
+        count = _store(db, rows)
+        years = sorted({row[0] for row in rows})
+        audit.record(
+            db,
+            actor,
+            "load_baselines",
+            "baselines",
+            filename or "-",
+            {"filename": filename, "values": count, "years": years},
+        )
+    return count
 
 
 def ensure_shipped(db: Database) -> None:

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from survey import accounts, audit
 from survey.db import immediate
+from survey.domain_errors import DomainError, require
 from survey.questionnaire import catalogue
 
 HEADER = ["unit_code", "variable", "category", "population"]
@@ -50,12 +52,17 @@ MESSAGES = {
 }
 
 
-class MarginError(ValueError):
+# Who may replace the margins every estimate is weighted with.
+LOADERS = (accounts.ANALYST, accounts.ADMINISTRATOR)
+
+
+class MarginError(DomainError):
     """The margins file was refused; ``problems`` lists why."""
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__("\n".join(describe(p) for p in self.problems))
+        super().__init__("bad_file")
+        self.args = ("\n".join(describe(p) for p in self.problems),)
 
 
 def describe(problem) -> str:
@@ -175,6 +182,26 @@ def load(db: Database, data: bytes, filename: str, loaded_by: str) -> int:
             [(set_id, *row) for row in rows],
         )
     return set_id
+
+
+def upload(db: Database, actor: dict | None, data: bytes, filename: str) -> dict:
+    """Validate and store a margins file as the set in force, audit-logged; return the set.
+
+    ``actor`` None is the command line. Raises Refused, or MarginError with every problem.
+    """
+    require(actor is None or actor["role"] in LOADERS)
+    with immediate(db):
+        set_id = load(db, data, filename, actor["username"] if actor else "cli")
+        row = next(db.query("SELECT * FROM margin_sets WHERE id = ?", [set_id]))
+        audit.record(
+            db,
+            actor,
+            "load_margins",
+            "margins",
+            set_id,
+            {"filename": filename, "sha256": row["sha256"], "rows": row["row_count"]},
+        )
+    return row
 
 
 def current_set(db: Database) -> dict | None:

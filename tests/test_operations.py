@@ -6,11 +6,23 @@ import json
 
 import pytest
 
-from survey import accounts, audit, migrations, point_import, points
+from survey import accounts, audit, baselines, margins, migrations, point_import, points
 from survey.db import connect
 from survey.domain_errors import DomainError, Refused
 from tests.staff_helpers import BEN_THANH, HCMC, HOAN_KIEM, SAI_GON, make_user, seed_units
 
+MARGINS = (
+    "unit_code,variable,category,population\n"
+    f"{SAI_GON},sex,nam,480\n{SAI_GON},sex,nu,520\n"
+    f"{SAI_GON},age_band,18_29,300\n{SAI_GON},age_band,30_44,300\n"
+    f"{SAI_GON},age_band,45_59,250\n{SAI_GON},age_band,60_plus,150\n"
+).encode()
+BASELINES = (
+    "year,legacy_province,province_2025,d1_participation,d2_transparency,"
+    "d3_accountability,d4_corruption_control,d5_admin_procedures,d6_public_services,"
+    "d7_environment,d8_e_governance,total,source_note\n"
+    "2023,Quảng Ninh,,5,5,5,5,5,5,5,5,40,x\n"
+).encode()
 CSV = f"ward_code,name\n{BEN_THANH},Bưu điện phường\n{SAI_GON},Nhà văn hóa\n".encode()
 
 
@@ -82,6 +94,8 @@ OPERATIONS = {
     "rotate": lambda db, p, pt: points.rotate(db, p["ward"], pt["id"]),
     "retire": lambda db, p, pt: points.set_state(db, p["ward"], pt["id"], False),
     "import": lambda db, p, pt: point_import.import_file(db, p["manager"], CSV),
+    "margins": lambda db, p, pt: margins.upload(db, p["analyst"], MARGINS, "m.csv"),
+    "baselines": lambda db, p, pt: baselines.upload(db, p["admin"], BASELINES, "b.csv"),
 }
 
 
@@ -93,6 +107,9 @@ def _snapshot(db):
         ).fetchall(),
         db.execute("SELECT * FROM user_scopes ORDER BY user_id, unit_code").fetchall(),
         db.execute("SELECT * FROM retired_tokens").fetchall(),
+        db.execute("SELECT * FROM margin_sets").fetchall(),
+        db.execute("SELECT * FROM margins").fetchall(),
+        db.execute("SELECT * FROM baselines").fetchall(),
         audit_rows(db),
     )
 
@@ -272,3 +289,43 @@ def test_import_outside_the_area_is_refused_even_when_the_caller_allows_it(db, p
     with pytest.raises(point_import.ImportRefused) as refused:
         point_import.import_file(db, people["manager"], data, allowed_wards={BEN_THANH, SAI_GON})
     assert [line["reason"] for line in refused.value.report.rejected] == ["out_of_scope"]
+
+
+def test_margins_upload_returns_the_set_in_force_and_audits_it(db, people):
+    loaded = margins.upload(db, people["analyst"], MARGINS, "m.csv")
+    assert loaded == margins.current_set(db)
+    assert (loaded["loaded_by"], loaded["row_count"]) == ("analyst", 6)
+    username, action, kind, object_id, detail = audit_rows(db)[-1]
+    assert (username, action, kind, object_id) == (
+        "analyst",
+        "load_margins",
+        "margins",
+        str(loaded["id"]),
+    )
+    assert json.loads(detail) == {"filename": "m.csv", "sha256": loaded["sha256"], "rows": 6}
+
+
+def test_baselines_upload_audits_the_file(db, people):
+    assert baselines.upload(db, None, BASELINES, "b.csv") == 9
+    username, action, kind, object_id, detail = audit_rows(db)[-1]
+    assert (username, action, kind, object_id) == ("(cli)", "load_baselines", "baselines", "b.csv")
+    assert json.loads(detail) == {"filename": "b.csv", "values": 9, "years": [2023]}
+
+
+@pytest.mark.parametrize("role", ["manager", "ward"])
+def test_margins_and_baselines_uploads_by_other_roles_are_refused(db, people, role):
+    with pytest.raises(Refused):
+        margins.upload(db, people[role], MARGINS, "m.csv")
+    with pytest.raises(Refused):
+        baselines.upload(db, people[role], BASELINES, "b.csv")
+    assert count(db, "margin_sets") == 0 and count(db, "baselines") == 0 and audit_rows(db) == []
+
+
+def test_a_refused_file_is_a_coded_error(db, people):
+    with pytest.raises(margins.MarginError) as error:
+        margins.upload(db, people["analyst"], b"not,a,margins,file\n", "m.csv")
+    assert error.value.code == "bad_file" and "unit_code" in str(error.value)
+    with pytest.raises(baselines.BaselineError) as error:
+        baselines.upload(db, None, BASELINES.replace(b"2023", b"20x3"), "b.csv")
+    assert error.value.code == "bad_file" and "is not a year" in str(error.value)
+    assert audit_rows(db) == []

@@ -131,3 +131,29 @@ def test_an_operation_refused_behind_a_page_answers_403_not_500(app, db, world, 
         f"/staff/points/{world['point']['id']}/edit", data={"name": "Tên", "kind": "one_stop"}
     )
     assert response.status_code == 403
+
+
+def test_margins_uploads_from_the_page_and_the_command_are_audited(
+    app, db, world, runner, tmp_path
+):
+    from tests.test_operations import BASELINES, MARGINS
+
+    client = client_as(app, world, "analyst")
+    page = client.post(
+        "/staff/analysis/margins",
+        data={"file": (io.BytesIO(MARGINS), "m.csv")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 302
+    file = tmp_path / "b.csv"
+    file.write_bytes(BASELINES)
+    assert runner.invoke(args=["baselines", "load", str(file)]).exit_code == 0
+    file = tmp_path / "m2.csv"
+    file.write_bytes(MARGINS)
+    assert runner.invoke(args=["margins", "load", str(file)]).exit_code == 0
+    rows = db.execute("SELECT username, action, object_type FROM audit_log ORDER BY id").fetchall()
+    assert rows == [
+        ("analyst", "load_margins", "margins"),
+        ("(cli)", "load_baselines", "baselines"),
+        ("(cli)", "load_margins", "margins"),
+    ]

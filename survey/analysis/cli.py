@@ -25,10 +25,10 @@ def margins_cli():
 def margins_load(file):
     """Load a margins CSV (unit_code,variable,category,population); it replaces the set in force."""
     try:
-        set_id = margins.load(get_db(), file.read_bytes(), file.name, "cli")
+        loaded = margins.upload(get_db(), None, file.read_bytes(), file.name)
     except margins.MarginError as exc:
         raise click.ClickException(f"{file.name} was not loaded:\n{exc}") from None
-    click.echo(f"Loaded margin set {set_id} from {file.name}.")
+    click.echo(f"Loaded margin set {loaded['id']} from {file.name}.")
 
 
 @click.group("baselines")
@@ -42,7 +42,7 @@ def baselines_cli():
 def baselines_load(file):
     """Load official PAPI scores (the format of survey/data/papi_official_scores.csv)."""
     try:
-        count = baselines.load(get_db(), file.read_bytes())
+        count = baselines.upload(get_db(), None, file.read_bytes(), file.name)
     except baselines.BaselineError as exc:
         raise click.ClickException(f"{file.name} was not loaded: {exc}") from None
     click.echo(f"Loaded {count} baseline values from {file.name}.")

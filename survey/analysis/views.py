@@ -317,12 +317,9 @@ def margins_page():
         if form.validate_on_submit():
             upload = form.file.data
             try:
-                set_id = margins.load(
-                    get_db(),
-                    upload.read(),
-                    upload.filename or "margins.csv",
-                    current_user()["username"],
-                )
+                set_id = margins.upload(
+                    get_db(), current_user(), upload.read(), upload.filename or "margins.csv"
+                )["id"]
             except margins.MarginError as exc:
                 problems = [_problem(p) for p in exc.problems]
             else:

@@ -31,6 +31,8 @@ def action_labels() -> dict[str, str]:
         "login": _("Signed in"),
         "change_password": _("Changed the password"),
         "load_targets": _("Loaded PAPI plan targets"),
+        "load_margins": _("Loaded population margins"),
+        "load_baselines": _("Loaded official PAPI scores"),
         "print_paper_forms": _("Printed paper forms"),
         "enter_paper_form": _("Entered a paper form"),
         "publish": _("Published the results"),
@@ -49,6 +51,8 @@ def object_labels() -> dict[str, str]:
         "response": _("Answer"),
         "responses": _("Several answers"),
         "targets": _("PAPI plan targets"),
+        "margins": _("Population margins"),
+        "baselines": _("Official PAPI scores"),
         "publication": _("Published results"),
         "ward_note": _("Note on what was done"),
     }
