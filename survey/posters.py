@@ -36,6 +36,11 @@ SIZES = {
     "tent": Size("tent", 148, 210, tent=True),
 }
 LANGS = ("vi", "bilingual")
+# The sizes with room for the results QR code. It is a third of the survey code's width or
+# less, so that nobody scans it by mistake for the survey, and 30 mm still scans from 30 cm
+# (a QR code reads from about ten times its width); on A5 or a tent it would be under 20 mm.
+RESULTS_QR_SIZES = ("a4",)
+RESULTS_QR = 30  # mm, on A4
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,10 @@ class Poster:
     typed_url: str
     modules: list = field(repr=False)
     texts: tuple  # one Texts per language, Vietnamese first
+    # The ward's results page as a second, smaller QR code beside the "Xem kết quả" line:
+    # chosen by staff, printed on A4 only (see RESULTS_QR_SIZES).
+    results_url: str = ""
+    results_modules: list | None = field(default=None, repr=False)
 
     @property
     def place(self) -> str:
@@ -130,7 +139,12 @@ def pdf(posters: list[Poster], size: Size, title: str = "") -> bytes:
         if size.tent:
             _draw_tent(doc, poster, size)
         else:
-            _draw_panel(doc, poster, 0, 0, size.width, size.height, _scale(size))
+            second = (
+                poster.results_modules is not None
+                and size.key in RESULTS_QR_SIZES
+                and bool(poster.texts[0].results)
+            )
+            _draw_panel(doc, poster, 0, 0, size.width, size.height, _scale(size), second)
     return bytes(doc.output())
 
 
@@ -153,17 +167,36 @@ def _draw_tent(doc: FPDF, poster: Poster, size: Size) -> None:
     doc.set_dash_pattern()
 
 
-def _draw_panel(doc: FPDF, poster: Poster, x, y, w, h, scale) -> None:
-    """Draw a portrait poster: heading, place, large QR, then the instructions."""
+def _draw_panel(doc: FPDF, poster: Poster, x, y, w, h, scale, second=False) -> None:
+    """Draw a portrait poster: heading, place, large QR, the instructions (and results QR)."""
     margin = 12 * scale
     inner = w - 2 * margin
-    top, bottom = _top_lines(poster, scale), _bottom_lines(poster, scale)
-    below = y + h - margin - _height(doc, bottom, inner)
+    top, bottom = _top_lines(poster, scale), _bottom_lines(poster, scale, not second)
+    floor = y + h - margin
+    if second:
+        floor -= RESULTS_QR * scale + 3 * scale
+    below = floor - _height(doc, bottom, inner)
     above = _write(doc, top, x + margin, y + margin, inner)
     # The QR takes what the words leave, up to three quarters of the width, centred between.
     side = min(inner * 0.75, below - above - 10 * scale)
     _draw_qr(doc, poster.modules, x + (w - side) / 2, (above + below - side) / 2, side)
     _write(doc, bottom, x + margin, below, inner)
+    if second:
+        _draw_results(doc, poster, x + margin, floor + 3 * scale, inner, scale)
+
+
+def _draw_results(doc: FPDF, poster: Poster, x, y, width, scale) -> None:
+    """Draw the results QR code with the "Xem kết quả" line beside it."""
+    side, gap = RESULTS_QR * scale, 5 * scale
+    line = Line(poster.texts[0].results, False, 11 * scale, link=poster.results_url, fit=True)
+    line = _fit(doc, line, width - side - gap)
+    doc.set_font(FONT, "", line.points)
+    # The code and its line side by side, centred together (+3 % spares _fit's rounding).
+    column = min(width - side - gap, doc.get_string_width(line.text) * 1.03 + 2 * doc.c_margin)
+    left = x + (width - side - gap - column) / 2
+    _draw_qr(doc, poster.results_modules, left, y, side)
+    top = y + (side - _height(doc, [line], column)) / 2
+    _write(doc, [line], left + side + gap, top, column)
 
 
 # A tent face: margin and QR side in mm (a 64 mm QR scans from a metre away).
@@ -210,8 +243,8 @@ def _top_lines(poster: Poster, scale: float) -> list[Line]:
     return lines
 
 
-def _bottom_lines(poster: Poster, scale: float) -> list[Line]:
-    """Return the instructions in each language, the typed URL and the organiser."""
+def _bottom_lines(poster: Poster, scale: float, results: bool = True) -> list[Line]:
+    """Return the instructions in each language, the typed URL, the organiser (and results)."""
     lines = []
     for key, bold, points in (
         ("call", True, 18),
@@ -234,7 +267,7 @@ def _bottom_lines(poster: Poster, scale: float) -> list[Line]:
         Line(texts.organiser, False, 11 * scale * (1 if i == 0 else 0.85))
         for i, texts in enumerate(poster.texts)
     ]
-    if poster.texts and poster.texts[0].results:
+    if results and poster.texts and poster.texts[0].results:
         # One language only: the address is the same, and the poster has little room left.
         lines.append(Line(poster.texts[0].results, False, 11 * scale, fit=True))
     return lines

@@ -103,13 +103,23 @@ def get_province_or_404(code: str) -> dict:
 
 def _document(found: list[dict], title: str, stem: str, here: str):
     """Render points' posters as a print page, or a PDF with ?format=pdf."""
-    size, lang, fmt = _options()
-    built = [_poster(point, lang) for point in found]
+    size, lang, fmt, results = _options()
+    second = results == "qr" and size.key in posters.RESULTS_QR_SIZES
+    built = [_poster(point, lang, second) for point in found]
     if fmt == "pdf":
         return _download(
             posters.pdf(built, size, title), "application/pdf", f"{stem}-{size.key}.pdf"
         )
-    pages = [{"poster": p, "path": qr.svg_path(p.modules), "n": len(p.modules)} for p in built]
+    pages = [
+        {
+            "poster": p,
+            "path": qr.svg_path(p.modules),
+            "n": len(p.modules),
+            "results_path": qr.svg_path(p.results_modules) if second else "",
+            "results_n": len(p.results_modules) if second else 0,
+        }
+        for p in built
+    ]
     count = ngettext("%(num)d poster", "%(num)d posters", len(pages))
     # The widest address of the document, for print.css to size it onto one line.
     urls = [p.typed_url for p in built] or [""]
@@ -125,11 +135,13 @@ def _document(found: list[dict], title: str, stem: str, here: str):
         here=here,
         sizes=_size_labels(),
         langs=_lang_labels(),
+        results=results,
+        results_choices=_results_labels() if size.key in posters.RESULTS_QR_SIZES else [],
     )
 
 
-def _options() -> tuple[posters.Size, str, str]:
-    """Return the size, language and format asked for, or end with a 400 page."""
+def _options() -> tuple[posters.Size, str, str, str]:
+    """Return the size, language, format and results choice asked for, or end with a 400."""
     try:
         size = posters.get_size(request.args.get("size"))
     except KeyError:
@@ -140,14 +152,18 @@ def _options() -> tuple[posters.Size, str, str]:
     fmt = request.args.get("format") or "html"
     if fmt not in ("html", "pdf"):
         raise _bad(_("Choose the printable page or the PDF."))
-    return size, lang, fmt
+    results = request.args.get("results") or "line"
+    if results not in RESULTS_CHOICES:
+        raise _bad(_("Choose whether the poster has a second QR code for the results."))
+    return size, lang, fmt, results
 
 
-def _poster(point: dict, lang: str) -> posters.Poster:
+def _poster(point: dict, lang: str, second: bool = False) -> posters.Poster:
     """Return a point's poster with its texts in Vietnamese (and English when bilingual)."""
     base = current_app.config["BASE_URL"]
     payload = qr.survey_url(base, point["token"], upper_path=_upper_path())
     locales = ("vi", "en") if lang == "bilingual" else ("vi",)
+    results_url = f"{base}/ket-qua/{point['ward_code']}"
     return posters.Poster(
         point_name=point["name"],
         ward_name=point["ward_name"],
@@ -156,6 +172,8 @@ def _poster(point: dict, lang: str) -> posters.Poster:
         typed_url=qr.typed_url(base, point["token"]),
         modules=qr.matrix(payload),
         texts=tuple(_texts(locale, point) for locale in locales),
+        results_url=results_url,
+        results_modules=qr.matrix(results_url) if second else None,
     )
 
 
@@ -201,6 +219,15 @@ def _results_address(point: dict) -> str:
     """Return the ward's public results address as typed, without the scheme."""
     base = current_app.config["BASE_URL"].split("://", 1)[-1]
     return f"{base}/ket-qua/{point['ward_code']}"
+
+
+# "line": the "Xem kết quả" line only; "qr": on A4, a second, smaller QR code beside it.
+RESULTS_CHOICES = ("line", "qr")
+
+
+def _results_labels() -> list[tuple[str, str]]:
+    """Return (key, label) of each results choice for the toolbar."""
+    return [("line", _("Address only")), ("qr", _("Address and a QR code"))]
 
 
 def _minutes() -> tuple[int, int]:
