@@ -4,8 +4,9 @@
 
 Starts gunicorn on a fresh temporary instance with the demo point and made-up responses,
 publishes the demo province's last finished quarter, then runs wrk (16 connections) on the
-ward's public page and on the analysts' page of the same ward and quarter (signed in as an
-analyst). Prints requests/s and latency of each. Needs Debian's wrk (apt-get install wrk).
+ward's public page (from the rendered copy, then revalidated with its ETag, answered 304) and
+on the analysts' page of the same ward and quarter (signed in as an analyst). Prints
+requests/s and latency of each. Needs Debian's wrk (apt-get install wrk).
 """
 
 import argparse
@@ -64,11 +65,11 @@ def prepare(folder: Path, responses: int) -> tuple[dict, str, str, str]:
     return env, point[0], quarter.label, f"session={cookie}"
 
 
-def wrk(url: str, seconds: int, cookie: str = "") -> str:
-    """Run wrk with 16 connections on url; return its summary."""
+def wrk(url: str, seconds: int, headers: dict) -> str:
+    """Run wrk with 16 connections on url, sending headers; return its summary."""
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
     return subprocess.run(  # noqa: S603 - fixed command, local URL
         [*command, url], capture_output=True, text=True, check=True
     ).stdout
@@ -89,18 +90,23 @@ def main() -> None:
         server = loadlib.start_server(env, port, workers=args.workers)
         try:
             base = f"http://127.0.0.1:{port}"
+            public = f"{base}/ket-qua/{ward}"
+            with urllib.request.urlopen(public) as response:  # noqa: S310 - local URL
+                etag = response.headers["ETag"]
             pages = {
-                "public ward page": (f"{base}/ket-qua/{ward}", ""),
+                "public ward page": (public, {}),
+                # A browser (or proxy) that kept the page asks again with its ETag: 304.
+                "public ward page, revalidated (304)": (public, {"If-None-Match": etag}),
                 "analysts' page": (
                     f"{base}/staff/analysis/?unit=ward&code={ward}&period={quarter}",
-                    cookie,
+                    {"Cookie": cookie},
                 ),
             }
-            for name, (url, with_cookie) in pages.items():
-                check = urllib.request.Request(url, headers={"Cookie": with_cookie})
+            for name, (url, headers) in pages.items():
+                check = urllib.request.Request(url, headers={"Cookie": headers.get("Cookie", "")})
                 with urllib.request.urlopen(check) as response:  # noqa: S310 - local URL
                     assert response.status == 200 and "/staff/login" not in response.url, url
-                out = wrk(url, args.seconds, with_cookie)
+                out = wrk(url, args.seconds, headers)
                 rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
                 print(f"{name}: {rate.group(1) if rate else '?'} requests/s ({url})")
                 print(out)

@@ -1,6 +1,7 @@
 """Public results pages: what a citizen reads, what must never appear, weight, HTML, 404s."""
 
 import gzip
+import re
 
 import html5lib
 import pytest
@@ -367,3 +368,77 @@ def test_national_index_is_searchable_with_or_without_accents(app, db, world, qu
         shown = query.strip()[:80]
         assert f"No province or city with results matches “{shown}”." in soup.text
     assert b"<script>" not in response.data
+
+
+def reachable(client, start: str) -> dict[str, str]:
+    """Follow every link under /ket-qua/ from start; return each page's text by path."""
+    seen, queue = {}, [start]
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        response = client.get(path)
+        assert response.status_code == 200, path
+        if response.mimetype != "text/html":
+            seen[path] = ""
+            continue
+        seen[path] = response.get_data(as_text=True)
+        for a in soup_of(response).select("a[href]"):
+            href = a["href"]
+            if href.startswith("?"):
+                href = path.split("?")[0] + href
+            if href.startswith("/ket-qua/") and href not in seen:
+                queue.append(href)
+    return seen
+
+
+def test_no_public_page_shows_an_unpublished_quarter_a_hidden_figure_or_note(
+    app, db, world, monkeypatch
+):
+    """Every page a visitor can reach by links, in both languages: nothing that is not public."""
+    from datetime import date
+
+    from survey import notes
+
+    real = publishing.estimates.run
+
+    def suppress_d3(*args, **kwargs):
+        for values in real(*args, **kwargs):
+            row = dict(zip(publishing.estimates.COLUMNS, values, strict=True))
+            if row["key"] == "d3":
+                # Off the scale (1 to 10), so that no other figure prints as 0,1.
+                row["shown"], row["estimate"], row["ci_lower"] = 0, 0.123, 0.111
+            yield tuple(row.values())
+
+    monkeypatch.setattr(publishing.estimates, "run", suppress_d3)
+    published(db, world)
+    store_answers(db, world["point"], 53, day="2026-05-10")  # 2026-Q2, never published
+    manager = world["users"]["province_manager"]
+    kept = notes.write(db, None, BEN_THANH, "d5", "Ghế", "Thêm ghế", date(2026, 1, 5), "UBND")
+    notes.decide(db, manager, kept["id"], "approved")
+    pending = notes.write(
+        db, None, BEN_THANH, "d6", "Ngập", "Chờ duyệt ĐANGCHỜ", date(2026, 1, 6), "UBND"
+    )
+    rejected = notes.write(
+        db, None, BEN_THANH, "d7", "Rác", "Bị từ chối BỊLOẠI", date(2026, 1, 7), "UBND"
+    )
+    notes.decide(db, manager, rejected["id"], "rejected")
+    pages = {}
+    for lang in ("vi", "en"):
+        client = app.test_client()
+        client.get(f"/ket-qua/?lang={lang}")  # the choice is kept for the links followed
+        pages |= {f"{lang} {path}": html for path, html in reachable(client, "/ket-qua/").items()}
+    assert {f"vi /ket-qua/{BEN_THANH}", "vi /ket-qua/tinh/79", "en /ket-qua/cach-tinh"} <= set(
+        pages
+    )
+    forbidden = (
+        "53 người", "53 people", "quý 2 năm 2026", "quarter 2 of 2026", "2026-Q2",
+        "ĐANGCHỜ", "BỊLOẠI", SECRET_POINT, OTHER_POINT,
+    )  # fmt: skip
+    found = {(page, word) for page, html in pages.items() for word in forbidden if word in html}
+    assert found == set()
+    hidden = re.compile(r"(?<![\d,.])0[,.]1(?!\d)")
+    assert [page for page, html in pages.items() if hidden.search(html)] == []
+    assert "Thêm ghế" in pages[f"vi /ket-qua/{BEN_THANH}"]
+    assert app.test_client().get(f"/ket-qua/{BEN_THANH}/2026-Q2").status_code == 404
+    assert pending["status"] == "pending"
