@@ -26,8 +26,9 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import audit, csvout, privacy
+from survey import accounts, audit, csvout, privacy
 from survey.db import immediate
+from survey.domain_errors import DomainError, require
 from survey.exports import BASE_COLUMNS
 from survey.questionnaire import Questionnaire, amounts, get
 from survey.questionnaire.amounts import AmountError
@@ -60,12 +61,13 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class ImportFailed(Exception):
+class ImportFailed(DomainError):
     """The file was refused; nothing was stored. `problems` lists every reason."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__("bad_file")
+        self.args = ("\n".join(str(p) for p in problems),)
 
 
 class _RowError(Exception):
@@ -73,7 +75,12 @@ class _RowError(Exception):
 
 
 def import_responses(db: Database, file, filename: str = "", user: dict | None = None) -> int:
-    """Import every response of a binary CSV file, or none; return how many were stored."""
+    """Import every response of a binary CSV file, or none; return how many were stored.
+
+    ``user`` None is the command line; of the staff only an administrator may import answers.
+    Raises Refused, or ImportFailed with every problem.
+    """
+    require(user is None or user["role"] == accounts.ADMINISTRATOR)
     digest = hashlib.sha256()
     rows = csvout.reader(_Hashing(file, digest))
     problems: list[Problem] = []

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from survey import accounts, audit, periods, photos, privacy, units
+from survey.domain_errors import DomainError
 from survey.points import now_iso
 from survey.questionnaire import DIMENSIONS
 
@@ -22,12 +23,8 @@ UNIT_MAX = 120
 DECISIONS = ("approved", "rejected")
 
 
-class NoteError(ValueError):
+class NoteError(DomainError):
     """A note that cannot be written or decided; ``code`` says why (the web layer words it)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def _clean(text: str, limit: int, code: str) -> str:
@@ -106,7 +103,7 @@ def decide(db: Database, actor: dict | None, note_id: int, decision: str) -> dic
     with db.atomic():
         note = get_note(db, note_id)
         if note is None:
-            raise KeyError(note_id)
+            raise NoteError("unknown_note")
         if not can_decide(actor, note):
             raise NoteError("not_allowed")
         db.execute(

@@ -126,7 +126,7 @@ def update(
     """Change a point's name, kind and address (ward and token stay), audit-logged; return it."""
     name, address = checked_fields(name, kind, address)
     with immediate(db):
-        point = _editable(db, actor, point_id)
+        point = editable(db, actor, point_id)
         changed = update_point(db, point_id, name, kind, address)
         audit.record(
             db,
@@ -146,7 +146,7 @@ def update(
 def rotate(db: Database, actor: dict | None, point_id: int) -> dict:
     """Give an active point a new token, audit-logged; return it (old posters say "replaced")."""
     with immediate(db):
-        point = _editable(db, actor, point_id)
+        point = editable(db, actor, point_id)
         if not point["active"]:
             raise PointError("inactive", id=point_id)
         rotate_token(db, point_id)
@@ -157,7 +157,7 @@ def rotate(db: Database, actor: dict | None, point_id: int) -> dict:
 def set_state(db: Database, actor: dict | None, point_id: int, active: bool) -> dict:
     """Deactivate (retire) or reactivate a point, audit-logged; return it (unchanged: no entry)."""
     with immediate(db):
-        point = _editable(db, actor, point_id)
+        point = editable(db, actor, point_id)
         if bool(point["active"]) != active:
             set_active(db, point_id, active)
             audit.record(
@@ -171,8 +171,11 @@ def set_state(db: Database, actor: dict | None, point_id: int, active: bool) -> 
     return get_point(db, point_id)
 
 
-def _editable(db: Database, actor: dict | None, point_id: int) -> dict:
-    """Return the point if the actor may change it; PointError("unknown_point") or Refused."""
+def editable(db: Database, actor: dict | None, point_id: int) -> dict:
+    """Return the point if the actor may change it (or print and enter its forms).
+
+    Raises PointError("unknown_point") or Refused.
+    """
     point = _existing(db, point_id)
     require(may_edit(actor, {"code": point["ward_code"], "province_code": point["province_code"]}))
     return point

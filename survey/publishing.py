@@ -20,6 +20,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from survey import accounts, audit, baselines, estimates, periods, units
+from survey.domain_errors import DomainError
 from survey.points import now_iso
 from survey.questionnaire import DIMENSIONS, catalogue
 
@@ -32,12 +33,8 @@ MIN_WARD_ANSWERS = 30
 LINES = ("total", *DIMENSIONS)
 
 
-class PublishError(ValueError):
+class PublishError(DomainError):
     """A publication that cannot be made; ``code`` says why (the web layer words it)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def can_publish(user: dict | None, province_code: str) -> bool:

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from survey import audit, periods
 from survey.db import immediate
+from survey.domain_errors import DomainError
 from survey.questionnaire import get as get_questionnaire
 
 RESPONSES_ITEM = "_responses"
@@ -87,7 +88,7 @@ def count_rows(rows) -> Counter:
 def apply(db: Database, months: int, dry_run: bool = False, today: date | None = None) -> dict:
     """Aggregate then delete responses older than `months` months; return what was done."""
     if months <= 0:
-        raise ValueError("months must be above 0")
+        raise DomainError("bad_months")
     before = cutoff(months, today)
     with immediate(db):
         rows = list(

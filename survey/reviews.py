@@ -8,14 +8,27 @@ import json
 
 from sqlite_utils import Database
 
-from survey import audit, periods
+from survey import accounts, audit, periods
 from survey.db import immediate
+from survey.domain_errors import DomainError, require
 from survey.responses import decode, now_iso
 
 DECISIONS = ("included", "excluded")
 STATUSES = ("pending", "included", "excluded")
 PAGE_SIZE = 50
 REASON_MAX = 500
+
+
+class ReviewError(DomainError):
+    """A decision that cannot be stored as asked; ``code`` says why."""
+
+
+def may_decide(actor: dict | None, response: dict) -> bool:
+    """Tell whether the actor may include or exclude a response of this ward (None: the CLI)."""
+    ward = {"code": response["ward_code"], "province_code": response["province_code"]}
+    return actor is None or (
+        actor["role"] in accounts.EDITORS and accounts.can_see_ward(actor, ward)
+    )
 
 
 def _where(scope: tuple[str, list], filters: dict) -> tuple[str, list]:
@@ -74,22 +87,36 @@ def get_for_review(db: Database, response_id: str) -> dict | None:
 
 
 def decide(db: Database, user: dict | None, response_id: str, decision: str, reason: str) -> dict:
-    """Include or exclude a response with a reason, audit-logged; return the updated row."""
+    """Include or exclude a response with a reason, audit-logged; return the updated row.
+
+    Raises ReviewError (``bad_decision``, ``bad_reason``, ``unknown_response``) or Refused.
+    """
     reason = (reason or "").strip()
     if decision not in DECISIONS:
-        raise ValueError(f"unknown decision {decision!r}")
+        raise ReviewError("bad_decision", decision=decision)
     if not reason or len(reason) > REASON_MAX:
-        raise ValueError("a reason of 1 to 500 characters is required")
+        raise ReviewError("bad_reason", limit=REASON_MAX)
     with immediate(db):
-        row = db.execute(
-            "SELECT review_status, flags FROM responses WHERE id = ?", [response_id]
-        ).fetchone()
-        if row is None:
-            raise KeyError(response_id)
+        rows = list(
+            db.query(
+                "SELECT review_status, flags, ward_code, province_code FROM responses WHERE id = ?",
+                [response_id],
+            )
+        )
+        if not rows:
+            raise ReviewError("unknown_response", id=response_id)
+        row = rows[0]
+        require(may_decide(user, row))
         db.execute(
             "UPDATE responses SET review_status = ?, review_reason = ?, reviewed_by = ?,"
             " reviewed_at = ? WHERE id = ?",
-            [decision, reason, user["username"] if user else "(cli)", now_iso(), response_id],
+            [
+                decision,
+                reason,
+                user["username"] if user else audit.CLI_USER,
+                now_iso(),
+                response_id,
+            ],
         )
         audit.record(
             db,
@@ -97,7 +124,7 @@ def decide(db: Database, user: dict | None, response_id: str, decision: str, rea
             "exclude" if decision == "excluded" else "include",
             "response",
             response_id,
-            {"from": row[0], "reason": reason, "flags": json.loads(row[1])},
+            {"from": row["review_status"], "reason": reason, "flags": json.loads(row["flags"])},
         )
     return get_for_review(db, response_id)
 

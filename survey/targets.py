@@ -17,8 +17,9 @@ import unicodedata
 
 from sqlite_utils import Database
 
-from survey import audit
+from survey import accounts, audit
 from survey.db import immediate
+from survey.domain_errors import DomainError, require
 from survey.margins import MarginProblem
 from survey.points import now_iso
 
@@ -29,6 +30,8 @@ SCALE = {"total": (10.0, 80.0)} | {d: (1.0, 10.0) for d in DIMENSIONS[1:]}
 YEARS = (2000, 2100)  # a plan year outside this is a typing error
 MAX_PROBLEMS = 50  # as for margins: enough to fix a file in one go
 
+# Who may load targets: a province manager for their own provinces only.
+LOADERS = (accounts.ANALYST, accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER)
 MET, NOT_MET, UNSURE, UNRELIABLE = "likely_met", "likely_not_met", "cannot_tell", "unreliable"
 
 MESSAGES = {
@@ -49,12 +52,13 @@ MESSAGES = {
 TargetProblem = MarginProblem
 
 
-class TargetError(ValueError):
+class TargetError(DomainError):
     """The targets file was refused; ``problems`` lists why."""
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__("\n".join(describe(p) for p in self.problems))
+        super().__init__("bad_file")
+        self.args = ("\n".join(describe(p) for p in self.problems),)
 
 
 def describe(problem) -> str:
@@ -134,9 +138,13 @@ def _number(text: str) -> float | None:
 def load(db: Database, user: dict | None, data: bytes, filename: str, provinces=None) -> dict:
     """Validate and store a targets file in one transaction with its audit row; return the set.
 
-    ``provinces`` limits the file to those province codes (a province manager's scope);
-    None allows every province.
+    ``provinces`` limits the file to those province codes; a province manager is always held
+    to their own, and None allows every province. Raises Refused or TargetError.
     """
+    require(user is None or user["role"] in LOADERS)
+    if user is not None and user["role"] == accounts.PROVINCE_MANAGER:
+        own = set(user["scopes"])
+        provinces = sorted(own if provinces is None else own & set(provinces))
     with immediate(db):
         rows = parse(db, data, provinces)
         loaded_at = now_iso()

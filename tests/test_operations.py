@@ -2,14 +2,36 @@
 audit row, the fresh row back or a coded error. These tests use no Flask app.
 """
 
+import io
 import json
+from datetime import date
 
 import pytest
 
-from survey import accounts, audit, baselines, margins, migrations, point_import, points
+from survey import (
+    accounts,
+    audit,
+    baselines,
+    importer,
+    margins,
+    migrations,
+    notes,
+    point_import,
+    points,
+    responses,
+    retention,
+    reviews,
+    targets,
+)
 from survey.db import connect
 from survey.domain_errors import DomainError, Refused
-from tests.staff_helpers import BEN_THANH, HCMC, HOAN_KIEM, SAI_GON, make_user, seed_units
+from survey.paper import store
+from survey.questionnaire import latest
+from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
+from tests.staff_helpers import BEN_THANH, HANOI, HCMC, HOAN_KIEM, SAI_GON, make_user, seed_units
+
+CORE = latest("papi-pulse-core")
+TARGETS = f"province_code,year,dimension,target\n{HCMC},2026,total,45.5\n".encode()
 
 MARGINS = (
     "unit_code,variable,category,population\n"
@@ -70,7 +92,10 @@ def failing_audit(monkeypatch):
 
 
 def _point(db, people):
-    return points.create(db, people["admin"], BEN_THANH, "Một cửa")
+    """Create the point the operations change, with one flagged answer for the review."""
+    point = points.create(db, people["admin"], BEN_THANH, "Một cửa")
+    store_flagged(db, point)
+    return point
 
 
 # (name, operation on (db, people, point)) of every point and account write
@@ -96,7 +121,33 @@ OPERATIONS = {
     "import": lambda db, p, pt: point_import.import_file(db, p["manager"], CSV),
     "margins": lambda db, p, pt: margins.upload(db, p["analyst"], MARGINS, "m.csv"),
     "baselines": lambda db, p, pt: baselines.upload(db, p["admin"], BASELINES, "b.csv"),
+    "targets": lambda db, p, pt: targets.load(db, p["manager"], TARGETS, "t.csv"),
+    "review": lambda db, p, pt: reviews.decide(
+        db, p["ward"], MATRIX_RESPONSE_ID, "excluded", "twice"
+    ),
+    "print_forms": lambda db, p, pt: store.reserve(db, pt["id"], CORE, 2, False, p["ward"]),
+    "enter_form": lambda db, p, pt: store.enter(db, 1, _paper_record(pt), p["ward"]),
+    "write_note": lambda db, p, pt: notes.write(
+        db, p["ward"], BEN_THANH, "d7", "Rác", "Thêm thùng rác", date(2026, 2, 1), "UBND"
+    ),
 }
+
+
+def _paper_record(point, response_id="a" * 32):
+    now = responses.now_iso()
+    return {
+        "id": response_id,
+        "point_id": point["id"],
+        "ward_code": point["ward_code"],
+        "province_code": point["province_code"],
+        "questionnaire_id": CORE.id,
+        "questionnaire_version": CORE.version,
+        "modules": [m.id for m in CORE.core_modules],
+        "answers": {},
+        "locale": "vi",
+        "started_at": now,
+        "submitted_at": now,
+    }
 
 
 def _snapshot(db):
@@ -110,6 +161,11 @@ def _snapshot(db):
         db.execute("SELECT * FROM margin_sets").fetchall(),
         db.execute("SELECT * FROM margins").fetchall(),
         db.execute("SELECT * FROM baselines").fetchall(),
+        db.execute("SELECT * FROM plan_targets").fetchall(),
+        db.execute("SELECT * FROM target_sets").fetchall(),
+        db.execute("SELECT id, review_status, reviewed_by FROM responses ORDER BY id").fetchall(),
+        db.execute("SELECT * FROM paper_forms").fetchall(),
+        db.execute("SELECT id, status FROM ward_notes").fetchall(),
         audit_rows(db),
     )
 
@@ -329,3 +385,84 @@ def test_a_refused_file_is_a_coded_error(db, people):
         baselines.upload(db, None, BASELINES.replace(b"2023", b"20x3"), "b.csv")
     assert error.value.code == "bad_file" and "is not a year" in str(error.value)
     assert audit_rows(db) == []
+
+
+def test_a_review_outside_the_area_or_role_is_refused(db, people):
+    _point(db, people)
+    other = make_user(db, "other.ward", "ward_staff", [SAI_GON])
+    for actor in (other, people["analyst"], make_user(db, "hanoi", "province_manager", [HANOI])):
+        with pytest.raises(Refused):
+            reviews.decide(db, actor, MATRIX_RESPONSE_ID, "excluded", "twice")
+    assert reviews.get_for_review(db, MATRIX_RESPONSE_ID)["reviewed_at"] is None
+    assert [row[1] for row in audit_rows(db)] == ["create"]
+
+
+def test_review_errors_carry_a_code(db, people):
+    _point(db, people)
+    for args, code in (
+        ((MATRIX_RESPONSE_ID, "maybe", "x"), "bad_decision"),
+        ((MATRIX_RESPONSE_ID, "excluded", "  "), "bad_reason"),
+        (("f" * 32, "excluded", "twice"), "unknown_response"),
+    ):
+        with pytest.raises(reviews.ReviewError) as error:
+            reviews.decide(db, people["ward"], *args)
+        assert error.value.code == code
+    row = reviews.decide(db, people["manager"], MATRIX_RESPONSE_ID, "excluded", "twice")
+    assert (row["review_status"], row["reviewed_by"]) == ("excluded", "manager")
+
+
+def test_targets_hold_a_province_manager_to_their_provinces(db, people):
+    data = f"province_code,year,dimension,target\n{HANOI},2026,D1,6\n".encode()
+    with pytest.raises(targets.TargetError) as error:
+        targets.load(db, people["manager"], data, "t.csv", provinces=None)
+    assert [problem.code for problem in error.value.problems] == ["scope"]
+    for role in ("ward", "admin"):
+        if role == "ward":
+            with pytest.raises(Refused):
+                targets.load(db, people[role], data, "t.csv")
+        else:
+            assert targets.load(db, people[role], data, "t.csv")["rows"] == 1
+    assert [row[:2] for row in audit_rows(db)] == [("admin", "load_targets")]
+
+
+def test_paper_forms_of_another_ward_are_refused(db, people):
+    other = points.create(db, None, SAI_GON, "Nhà văn hóa")
+    before = _snapshot(db)
+    for actor in (people["ward"], people["analyst"]):
+        with pytest.raises(Refused):
+            store.reserve(db, other["id"], CORE, 1, False, actor)
+        with pytest.raises(Refused):
+            store.enter(db, 1, _paper_record(other), actor)
+    assert _snapshot(db) == before
+    with pytest.raises(points.PointError) as error:
+        store.reserve(db, 999, CORE, 1, False, None)
+    assert error.value.code == "unknown_point"
+    with pytest.raises(DomainError) as error:
+        store.reserve(db, other["id"], CORE, store.MAX_COPIES + 1, False, None)
+    assert error.value.code == "bad_copies"
+
+
+def test_an_entered_form_number_is_a_coded_error(db, people):
+    point = _point(db, people)
+    store.enter(db, 1, _paper_record(point), people["ward"])
+    with pytest.raises(store.FormTaken) as error:
+        store.enter(db, 1, _paper_record(point, "b" * 32), people["ward"])
+    assert error.value.code == "form_taken" and error.value.number == 1
+
+
+def test_only_an_administrator_imports_answers(db, people):
+    for role in ("manager", "ward", "analyst"):
+        with pytest.raises(Refused):
+            importer.import_responses(db, io.BytesIO(b"id\n"), "a.csv", people[role])
+    with pytest.raises(importer.ImportFailed) as error:
+        importer.import_responses(db, io.BytesIO(b""), "a.csv", people["admin"])
+    assert error.value.code == "bad_file" and "empty" in str(error.value)
+
+
+def test_note_and_retention_errors_carry_a_code(db, people):
+    with pytest.raises(notes.NoteError) as error:
+        notes.decide(db, people["admin"], 999, "approved")
+    assert isinstance(error.value, DomainError) and error.value.code == "unknown_note"
+    with pytest.raises(DomainError) as error:
+        retention.apply(db, 0)
+    assert error.value.code == "bad_months"

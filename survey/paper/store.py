@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from survey import audit, responses
+from survey import audit, points, responses
 from survey.db import immediate
+from survey.domain_errors import DomainError
 from survey.points import now_iso
 
 from . import layout
@@ -28,12 +29,13 @@ from . import layout
 MAX_COPIES = 500
 
 
-class FormTaken(Exception):
+class FormTaken(DomainError):
     """The form number was already entered for this point."""
 
     def __init__(self, number: int, entered_at: str):
+        super().__init__("form_taken", number=number, entered_at=entered_at)
         self.number, self.entered_at = number, entered_at
-        super().__init__(f"form {number} was already entered at {entered_at}")
+        self.args = (f"form {number} was already entered at {entered_at}",)
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,16 @@ def _form(row: dict) -> PaperForm:
 def reserve(
     db: Database, point_id: int, questionnaire, copies: int, drawn: bool, user: dict | None
 ) -> list[PaperForm]:
-    """Reserve copies consecutive form numbers for a point, drawing modules if asked; audited."""
+    """Reserve copies consecutive form numbers for a point, drawing modules if asked; audited.
+
+    ``user`` None is the command line; a user must be allowed to change the point
+    (points.editable: PointError or Refused).
+    """
     if not 1 <= copies <= MAX_COPIES:
-        raise ValueError(f"copies must be from 1 to {MAX_COPIES}")
+        raise DomainError("bad_copies", limit=MAX_COPIES)
     stamp = now_iso()
     with immediate(db):
+        points.editable(db, user, point_id)
         first = next_number(db, point_id)
         rows = []
         for number in range(first, first + copies):
@@ -161,9 +168,13 @@ def entered_count(db: Database, point_id: int) -> int:
 
 
 def enter(db: Database, number: int, record: dict, user: dict | None) -> str:
-    """Store one entered paper form as a response (mode paper) with its audit row; FormTaken."""
+    """Store one entered paper form as a response (mode paper) with its audit row.
+
+    Raises FormTaken, or PointError / Refused when the user may not enter the point's forms.
+    """
     point_id = record["point_id"]
     with immediate(db):
+        points.editable(db, user, point_id)
         found = get_form(db, point_id, number)
         if found is not None and found.response_id is not None:
             raise FormTaken(number, found.entered_at)
