@@ -142,6 +142,21 @@ def text_answerer(item, setup: random.Random):
     return draw
 
 
+def decimal_answerer(item, setup: random.Random):
+    """Return a function (draw, level) -> a decimal's stored text, uniform over its range."""
+    from decimal import Decimal
+
+    from survey.questionnaire.decimals import stored
+
+    step = 10**item.decimals
+    low, high = int(item.min * step), int(item.max * step)
+
+    def draw(rnd, level):
+        return stored(Decimal(low + int(rnd() * (high - low + 1))) / step, item.decimals)
+
+    return draw
+
+
 ANSWERERS = {
     "yes_no": choice_answerer,
     "single": choice_answerer,
@@ -149,6 +164,7 @@ ANSWERERS = {
     "rating10": choice_answerer,
     "multiple": multiple_answerer,
     "integer": integer_answerer,
+    "decimal": decimal_answerer,
     "text": text_answerer,
 }
 

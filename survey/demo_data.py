@@ -6,10 +6,12 @@ Demo responses carry ``source = 'demo'``: exports show it, and they are easy to 
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from sqlite_utils import Database
 
 from survey import margins, responses
+from survey.questionnaire.decimals import stored
 from survey.questionnaire.logic import visible_items
 from survey.questionnaire.rotation import choose_modules, pages_for
 
@@ -47,6 +49,12 @@ def random_answer(item, rng: random.Random):
     if item.type == "integer":
         low = item.min or 0
         return rng.randint(low, low + max(1, ((item.max or 100) - low) // 20))
+    if item.type == "decimal":
+        step = 10**item.decimals
+        low, high = int(item.min * step), int(item.max * step)
+        return stored(
+            Decimal(rng.randint(low, low + max(1, (high - low) // 20))) / step, item.decimals
+        )
     if item.type == "text":
         return rng.choice(DEMO_TEXTS) if rng.random() < 0.3 else None
     raise ValueError(item.type)

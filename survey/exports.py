@@ -6,7 +6,8 @@ whose cells are already safe for ``csvout``); ``stream`` turns one into CSV chun
 Responses format (one column per item of one questionnaire version, in questionnaire order):
 - single, yes/no, likert5, rating10: the answer code (scale points are numbers, ``3``);
 - multiple: the chosen codes in option order joined with ``;`` (``fees_posted;on_time``);
-- integer: the number, or a special code (``refused``); text: the text, NFC;
+- integer: the number, or a special code (``refused``); decimal: the number with its declared
+  places and a dot (``2.5``, as stored), or a special code; text: the text, NFC;
 - special codes as themselves (``dont_know``, ``refused``); an item not shown or not
   answered: an empty cell;
 - with labels (``vi``/``en``) option labels replace codes (multiple: joined with ``;``).
@@ -33,7 +34,7 @@ from sqlite_utils import Database
 
 from survey import csvout
 from survey.periods import Period
-from survey.questionnaire import Questionnaire, get, latest
+from survey.questionnaire import Questionnaire, decimals, get, latest
 
 DEFAULT_QUESTIONNAIRE = "papi-pulse-core"
 BASE_COLUMNS = (
@@ -252,6 +253,13 @@ def _response_rows(
             yield row
 
 
+def _bound(item, value):
+    """Return a range bound for the codebook: a decimal's with its places ("0.0"), else as is."""
+    if item.type == "decimal" and value is not None:
+        return decimals.stored(value, item.decimals)
+    return value
+
+
 def _joined(codes: str) -> str:
     """Return a stored JSON list of codes as `a;b` (codes are snake_case: no escapes)."""
     if "\\" in codes:
@@ -366,8 +374,8 @@ def _codebook_rows(questionnaire: Questionnaire):
             "module": item.module_id,
             "page": item.page_id,
             "required": "yes" if item.required else "no",
-            "min": item.min,
-            "max": item.max,
+            "min": _bound(item, item.min),
+            "max": _bound(item, item.max),
             "anchors": ";".join(str(a) for a in scoring.anchors)
             if scoring and scoring.anchors
             else None,

@@ -30,8 +30,9 @@ from survey import accounts, audit, csvout, privacy
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
 from survey.exports import BASE_COLUMNS
-from survey.questionnaire import Questionnaire, amounts, get
+from survey.questionnaire import Questionnaire, amounts, decimals, get
 from survey.questionnaire.amounts import AmountError
+from survey.questionnaire.decimals import DecimalError
 from survey.questionnaire.logic import is_shown
 
 RESPONSE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
@@ -355,6 +356,8 @@ def parse_answer(item, text: str):
         if not low <= number <= high:
             raise _RowError(f"{number} is outside {low} to {high}")
         return number
+    if item.type == "decimal":
+        return _decimal(item, text)
     value = unicodedata.normalize("NFC", csvout.restore_text(text))
     if FORBIDDEN_TEXT.search(value):
         raise _RowError("the text holds control characters")
@@ -364,6 +367,22 @@ def parse_answer(item, text: str):
     if length > limit:
         raise _RowError(f"the text has {length} characters, at most {limit} are allowed")
     return value
+
+
+def _decimal(item, text: str) -> str:
+    """Read a decimal cell in the export's form ("2.5": a dot, no grouping) exactly, as text."""
+    if text in item.all_codes():
+        return text
+    try:
+        return decimals.parse(text, item.decimals, item.min, item.max, strict=True)
+    except DecimalError as error:
+        if error.kind == "places":
+            raise _RowError(f"{text!r} has more than {item.decimals} decimal places") from None
+        if error.kind == "range":
+            raise _RowError(f"{text!r} is outside {item.min} to {item.max}") from None
+        codes = ", ".join(item.all_codes())
+        also = f" or one of {codes}" if codes else ""
+        raise _RowError(f"{text!r} is not a number written like 2.5{also}") from None
 
 
 def _amount(item, unit: int, text: str) -> int:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import importlib.util
 import keyword
+import math
 import re
 import string
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class Column:
     missing: dict = field(default_factory=dict)  # special cell -> declared missing code
     measure: str = "unknown"
     cells: list = field(default_factory=list)
+    places: int = 0  # decimal items: shown with their declared places (SPSS F12.2)
 
 
 class Names:
@@ -139,7 +141,7 @@ def special_codes(questionnaire: Questionnaire, fmt: str) -> dict[str, object]:
             if option.code not in found:
                 found.append(option.code)
         if item.min is not None:
-            lowest = min(lowest, int(item.min))
+            lowest = min(lowest, math.floor(item.min))
         for option in item.options:
             if option.code.lstrip("-").isdigit():
                 lowest = min(lowest, int(option.code))
@@ -204,7 +206,7 @@ def response_columns(questionnaire: Questionnaire, base: list[Variable], fmt: st
         elif item.type != "note":
             column = Column(
                 names(item.id), cut_label(label, fmt), "number", special_labels, specials_here,
-                "scale",
+                "scale", places=item.decimals or 0,
             )  # fmt: skip
             columns.append(column)
             fillers.append(_number_filler(item.id, specials_here, column.cells))
@@ -386,12 +388,14 @@ def _spss_missing(column: Column) -> list:
 
 
 def _spss_formats(columns: list[Column]) -> dict[str, str]:
-    """Return print formats: integers without decimals, dummies one digit wide."""
+    """Return print formats: integers without decimals, decimals with theirs, dummies narrow."""
     formats = {}
     for column in columns:
         if column.kind == "coded":
             widest = max((len(str(int(v))) for v in column.values), default=1)
             formats[column.name] = f"F{max(widest, 1) + 1}.0"
+        elif column.kind == "number" and column.places:
+            formats[column.name] = f"F{14 + column.places}.{column.places}"
         elif column.kind == "number":
             if all(v is None or isinstance(v, int) for v in column.cells):
                 formats[column.name] = "F12.0"

@@ -42,6 +42,8 @@ def init_app(app) -> None:
     app.jinja_env.globals["form_error_list"] = form_error_list
     app.jinja_env.globals["amount_readback"] = readback.field
     app.jinja_env.globals["amount_box"] = readback.box_text
+    app.jinja_env.globals["decimal_readback"] = readback.decimal_field
+    app.jinja_env.globals["decimal_box"] = readback.decimal_box
     app.jinja_env.filters["as_list"] = as_list
     app.jinja_env.filters.update(
         decimal=format_decimal,

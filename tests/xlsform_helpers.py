@@ -60,3 +60,28 @@ def workbook(path, survey=None, choices=None, settings=None, survey_header=None,
             sheet.append(row)
     book.save(path)
     return path
+
+
+# A module with decimal questions: water depth in metres (two places, from the bounds), the
+# flooded area in square metres (one place: "1.000" there is a thousand or one), and a follow-up.
+DECIMAL_SURVEY = [
+    ["begin_group", "muc_nuoc", "Mức nước ngập", "How deep the water was"],
+    ["decimal", "do_sau_ngap", "Nước ngập trong nhà sâu nhất bao nhiêu mét?",
+     "How deep was the water in your home at most, in metres?", "Ví dụ: 0,5 là nửa mét.",
+     "For example, 0.5 is half a metre.", "yes", "", ". >= 0 and . <= 5.00"],
+    ["end_group"],
+    ["begin_group", "dien_tich", "Diện tích bị ngập", "The flooded area"],
+    ["decimal", "dien_tich_ngap", "Diện tích nhà bị ngập khoảng bao nhiêu mét vuông?",
+     "About how many square metres of your home were flooded?", "", "", "yes", "",
+     ". >= 0 and . <= 5000.0"],
+    ["end_group"],
+    ["integer", "so_ngay_ngap", "Nước ngập trong bao nhiêu ngày?", "For how many days?", "", "",
+     "yes", "${do_sau_ngap} >= 0.5", ". >= 1 and . <= 365"],
+]  # fmt: skip
+DECIMAL_SETTINGS = [["form_title", "form_id", "version", "default_language"],
+                    ["Độ sâu ngập nước", "do_ngap", "2026", "Tiếng Việt (vi)"]]  # fmt: skip
+
+
+def decimal_workbook(path):
+    """Write the decimal module's XLSForm; return path."""
+    return workbook(path, survey=DECIMAL_SURVEY, choices=[], settings=DECIMAL_SETTINGS)

@@ -13,8 +13,9 @@ from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
 from survey.citizen import readback
-from survey.questionnaire import amounts
+from survey.questionnaire import amounts, decimals
 from survey.questionnaire.amounts import AmountError
+from survey.questionnaire.decimals import DecimalError
 
 # C0 and C1 control characters other than tab and newline, and U+FFFD, which is what an
 # invalid UTF-8 byte sequence decodes to: none of them belongs in a typed answer.
@@ -57,6 +58,8 @@ def _empty_message(item) -> str:
         return _("Choose at least one answer.")
     if item.type == "integer":
         return _("Enter a whole number.")
+    if item.type == "decimal":
+        return _("Enter a number.")
     if item.type == "text":
         return _("Write an answer.")
     return _("Choose an answer.")
@@ -93,10 +96,8 @@ def _multiple(item, values):
     return list(values)
 
 
-def _integer(item, values):
-    """Validate a whole number within the item's range, or one of its special codes."""
-    if _required(item, values):
-        return None
+def _special_or_numbers(item, values):
+    """Return (a chosen special code or None, the typed numbers); stop on a mix of both."""
     special = [v for v in values if v in item.all_codes()]
     numbers = [v for v in values if v not in item.all_codes()]
     if special and numbers:
@@ -106,10 +107,18 @@ def _integer(item, values):
                 answer=item.option(special[0]).label(_lang()),
             )
         )
+    if special and len(values) > 1:
+        raise StopValidation(_("Enter only one number."))
+    return (special[0] if special else None), numbers
+
+
+def _integer(item, values):
+    """Validate a whole number within the item's range, or one of its special codes."""
+    if _required(item, values):
+        return None
+    special, numbers = _special_or_numbers(item, values)
     if special:
-        if len(values) > 1:
-            raise StopValidation(_("Enter only one number."))
-        return special[0]
+        return special
     if amounts.item_unit(item) is not None:
         return _amount(item, numbers)
     if len(values) > 1:
@@ -127,6 +136,21 @@ def _integer(item, values):
             _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
         )
     return number
+
+
+def _decimal(item, values):
+    """Validate a decimal number ("2,5" or "2.5") within range and places; store it as text."""
+    if _required(item, values):
+        return None
+    special, numbers = _special_or_numbers(item, values)
+    if special:
+        return special
+    if len(numbers) > 1:
+        raise StopValidation(_("Enter only one number."))
+    try:
+        return decimals.parse(numbers[0], item.decimals, item.min, item.max)
+    except DecimalError as error:
+        raise StopValidation(readback.decimal_message(item, error, numbers[0])) from None
 
 
 def _amount(item, typed):
@@ -177,6 +201,7 @@ _VALIDATORS = {
     "rating10": _choice,
     "multiple": _multiple,
     "integer": _integer,
+    "decimal": _decimal,
     "text": _text,
 }
 

@@ -1,18 +1,26 @@
-"""Say a typed sum of money back to the citizen, in words, before the answers are sent.
+"""Say a typed sum of money (or decimal number) back to the citizen before the answers are sent.
 
 Without JavaScript a page cannot react while the citizen types, so the read-back comes at the
 next request: the page after an amount says what was understood ("500.000 đồng (năm trăm
 nghìn đồng)") above its own questions, and a page shown again (an error, Back) says it under
 the box. An amount that can be read two ways is never guessed: the page asks which one was
 meant, each reading spelled out. The reading itself is `survey.questionnaire.amounts`.
+
+Decimal numbers ("2,5 kg") are said back the same way, in the active locale's digits; one that
+can be read two ways ("1.000") is refused with both readings written so that each reads one
+way only ("1000" or "1"), as `survey.questionnaire.decimals` explains.
 """
 
-from flask_babel import format_decimal
+from decimal import Decimal
+
+from babel.numbers import get_decimal_symbol
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from survey.i18n import current_locale
-from survey.questionnaire import amounts
+from survey.questionnaire import amounts, decimals
 from survey.questionnaire.amounts import AmountError
+from survey.questionnaire.decimals import DecimalError
 
 
 def phrase(dong: int) -> str:
@@ -102,7 +110,15 @@ def previous_page(page, answers: dict) -> list[str]:
     for item in page.items:
         unit = amounts.item_unit(item)
         answer = answers.get(item.id)
-        if unit is not None and isinstance(answer, int) and not isinstance(answer, bool):
+        if item.type == "decimal" and isinstance(answer, str) and decimals.STORED.match(answer):
+            said.append(
+                _(
+                    "On the previous page you entered %(amount)s. "
+                    "If that is not right, press Back to correct it.",
+                    amount=decimal_phrase(item, answer),
+                )
+            )
+        elif unit is not None and isinstance(answer, int) and not isinstance(answer, bool):
             said.append(
                 _(
                     "On the previous page you entered %(amount)s. "
@@ -111,3 +127,60 @@ def previous_page(page, answers: dict) -> list[str]:
                 )
             )
     return said
+
+
+def decimal_number(item, value: Decimal) -> str:
+    """Return a decimal value in the active locale with the item's places: 2,5 or 2.5."""
+    return format_decimal(value, format="#,##0." + "0" * item.decimals)
+
+
+def decimal_phrase(item, answer: str) -> str:
+    """Return a stored decimal answer for people, with its unit: "2,5 kg"."""
+    number = decimal_number(item, decimals.value_of(answer))
+    unit = item.unit(current_locale())
+    return f"{number} {unit}" if unit else number
+
+
+def decimal_box(item, answer) -> str:
+    """Return what a decimal box shows again: a stored answer typed one way only, else as typed."""
+    if isinstance(answer, str) and decimals.STORED.match(answer):
+        point = get_decimal_symbol(current_locale())
+        return decimals.unambiguous(Decimal(answer), item.decimals, point)
+    return ""
+
+
+def decimal_field(item, answer) -> dict | None:
+    """Return what a decimal box says under itself: the stored value read back, or None."""
+    if isinstance(answer, str) and decimals.STORED.match(answer):
+        return {"text": _("You entered %(amount)s.", amount=decimal_phrase(item, answer))}
+    return None
+
+
+def decimal_message(item, error: DecimalError, typed: str) -> str:
+    """Return what the citizen should do about a decimal number that cannot be stored."""
+    point = get_decimal_symbol(current_locale())
+    if error.kind == "ambiguous":
+        large, small = error.readings[-1], error.readings[0]
+        return _(
+            "“%(typed)s” can mean %(large)s or %(small)s. Type the number again as %(large)s "
+            "or as %(small)s, whichever you meant.",
+            typed=typed,
+            large=decimals.unambiguous(large, item.decimals, point),
+            small=decimals.unambiguous(small, item.decimals, point),
+        )
+    if error.kind == "places":
+        return ngettext(
+            "Write at most %(num)d digit after the decimal sign.",
+            "Write at most %(num)d digits after the decimal sign.",
+            item.decimals,
+        )
+    if error.kind == "range":
+        return _(
+            "Enter a number from %(low)s to %(high)s.",
+            low=decimal_number(item, item.min),
+            high=decimal_number(item, item.max),
+        )
+    return _(
+        "Write the number in digits, for example %(example)s.",
+        example=f"2{point}5",
+    )

@@ -347,7 +347,7 @@ def _render_page(point, draft, pages, page, values, errors, notice=None, status=
 
 def _anchor(item) -> str:
     """Return the id of the first control of an item, the target of its error link."""
-    if item.type in ("integer", "text"):
+    if item.type in ("integer", "decimal", "text"):
         return item.id
     first = "1" if item.type == "likert5" else "0" if item.type == "rating10" else None
     return f"{item.id}-{first or item.options[0].code}"

@@ -39,7 +39,7 @@ class Question:
     @property
     def written(self) -> bool:
         """Tell whether the answer is written (a number or text) rather than ticked."""
-        return self.item.type in ("integer", "text")
+        return self.item.type in ("integer", "decimal", "text")
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,8 @@ def _question(writer: _Writer, q: PrintedQuestion) -> _Block:
         _row(writer, block, q)
     elif q.kind == "number":
         _number_box(writer, block, q)
+    elif q.kind == "decimal":
+        _decimal_boxes(block, q)
     elif q.kind == "text":
         for _line in range(q.lines):
             block.height += 9
@@ -235,6 +237,26 @@ def _number_box(writer: _Writer, block: _Block, q: PrintedQuestion) -> None:
     if unit:
         block.steps.append(("text", INDENT + 73, top + 2.5, WIDTH - INDENT - 73, unit, BODY, True))
     block.height = top + 15
+
+
+DIGIT = 8  # mm, one box per digit of a decimal: wide enough for a figure written large
+
+
+def _decimal_boxes(block: _Block, q: PrintedQuestion) -> None:
+    """Add one box per digit, a printed decimal comma between whole part and decimals, the unit."""
+    top, x = block.height, INDENT + 12
+    for _digit in range(q.digits):
+        block.steps.append(("box", x, top, DIGIT, 10))
+        x += DIGIT
+    block.steps.append(("text", x, top + 2, 5, ",", SECTION, True, "C"))
+    x += 5
+    for _digit in range(q.places):
+        block.steps.append(("box", x, top, DIGIT, 10))
+        x += DIGIT
+    unit = " / ".join(q.unit)
+    if unit:
+        block.steps.append(("text", x + 3, top + 2.5, WIDTH - x - 3, unit, BODY, True))
+    block.height = top + 13
 
 
 def _paginate(blocks: list[_Block]) -> list[list[_Block]]:

@@ -23,7 +23,7 @@ class PrintedBox:
 
 @dataclass(frozen=True)
 class PrintedQuestion:
-    """One question as printed; kind is choice, row (0 to 10 across), number or text."""
+    """One question as printed; kind is choice, row (0 to 10 across), number, decimal or text."""
 
     number: int
     kind: str
@@ -37,6 +37,8 @@ class PrintedQuestion:
     ends: Texts = ()
     jumps: tuple[Texts, ...] = ()
     lines: int = 0  # lines to write on, for a text answer
+    digits: int = 0  # a decimal: boxes for the digits before the decimal comma...
+    places: int = 0  # ...and after it, one digit per box
 
 
 @dataclass(frozen=True)

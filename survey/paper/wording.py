@@ -8,7 +8,7 @@ application context (gettext and the organiser setting), not a request.
 
 from __future__ import annotations
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 
 from survey.i18n import config_text
@@ -170,7 +170,9 @@ def _question(form: Form, question: Question, chosen: tuple[str, ...]) -> Printe
         for b in question.boxes
         if b.option.special
     )
-    kind = {"integer": "number", "text": "text", "rating10": "row"}.get(item.type, "choice")
+    kind = {"integer": "number", "decimal": "decimal", "text": "text", "rating10": "row"}.get(
+        item.type, "choice"
+    )
     return PrintedQuestion(
         number=question.number,
         kind=kind,
@@ -188,7 +190,14 @@ def _question(form: Form, question: Question, chosen: tuple[str, ...]) -> Printe
             each(lambda locale, jump=jump: _jump(question, jump, locale)) for jump in question.jumps
         ),
         lines=TEXT_LINES if kind == "text" else 0,
+        digits=_whole_digits(item) if kind == "decimal" else 0,
+        places=item.decimals or 0 if kind == "decimal" else 0,
     )
+
+
+def _whole_digits(item) -> int:
+    """Return how many boxes a decimal needs before its comma: the digits of its largest bound."""
+    return max(len(str(abs(int(bound)))) for bound in (item.min, item.max))
 
 
 def _box_label(question: Question, box, locale: str) -> str:
@@ -212,6 +221,10 @@ def _note(item) -> str:
         return _("Tick every box that applies.")
     if item.type == "integer":
         return _("Write the number in the box.")
+    if item.type == "decimal":
+        return _(
+            "Write one digit in each box: the whole number before the comma, the decimals after it."
+        )
     if item.type == "text":
         return _("Write your answer on the lines. You may leave them empty.")
     return ""  # one box: the first page says so once
@@ -280,6 +293,8 @@ def _said(condition: Condition, numbers: dict, locale: str) -> str:
         return _("you left question %(number)s empty", number=number)
     if op in ("gte", "lte"):
         value = condition.values[0]
+        if not isinstance(value, int):
+            value = format_decimal(value)  # 2,5 on a Vietnamese form
         if op == "gte":
             return _(
                 "at question %(number)s you wrote %(value)s or more", number=number, value=value

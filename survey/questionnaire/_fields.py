@@ -100,6 +100,7 @@ def _kind_name(kind: type | tuple) -> str:
     """Name a TOML kind for an error message."""
     names = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
     names |= {dict: "a table", (int, float): "a number", float: "a number"}
+    names[(int, float, str)] = "a number, like 0 or 2.5"
     return names.get(kind, str(kind))
 
 

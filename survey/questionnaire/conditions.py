@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import decimals
 from ._fields import Report, is_number
 from .model import Condition, Item
 
 COMBINATORS = ("all", "any", "not")
-NUMERIC_TYPES = ("integer", "likert5", "rating10")
+NUMERIC_TYPES = ("integer", "decimal", "likert5", "rating10")
 
 
 @dataclass
@@ -109,6 +110,9 @@ def _comparison(key: str, value: object, ref: Item, raw: dict, scope: Scope) -> 
     if not is_number(value):
         scope.error(f"'{key}' must be a number")
         return None
+    if isinstance(value, float):
+        # Compared exactly with a decimal answer: 0.1 is the literal written, not its double.
+        value = decimals.bound(value)
     return Condition(key, ref.id, (value,), raw=raw, item=ref)
 
 

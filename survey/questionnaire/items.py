@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
+from . import decimals as decimal_numbers
 from ._fields import CODE, Table, is_int
 from .conditions import Scope, parse_condition
 from .model import ITEM_TYPES, ROLES, SPECIAL_CODES, Item, Option
@@ -21,6 +23,7 @@ TYPE_KEYS = {
     "likert5": SCALE_KEYS | {"labels_vi", "labels_en"},
     "rating10": SCALE_KEYS,
     "integer": {"special", "min", "max", "unit_vi", "unit_en"},
+    "decimal": {"special", "min", "max", "decimals", "unit_vi", "unit_en"},
     "text": {"max_length"},
 }
 ITEM_KEYS = COMMON_KEYS.union(*TYPE_KEYS.values())
@@ -177,6 +180,8 @@ def _type_fields(t: Table, item_type: str) -> dict:
             t.error(f"min {low} is greater than max {high}")
         unit_vi, unit_en = t.pair("unit", required=False)
         return {"min": low, "max": high, "unit_vi": unit_vi, "unit_en": unit_en}
+    if item_type == "decimal":
+        return _decimal_fields(t)
     if item_type == "text":
         max_length = t.get("max_length", int, False, DEFAULT_MAX_LENGTH)
         if max_length < 1:
@@ -188,3 +193,29 @@ def _type_fields(t: Table, item_type: str) -> dict:
         high_vi, high_en = t.pair("high")
         return {"low_vi": low_vi, "low_en": low_en, "high_vi": high_vi, "high_en": high_en}
     return {}
+
+
+def _decimal_fields(t: Table) -> dict:
+    """Return a decimal item's places and exact range (bounds within those places)."""
+    places = t.get("decimals", int, True, None)
+    limit = decimal_numbers.MAX_PLACES
+    if is_int(places) and not 1 <= places <= limit:
+        t.error(f"decimals must be from 1 to {limit} (for whole numbers use type integer)")
+        places = None
+    found = {}
+    for key in ("min", "max"):
+        raw = t.get(key, (int, float, str), True, None)
+        value = decimal_numbers.bound(raw) if raw is not None else None
+        if raw is not None and value is None:
+            t.error(f"field '{key}' must be a number, like 0 or 2.5")
+        elif value is not None and places and decimal_numbers.places_of(value) > places:
+            t.error(f"{key} {raw} has more than {places} decimal places")
+        elif value is not None and len(str(abs(int(value)))) + (places or 0) > 15:
+            t.error(f"{key} {raw} has more than 15 digits")
+        elif value is not None:
+            found[key] = value.quantize(Decimal(1).scaleb(-(places or 0)))
+    low, high = found.get("min"), found.get("max")
+    if low is not None and high is not None and low > high:
+        t.error(f"min {low} is greater than max {high}")
+    unit_vi, unit_en = t.pair("unit", required=False)
+    return {"min": low, "max": high, "decimals": places, "unit_vi": unit_vi, "unit_en": unit_en}

@@ -1,13 +1,17 @@
 """Skip logic: which items a respondent sees, and which answers still count.
 
 An answer is a code string (yes_no, single, likert5, rating10; "dont_know"/"refused" too), a list
-of codes (multiple), an int (integer, or a special code string) or a str (text). A condition reads
-an item's answer only while that item is itself shown, so hiding cascades down a chain of
-follow-ups even when `answers` still holds stale values.
+of codes (multiple), an int (integer, or a special code string), a str with a dot (decimal,
+"2.5": see decimals.py) or a str (text). A condition reads an item's answer only while that
+item is itself shown, so hiding cascades down a chain of follow-ups even when `answers` still
+holds stale values.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from . import decimals
 from .model import Condition, Item, Page, Questionnaire
 
 
@@ -68,12 +72,14 @@ def evaluate(condition: Condition, answers: dict) -> bool:
     return number >= condition.values[0] if op == "gte" else number <= condition.values[0]
 
 
-def _number(value: object) -> int | None:
-    """Return a numeric answer as an int, or None for special codes and other values."""
+def _number(value: object) -> int | Decimal | None:
+    """Return a numeric answer as an int or Decimal, or None for special codes and others."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit():
         return int(value)
+    if isinstance(value, str) and decimals.STORED.match(value):
+        return Decimal(value)
     return None

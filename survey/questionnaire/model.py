@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 LANGS = ("vi", "en")
 
@@ -18,7 +19,7 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "d8": ("8.1", "8.2", "8.3"),
 }
 
-ITEM_TYPES = ("yes_no", "single", "multiple", "likert5", "rating10", "integer", "text")
+ITEM_TYPES = ("yes_no", "single", "multiple", "likert5", "rating10", "integer", "decimal", "text")
 ROLES = ("respondent", "weighting", "experience", "perception", "knowledge", "sipas", "open")
 SPECIAL_CODES = ("dont_know", "refused")
 
@@ -137,8 +138,9 @@ class Item:
     options: tuple[Option, ...] = ()
     special: tuple[Option, ...] = ()
     required: bool = True
-    min: int | None = None
-    max: int | None = None
+    min: int | Decimal | None = None  # decimal items: a Decimal with `decimals` places
+    max: int | Decimal | None = None
+    decimals: int | None = None  # decimal items: the most decimal places an answer has
     unit_vi: str = ""
     unit_en: str = ""
     max_length: int | None = None
@@ -164,7 +166,7 @@ class Item:
         return _pick(self, "hint", lang)
 
     def unit(self, lang: str = "vi") -> str:
-        """Return the unit of an integer item in lang ("" when none)."""
+        """Return the unit of an integer or decimal item in lang ("" when none)."""
         return _pick(self, "unit", lang)
 
     def low(self, lang: str = "vi") -> str:

@@ -30,6 +30,12 @@ def parse_scoring(raw: object, item: Item, scope: Scope) -> Scoring | None:
     if item.type == "text":
         t.error("text questions cannot be scored")
         return None
+    if item.type == "decimal":
+        t.error(
+            "decimal questions cannot be scored: an indicator needs answer codes or a whole-number"
+            " range; ask an integer question, or leave the decimal unscored (it is still exported)"
+        )
+        return None
     dimension, subdimension = _dimension(t)
     indicator = t.ident("indicator")
     direction = t.get("direction", str, True, "")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 
 
 def value(obj) -> str:
-    """Return a TOML value: strings, whole numbers, booleans, arrays and inline tables."""
+    """Return a TOML value: strings, numbers, booleans, arrays and inline tables."""
     if isinstance(obj, bool):
         return "true" if obj else "false"
     if isinstance(obj, int):
         return str(obj)
+    if isinstance(obj, float) and math.isfinite(obj):
+        return repr(obj)  # the shortest text that reads back as the same double
     if isinstance(obj, str):
         # A JSON string without ASCII escaping is a valid TOML basic string.
         return json.dumps(obj, ensure_ascii=False)

@@ -63,7 +63,7 @@ def typed_values(form: layout.Form, formdata) -> dict:
     for question in form.questions:
         item_id = question.item.id
         typed[item_id] = (formdata.get(item_id) or "").strip()
-        if question.item.type == "integer" and question.item.special:
+        if question.item.type in ("integer", "decimal") and question.item.special:
             typed[box_field(item_id)] = (formdata.get(box_field(item_id)) or "").strip()
     return typed
 
@@ -102,7 +102,7 @@ def _codes(question: layout.Question, typed: dict) -> list[str]:
     text = typed[item.id]
     if item.type == "text":
         return [text] if text else []
-    if item.type == "integer":
+    if item.type in ("integer", "decimal"):
         values = [_number(item, text)] if text else []
         box = typed.get(box_field(item.id), "")
         return values + (_boxes(question, box, specials_only=True) if box else [])
@@ -141,7 +141,11 @@ def _boxes(question: layout.Question, text: str, specials_only: bool = False) ->
 
 
 def _number(item, text: str) -> str:
-    """Return a written number as the citizen validator reads it; an amount in the box's unit."""
+    """Return a written number as the citizen validator reads it; an amount in the box's unit.
+
+    A decimal goes to the validator as typed ("2,5", as the boxes print it), so that paper and
+    phone read it by the same rules.
+    """
     unit = amounts.item_unit(item)
     if unit is None:
         return text

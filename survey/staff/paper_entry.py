@@ -285,6 +285,8 @@ def _said(question, value, lang: str) -> str:
         if unit is not None:
             return readback.phrase(value * unit)
         return f"{value} {item.unit(lang)}".strip()
+    if item.type == "decimal" and value not in item.all_codes():
+        return readback.decimal_phrase(item, value)
     if item.type == "text":
         return value
     return f"{numbers[value]} · {item.option(value).label(lang)}"

@@ -12,6 +12,7 @@ Anything else raises ExpressionError with the reason; ``write_condition`` and
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 TOKEN = re.compile(
     r"\s*(?:(?P<ref>\$\{[^}]*\})|(?P<str>'[^']*'|\"[^\"]*\")|(?P<num>-?\d+(?:\.\d+)?)"
@@ -19,7 +20,8 @@ TOKEN = re.compile(
 )
 # Question types (of this app's model) that a condition can test by code, or by number.
 CHOICE_TYPES = ("yes_no", "single", "likert5", "rating10")
-NUMBER_TYPES = ("integer", "likert5", "rating10")
+NUMBER_TYPES = ("integer", "decimal", "likert5", "rating10")
+DEFAULT_PLACES = 2  # a decimal whose bounds are whole numbers: two places, as money and shares
 
 
 class ExpressionError(ValueError):
@@ -130,7 +132,7 @@ class _Parser:
         if kind == "num":
             self.at += 1
             if "." in value:
-                raise ExpressionError(f"{value} is not a whole number")
+                return ("dec", Decimal(value))
             return ("num", int(value))
         if kind == "ref":
             raise ExpressionError("comparing two questions is not supported")
@@ -183,6 +185,10 @@ def _condition(tree, kind_of) -> dict:
         return leaf if comparison == "=" else {"not": leaf}
     if kind not in NUMBER_TYPES:
         raise ExpressionError(f"${{{name}}} is not a number question")
+    if kind == "decimal":
+        return _decimal_condition(name, comparison, value)
+    if value_kind == "dec":
+        raise ExpressionError(f"{value} is not a whole number")
     bounds = {
         ">=": {"gte": value},
         ">": {"gte": value + 1},
@@ -192,6 +198,20 @@ def _condition(tree, kind_of) -> dict:
         "!=": {"gte": value, "lte": value},
     }[comparison]
     leaf = {"item": name} | bounds
+    return {"not": leaf} if comparison == "!=" else leaf
+
+
+def _decimal_condition(name: str, comparison: str, value) -> dict:
+    """Return the gte/lte leaf of a comparison with a decimal question (no > or <)."""
+    if comparison in (">", "<"):
+        raise ExpressionError(
+            f"${{{name}}} is a decimal number: compare it with >= or <=, not {comparison}"
+        )
+    # The questionnaire file holds the threshold as a number; the loader reads it back exactly.
+    number = int(value) if isinstance(value, int) else float(value)
+    bounds = {">=": {"gte": number}, "<=": {"lte": number}}
+    bounds |= {"=": {"gte": number, "lte": number}, "!=": {"gte": number, "lte": number}}
+    leaf = {"item": name} | bounds[comparison]
     return {"not": leaf} if comparison == "!=" else leaf
 
 
@@ -280,6 +300,8 @@ def read_constraint(text: str, kind: str) -> dict:
     parts = tree[1] if tree[0] == "and" else [tree]
     if kind == "number":
         return _range(parts)
+    if kind == "decimal":
+        return _decimal_range(parts)
     if kind == "text":
         if len(parts) == 1 and parts[0][0] == "cmp":
             _, left, op, (value_kind, value) = parts[0]
@@ -307,6 +329,35 @@ def _range(parts) -> dict:
     if set(found) != {"min", "max"}:
         raise ExpressionError("a number needs both bounds, e.g. '. >= 0 and . <= 100'")
     return found
+
+
+def _decimal_range(parts) -> dict:
+    """Return {min, max, decimals} from comparisons of '.' with numbers, as exact text.
+
+    The places are those of the bound written with the most (``. <= 99.5``: one), or two
+    when both are whole numbers; a strict bound moves by one unit of the last place.
+    """
+    found, literals = {}, []
+    for part in parts:
+        if part[0] != "cmp" or part[1] != ("dot",) or part[3][0] not in ("num", "dec"):
+            raise ExpressionError("a decimal's constraint compares '.' with numbers")
+        op, value = part[2], Decimal(part[3][1])
+        key = {">=": "min", ">": "min", "<=": "max", "<": "max"}.get(op)
+        if key is None or key in found:
+            raise ExpressionError(f"'. {op} {value}' is not a lower or an upper bound")
+        found[key] = (op, value)
+        literals.append(value)
+    if set(found) != {"min", "max"}:
+        raise ExpressionError("a decimal needs both bounds, e.g. '. >= 0 and . <= 100'")
+    exponents = [-v.as_tuple().exponent for v in literals]
+    places = max(exponents) if max(exponents) > 0 else DEFAULT_PLACES
+    step = Decimal(1).scaleb(-places)
+    fields = {}
+    for key, (op, value) in found.items():
+        if op in (">", "<"):
+            value = value + step if op == ">" else value - step
+        fields[key] = f"{value.quantize(step):f}"
+    return fields | {"decimals": places}
 
 
 def _exclusive(part) -> str:

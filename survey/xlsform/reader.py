@@ -2,7 +2,8 @@
 
 The subset, and how it maps (docs/QUESTIONNAIRE_FORMAT.md, "XLSForm modules"): a group is a
 page and a question outside groups is a page of its own; ``select_one`` is ``single``,
-``select_multiple`` is ``multiple``, ``integer`` and ``text`` keep their names; a ``note`` is
+``select_multiple`` is ``multiple``, ``integer``, ``decimal`` and ``text`` keep their names
+(a decimal's places come from its constraint's bounds: ``. <= 99.5`` gives one); a ``note`` is
 the help text of the question after it; choices named ``dont_know`` and ``refused`` are the
 special answers. Every problem is collected with its sheet, row and column.
 """
@@ -280,7 +281,7 @@ class _Reader:
             return None, None
         if lowered in ("begin group", "begin_group", "end group", "end_group"):
             return lowered.replace(" ", "_"), None
-        if lowered in ("integer", "text", "note"):
+        if lowered in ("integer", "decimal", "text", "note"):
             return lowered, None
         for alias in sorted(TYPE_ALIASES, key=len, reverse=True):
             if lowered.startswith(alias + " "):
@@ -358,7 +359,8 @@ class _Reader:
         if list_name is not None:
             self._options(number, item, lists, list_name)
         constraint = row.get("constraint", "")
-        number_kind = {"integer": "number", "text": "text", "select_multiple": "multiple"}
+        number_kind = {"integer": "number", "decimal": "decimal", "text": "text",
+                       "select_multiple": "multiple"}  # fmt: skip
         if constraint:
             try:
                 fields = read_constraint(constraint, number_kind.get(kind, kind))
@@ -366,8 +368,10 @@ class _Reader:
                 self.add("survey", number, "constraint", f"{exc} (in {constraint!r})")
             else:
                 self._constrain(number, item, fields)
-        elif kind == "integer":
-            reason = "an integer needs a range, e.g. '. >= 0 and . <= 100'"
+        elif kind in ("integer", "decimal"):
+            reason = f"an {kind} needs a range, e.g. '. >= 0 and . <= 100'"
+            if kind == "decimal":
+                reason = "a decimal needs a range, e.g. '. >= 0 and . <= 99.5'"
             self.add("survey", number, "constraint", reason)
         show_if = self._relevant(number, row, done, on_page | {name})
         if show_if:
@@ -422,8 +426,6 @@ def _join(first: str, second: str) -> str:
 def _unsupported(kind: str) -> str:
     """Say why a type is refused."""
     word = kind.split()[0] if kind else kind
-    if word == "decimal":
-        return "type 'decimal' is not supported: answers are whole numbers; use integer"
     if word in METADATA:
         return f"type '{word}' is not supported: no device data is collected; delete the row"
     if word in ("begin_repeat", "begin") and "repeat" in kind:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from survey.questionnaire.decimals import stored
 from survey.questionnaire.items import SPECIAL_LABELS
 
 from .expressions import write_condition, write_constraint
@@ -87,6 +88,10 @@ def _item_row(item, kind_of) -> list:
     constraint = ""
     if item.type == "integer":
         constraint = write_constraint({"min": item.min, "max": item.max})
+    elif item.type == "decimal":
+        # Bounds with every declared place, so that the places are read back from them.
+        low, high = (stored(v, item.decimals) for v in (item.min, item.max))
+        constraint = write_constraint({"min": low, "max": high})
     elif item.type == "text":
         constraint = write_constraint({"max_length": item.max_length})
     elif item.type == "multiple" and any(o.exclusive for o in item.options):
