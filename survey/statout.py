@@ -13,7 +13,8 @@ Layout of the responses file (one case per response):
 - a multiple choice is one 0/1 variable per option, empty when the question was not asked,
   named item_code (``basic_infrastructure_tap_water``), or item_1, item_2, ... in option
   order for every option of an item when one such name would be too long;
-- numbers are numbers; text is a string as wide as its longest value in UTF-8 bytes;
+- numbers are numbers (a decimal answer, stored as exact text, becomes a double shown with its
+  declared places); text is a string as wide as its longest value in UTF-8 bytes;
 - special codes (don't know, refused) are declared missing values: SPSS user-missing codes
   -1, -2, ... (below every valid value), Stata extended missing values .a, .b, ...; both
   carry value labels. An item not asked is system missing.
