@@ -77,6 +77,8 @@ def province_db(province_app):
         ("١٢", 1, "5000", "unreadable"),  # other scripts' digits are not read as numbers
         ("1e3", 1, "5000", "unreadable"),
         ("2,55", 1, "5000", "places"),
+        ("0,755", 2, "5", "places"),  # not 755 out of range: a place too many
+        ("9999,99", 1, "5000", "range"),
         ("6000", 1, "5000", "range"),
         ("-1", 1, "5000", "range"),
     ],
@@ -498,5 +500,18 @@ def test_a_decimal_typed_from_paper_is_stored_as_the_same_answer_online(province
     )
     assert paper["answers"] == online["answers"]
     assert paper["answers"]["do_sau_ngap"] == "0.75"
-    bad = clerk.post(url, data=dict(data, form_number="1", do_sau_ngap="0,755"))
-    assert bad.status_code in (200, 400, 409, 422)
+    reserve = "INSERT INTO paper_forms (point_id, form_number, questionnaire_id,"
+    reserve += " questionnaire_version, modules, drawn, printed_at) VALUES (?, 2, 'hcm-2026', 1, ?,"
+    reserve += " 1, '2026-03-01T00:00:00+00:00')"
+    province_db.execute(reserve, [point["id"], json.dumps(online["modules"])])
+    for typed, message in (
+        ("0,755", "Chỉ ghi tối đa 2 chữ số sau dấu phẩy."),
+        ("1,2,3", "Xin ghi số bằng chữ số, ví dụ 2,5."),
+        ("7", "Xin ghi một số từ 0,00 đến 5,00."),
+    ):
+        bad = clerk.post(url, data=dict(data, form_number="2", do_sau_ngap=typed))
+        assert bad.status_code == 422, bad.status_code
+        soup = BeautifulSoup(bad.text, "html.parser")
+        shown = [p.get_text(" ", strip=True) for p in soup.select("#do_sau_ngap-group .error")]
+        assert shown == [f"Lỗi: {message}"]
+    assert len(province_db.execute("SELECT 1 FROM responses").fetchall()) == 2

@@ -92,28 +92,38 @@ YES_NO = [["yn", "co", "Có", "Yes"], ["yn", "khong", "Không", "No"]]
         pytest.param(
             [row("decimal", "a")],
             YES_NO,
-            ["survey row 2, column constraint: a decimal needs a range, e.g. '. >= 0 and . <= "
-             "99.5'"],
+            [
+                "survey row 2, column constraint: a decimal needs a range, e.g. '. >= 0 and . <= "
+                "99.5'"
+            ],
             id="decimal without a range",
         ),
         pytest.param(
             [row("decimal", "a", constraint=". >= 'x' and . <= 2")],
             YES_NO,
-            ["survey row 2, column constraint: a decimal's constraint compares '.' with numbers "
-             "(in \". >= 'x' and . <= 2\")"],
+            [
+                "survey row 2, column constraint: a decimal's constraint compares '.' with numbers "
+                "(in \". >= 'x' and . <= 2\")"
+            ],
             id="decimal with a text bound",
         ),
         pytest.param(
-            [row("decimal", "a", constraint=". >= 0 and . <= 9.5"),
-             row("integer", "b", relevant="${a} > 2.5", constraint=". >= 0 and . <= 9")],
+            [
+                row("decimal", "a", constraint=". >= 0 and . <= 9.5"),
+                row("integer", "b", relevant="${a} > 2.5", constraint=". >= 0 and . <= 9"),
+            ],
             YES_NO,
-            ["survey row 3, column relevant: ${a} is a decimal number: compare it with >= or <=, "
-             "not > (in '${a} > 2.5')"],
+            [
+                "survey row 3, column relevant: ${a} is a decimal number: compare it with >= or "
+                "<=, not > (in '${a} > 2.5')"
+            ],
             id="decimal compared strictly",
         ),
         pytest.param(
-            [row("integer", "a", constraint=". >= 0 and . <= 9"),
-             row("integer", "b", relevant="${a} >= 2.5", constraint=". >= 0 and . <= 9")],
+            [
+                row("integer", "a", constraint=". >= 0 and . <= 9"),
+                row("integer", "b", relevant="${a} >= 2.5", constraint=". >= 0 and . <= 9"),
+            ],
             YES_NO,
             ["survey row 3, column relevant: 2.5 is not a whole number (in '${a} >= 2.5')"],
             id="whole number compared with a decimal",

@@ -123,12 +123,12 @@ def parse(text: str, places: int, low: Decimal, high: Decimal, strict: bool = Fa
         found = {Decimal(clean)}
     else:
         found = readings(text)
-    fitting = {v for v in found if places_of(v) <= places}
-    if not fitting:
-        raise DecimalError("places")
-    inside = sorted(v for v in fitting if low <= v <= high)
+    inside = sorted(v for v in found if places_of(v) <= places and low <= v <= high)
     if not inside:
-        raise DecimalError("range")
+        # Say what would fix the reading closest to an answer: "0,755" in a 0 to 5 box with
+        # two places is a place too many, not 755 out of range.
+        in_range = any(low <= v <= high for v in found)
+        raise DecimalError("places" if in_range else "range")
     if len(inside) > 1:
         raise DecimalError("ambiguous", tuple(inside))
     return stored(inside[0], places)
