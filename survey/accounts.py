@@ -1,7 +1,7 @@
 """Staff accounts: password hashing, roles, scopes and login throttling (storage, no Flask).
 
-A role says what a user may do, a scope where: administrators and analysts see every unit;
-a province manager's scopes are province codes, a ward staff member's are ward codes.
+What a role may do and what a scope lets a user see is ``survey.access``'s; this module
+stores accounts, their role and their scope codes (re-exporting the role names).
 """
 
 import hashlib
@@ -13,21 +13,22 @@ import unicodedata
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey import audit
+from survey import access, audit
+
+# The role names live with the policy; re-exported because accounts hold them.
+from survey.access import (  # noqa: F401
+    ADMINISTRATOR,
+    ANALYST,
+    COUNTRY_ROLES,
+    PROVINCE_MANAGER,
+    ROLES,
+    WARD_STAFF,
+)
 from survey.collation import sorted_by
 from survey.db import IntegrityError, immediate
 from survey.domain_errors import DomainError, require
 from survey.responses import now_iso
 
-ADMINISTRATOR = "administrator"
-PROVINCE_MANAGER = "province_manager"
-WARD_STAFF = "ward_staff"
-ANALYST = "analyst"
-ROLES = (ADMINISTRATOR, PROVINCE_MANAGER, WARD_STAFF, ANALYST)
-# Roles that may change collection points (analysts read and export only).
-EDITORS = (ADMINISTRATOR, PROVINCE_MANAGER, WARD_STAFF)
-# Roles that may print a whole province's posters (ward staff hold single wards only).
-PROVINCE_PRINTERS = (ADMINISTRATOR, PROVINCE_MANAGER, ANALYST)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -91,7 +92,7 @@ def check_scopes(db: Database, role: str, codes) -> list[str]:
     if role not in ROLES:
         raise AccountError("bad_role", role)
     codes = sorted({code.strip() for code in codes if code.strip()})
-    if role in (ADMINISTRATOR, ANALYST):
+    if role in COUNTRY_ROLES:
         return []
     if not codes:
         raise AccountError("scope_required")
@@ -171,7 +172,7 @@ def set_password(db: Database, user_id: int, password: str) -> dict:
 
 def may_manage_users(actor: dict | None) -> bool:
     """Tell whether the actor may create and change accounts (None: the command line)."""
-    return actor is None or actor["role"] == ADMINISTRATOR
+    return access.can(actor, "manage_users")
 
 
 def create(
@@ -293,28 +294,6 @@ def verify_password(db: Database, user_id: int, password: str) -> bool:
     """Return True if password is the user's current password."""
     user = get_user(db, user_id)
     return bool(user) and check_password_hash(user["password_hash"], password)
-
-
-def scope_clause(
-    user: dict, ward_column: str = "w.code", province_column: str = "w.province_code"
-) -> tuple[str, list]:
-    """Return an SQL condition and its parameters limiting wards to the user's scope."""
-    if user["role"] in (ADMINISTRATOR, ANALYST):
-        return "1", []
-    codes = list(user["scopes"])
-    if not codes:
-        return "0", []
-    column = province_column if user["role"] == PROVINCE_MANAGER else ward_column
-    return f"{column} IN ({','.join('?' * len(codes))})", codes
-
-
-def can_see_ward(user: dict, ward: dict) -> bool:
-    """Return True if the ward (a row with code and province_code) is in the user's scope."""
-    if user["role"] in (ADMINISTRATOR, ANALYST):
-        return True
-    if user["role"] == PROVINCE_MANAGER:
-        return ward["province_code"] in user["scopes"]
-    return user["role"] == WARD_STAFF and ward["code"] in user["scopes"]
 
 
 def throttle_keys(username: str, client: str, secret: str) -> list[str]:

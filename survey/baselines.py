@@ -23,7 +23,7 @@ from importlib import resources
 
 from sqlite_utils import Database
 
-from survey import accounts, audit, collation, units
+from survey import access, audit, collation, units
 from survey.db import OperationalError, immediate, is_disk_full
 from survey.domain_errors import DomainError, require
 
@@ -53,10 +53,6 @@ _PREFIX = re.compile(r"^(?:tỉnh|thành phố|tp\.?)\s*")
 _DASH = re.compile(r"\s*[-\u2010-\u2015]\s*")
 # Other names in use for a legacy province: the city of Huế was Thừa Thiên Huế in PAPI.
 _ALIASES = {"huế": "46", "hcm": "79", "hồ chí minh": "79", "tphcm": "79"}
-
-
-# Who may replace the official scores shown beside the estimates.
-LOADERS = (accounts.ANALYST, accounts.ADMINISTRATOR)
 
 
 class BaselineError(DomainError):
@@ -180,7 +176,7 @@ def upload(db: Database, actor: dict | None, data: bytes, filename: str) -> int:
 
     ``actor`` None is the command line. Raises Refused, or BaselineError saying what is wrong.
     """
-    require(actor is None or actor["role"] in LOADERS)
+    require(access.can(actor, "load_baselines"))
     rows = parse(db, data)
     with immediate(db):
         count = _store(db, rows)

@@ -72,6 +72,11 @@ def connect(path: str, busy_timeout_ms: int = 5000, synchronous: str = "FULL") -
     return db
 
 
+def path_of(db: Database) -> str:
+    """Return the file path of the database's main schema ("" for an in-memory one)."""
+    return db.execute("PRAGMA database_list").fetchone()[2]
+
+
 @contextlib.contextmanager
 def immediate(db: Database):
     """Run the block in a BEGIN IMMEDIATE transaction: for read-then-write work in WAL mode."""

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import accounts, audit
+from survey import access, audit
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
 from survey.questionnaire import catalogue
@@ -50,10 +50,6 @@ MESSAGES = {
     "missing": "Ward {unit}: {variable} has no row for category {category}.",
     "totals": "Ward {unit}: {variable} adds up to {total}, but {first} adds up to {expected}.",
 }
-
-
-# Who may replace the margins every estimate is weighted with.
-LOADERS = (accounts.ANALYST, accounts.ADMINISTRATOR)
 
 
 class MarginError(DomainError):
@@ -189,7 +185,7 @@ def upload(db: Database, actor: dict | None, data: bytes, filename: str) -> dict
 
     ``actor`` None is the command line. Raises Refused, or MarginError with every problem.
     """
-    require(actor is None or actor["role"] in LOADERS)
+    require(access.can(actor, "set_margins"))
     with immediate(db):
         set_id = load(db, data, filename, actor["username"] if actor else "cli")
         row = next(db.query("SELECT * FROM margin_sets WHERE id = ?", [set_id]))

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from survey import accounts, audit, periods, photos, privacy, units
+from survey import access, audit, periods, photos, privacy, units
 from survey.domain_errors import DomainError
 from survey.points import now_iso
 from survey.questionnaire import DIMENSIONS
@@ -35,20 +35,6 @@ def _clean(text: str, limit: int, code: str) -> str:
     return privacy.mask(text)[0]
 
 
-def can_write(user: dict | None, ward: dict) -> bool:
-    """Tell whether the user may write notes for the ward (None: the command line)."""
-    if user is None:
-        return True
-    return user["role"] in accounts.EDITORS and accounts.can_see_ward(user, ward)
-
-
-def can_decide(user: dict | None, ward: dict) -> bool:
-    """Tell whether the user may approve the ward's notes: its province manager or an admin."""
-    if user is None or user["role"] == accounts.ADMINISTRATOR:
-        return True
-    return user["role"] == accounts.PROVINCE_MANAGER and ward["province_code"] in user["scopes"]
-
-
 def write(
     db: Database,
     actor: dict | None,
@@ -62,7 +48,7 @@ def write(
 ) -> dict:
     """Store a pending note, masked and audit-logged, with its photo cleaned; return the row."""
     ward = units.get_ward(db, ward_code)
-    if ward is None or not can_write(actor, ward):
+    if ward is None or not access.can_write_note(actor, ward):
         raise NoteError("not_allowed")
     if dimension not in DIMENSIONS:
         raise NoteError("bad_dimension")
@@ -104,7 +90,7 @@ def decide(db: Database, actor: dict | None, note_id: int, decision: str) -> dic
         note = get_note(db, note_id)
         if note is None:
             raise NoteError("unknown_note")
-        if not can_decide(actor, note):
+        if not access.can_decide_note(actor, note):
             raise NoteError("not_allowed")
         db.execute(
             "UPDATE ward_notes SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
@@ -163,6 +149,12 @@ def version(db: Database, ward_code: str) -> tuple:
             [ward_code],
         ).fetchone()
     )
+
+
+def photo(db: Database, note_id: int) -> bytes | None:
+    """Return a note's photo whatever its state (for staff who may read the note), or None."""
+    row = db.execute("SELECT photo FROM ward_notes WHERE id = ?", [note_id]).fetchone()
+    return row[0] if row else None
 
 
 def public_photo(db: Database, note_id: int) -> bytes | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from survey import accounts, points
+from survey import access, points
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
 
@@ -42,10 +42,6 @@ class Report:
         return self.problem is None and not self.rejected and bool(self.accepted)
 
 
-# Whole files of points: administrators and province managers (ward staff add points one by one).
-IMPORTERS = (accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER)
-
-
 class ImportRefused(DomainError):
     """The file cannot be imported; ``report`` says why (file problem or rejected lines)."""
 
@@ -72,7 +68,7 @@ def import_file(db: Database, actor: dict | None, data: bytes, allowed_wards=Non
     refuses a ward outside the actor's area whatever the caller passed. Raises Refused for a
     role that may not import, ImportRefused with the report when any line or the file is wrong.
     """
-    require(actor is None or actor["role"] in IMPORTERS)
+    require(access.can(actor, "import_points"))
     if len(data) > MAX_BYTES:
         raise ImportRefused(Report(problem=("too_large", {"limit": MAX_BYTES})))
     with immediate(db):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import accounts, audit
+from survey import access, audit
 from survey.collation import sort_key
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
@@ -86,9 +86,7 @@ def may_edit(actor: dict | None, ward: dict) -> bool:
 
     None is the command line; otherwise an editing role with the ward in the actor's area.
     """
-    return actor is None or (
-        actor["role"] in accounts.EDITORS and accounts.can_see_ward(actor, ward)
-    )
+    return access.can(actor, "edit_points") and access.can_see_ward(actor, ward)
 
 
 def create(

@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from survey import accounts, audit, baselines, estimates, periods, units
+from survey import access, audit, baselines, estimates, periods, units
 from survey.domain_errors import DomainError
 from survey.points import now_iso
 from survey.questionnaire import DIMENSIONS, catalogue
@@ -35,13 +35,6 @@ LINES = ("total", *DIMENSIONS)
 
 class PublishError(DomainError):
     """A publication that cannot be made; ``code`` says why (the web layer words it)."""
-
-
-def can_publish(user: dict | None, province_code: str) -> bool:
-    """Tell whether the user may publish the province's results (None: the command line)."""
-    if user is None or user["role"] == accounts.ADMINISTRATOR:
-        return True
-    return user["role"] == accounts.PROVINCE_MANAGER and province_code in user["scopes"]
 
 
 def _line(row: dict) -> dict:
@@ -100,7 +93,7 @@ def publish(
     """Publish the province's results of a period, audit-logged; return the fresh row."""
     if units.get_province(db, province_code) is None:
         raise PublishError("unknown_province")
-    if not can_publish(actor, province_code):
+    if not access.can_publish(actor, province_code):
         raise PublishError("not_allowed")
     try:
         period = periods.parse_period((period_text or "").strip())

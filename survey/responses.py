@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import privacy
+from survey import collation, privacy
 from survey.db import IntegrityError, immediate
 from survey.questionnaire import get
 from survey.questionnaire.rotation import choose_modules
@@ -103,3 +103,26 @@ def now_iso() -> str:
 def iso_from_epoch(seconds: float) -> str:
     """Return an epoch time as ISO 8601 UTC with seconds."""
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+
+def wards_with_responses(
+    db: Database, period, questionnaire, where: str = "1", params=(), limit: int | None = None
+) -> list[dict]:
+    """Return the wards in scope with counted answers in the period: code, names, responses.
+
+    ``where``/``params`` is a scope condition on ``w`` (see ``access.scope_clause``). In
+    Vietnamese order of province and ward name; one more than ``limit`` says "more".
+    """
+    start, end = period.utc_bounds()
+    sql = (
+        "SELECT w.code, w.name, p.name AS province_name, count(*) AS responses"
+        " FROM responses r JOIN wards w ON w.code = r.ward_code"
+        " JOIN provinces p ON p.code = w.province_code"
+        f" WHERE ({where}) AND r.submitted_at >= ? AND r.submitted_at < ?"
+        " AND r.review_status <> 'excluded'"
+        " AND r.questionnaire_id = ? AND r.questionnaire_version = ?"
+        " GROUP BY w.code"
+    )
+    args = [*params, start, end, questionnaire[0], questionnaire[1]]
+    found = collation.sorted_by(db.query(sql, args), "province_name", "name", "code")
+    return found if limit is None else found[: limit + 1]

@@ -187,7 +187,7 @@ def search_wards(db: Database, text: str = "", where: str = "1", params=(), limi
 
     In Vietnamese order of province name, then ward name.
 
-    ``where``/``params`` is an SQL condition on ``w`` (see ``accounts.scope_clause``).
+    ``where``/``params`` is an SQL condition on ``w`` (see ``access.scope_clause``).
     """
     words = fold(text).split()
     conditions = [f"({where})"] + ["w.name_ascii LIKE ? ESCAPE '\\'"] * len(words)

@@ -77,13 +77,6 @@ def test_a_right_password_forgets_the_username_and_its_own_attempt(units_db):
     assert left == [other[1], keys[1]]
 
 
-def test_scope_clause_by_role():
-    assert accounts.scope_clause({"role": "analyst", "scopes": []}) == ("1", [])
-    assert accounts.scope_clause({"role": "ward_staff", "scopes": []}) == ("0", [])
-    sql, params = accounts.scope_clause({"role": "province_manager", "scopes": ["79"]})
-    assert sql == "w.province_code IN (?)" and params == ["79"]
-
-
 def test_cli_creates_first_administrator(runner, db, tmp_path):
     secret = tmp_path / "pw.txt"
     secret.write_text("an admin password\n", encoding="utf-8")

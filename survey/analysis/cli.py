@@ -7,7 +7,18 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey import baselines, crosswalk, csvout, estimates, exportfiles, margins, targets, units
+from survey import (
+    access,
+    baselines,
+    crosswalk,
+    csvout,
+    estimates,
+    exportfiles,
+    margins,
+    responses,
+    targets,
+    units,
+)
 from survey.exports_cli import format_option, write_file
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue
@@ -104,7 +115,7 @@ def report_ward(code, period_text, lang, output):
 @with_appcontext
 def report_province(code, period_text, lang, output):
     """Write the province's report and one report per ward with answers into a folder."""
-    from survey.analysis import picker, ward_report
+    from survey.analysis import ward_report
 
     period = _report_period(period_text)
     db = get_db()
@@ -115,8 +126,8 @@ def report_province(code, period_text, lang, output):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"Cannot write to {output}: {exc.strerror}.") from None
-    wards = picker.wards_with_responses(
-        db, period, ward_report.QUESTIONNAIRE, "w.province_code = ?", [code], limit=10**6
+    wards = responses.wards_with_responses(
+        db, period, ward_report.QUESTIONNAIRE, *access.within_province(code)
     )
     config = current_app.config
     # One engine run for the province and all its wards: a run per ward would read and

@@ -32,10 +32,10 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from survey import accounts, exportfiles, exports, statout, xlsxout
+from survey import access, exportfiles, exports, statout, xlsxout
 from survey.periods import PeriodError, parse_period
 from survey.questionnaire.catalogue import available
-from survey.staff.auth import current_user, login_required, scope_sql
+from survey.staff.auth import current_user, login_required
 from survey.webdb import get_db, open_db
 
 bp = Blueprint("downloads", __name__, url_prefix="/analysis/downloads")
@@ -164,9 +164,9 @@ def responses(ext):
         include_flagged=not form.unflagged.data,
         mode=form.mode.data or None,
     )
-    if user["role"] not in (accounts.ADMINISTRATOR, accounts.ANALYST):
-        filters.scope = scope_sql(user)
-        if filters.unit and not _unit_in_scope(filters):
+    if not access.sees_country(user):
+        filters.scope = access.scope_clause(user)
+        if filters.unit and not access.touches(get_db(), user, *filters.unit):
             abort(404)
     if ext != "csv":
         return _file_download(form, ext, filters)
@@ -309,18 +309,6 @@ def _key(value: str | None) -> tuple[str, int] | None:
         return None
     qid, _sep, version = value.partition(":")
     return qid, int(version)
-
-
-def _unit_in_scope(filters: exports.Filters) -> bool:
-    """Tell whether the filtered unit is one the user may see."""
-    kind, code = filters.unit
-    where, params = filters.scope
-    column = {"ward": "w.code", "province": "w.province_code"}.get(kind)
-    if column is None:  # a collection point: look at its ward
-        sql = f"SELECT 1 FROM points p JOIN wards w ON w.code = p.ward_code WHERE p.id = ? AND {where}"  # noqa: E501
-        return get_db().execute(sql, [int(code), *params]).fetchone() is not None
-    sql = f"SELECT 1 FROM wards w WHERE {column} = ? AND {where} LIMIT 1"
-    return get_db().execute(sql, [code, *params]).fetchone() is not None
 
 
 def _dialect(form: FilterForm) -> str:

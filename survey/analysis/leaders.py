@@ -8,7 +8,7 @@ from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from survey import baselines, estimates, fix_first, overview, papi_names, units
+from survey import access, baselines, estimates, fix_first, overview, papi_names, units
 from survey.analysis import picker, present
 from survey.analysis.views import QUESTIONNAIRE, _plan, _rows, _today, _unit_or_404, bp
 from survey.i18n import current_locale
@@ -21,8 +21,7 @@ from survey.webdb import get_db
 def _province_or_404(code):
     """Return the province if the signed-in user may see it; 404 otherwise."""
     province = units.get_province(get_db(), code)
-    allowed = {p["code"] for p in picker.provinces_for(get_db(), current_user())}
-    if province is None or code not in allowed:
+    if province is None or not access.can_see_province(current_user(), code):
         abort(404)
     return province
 

@@ -27,13 +27,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from survey import (
-    accounts,
+    access,
     baselines,
     csvout,
     estimate_cache,
     estimate_names,
     estimates,
     margins,
+    responses,
     targets,
     units,
 )
@@ -45,14 +46,12 @@ from survey.staff.auth import (
     current_user,
     get_ward_or_404,
     login_required,
-    role_required,
-    scope_sql,
+    permission_required,
 )
 from survey.webdb import get_db, open_db
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff/analysis")
 QUESTIONNAIRE = ("papi-pulse-core", 1)
-TARGET_ROLES = (accounts.ANALYST, accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER)
 PERIOD_HINT = _l("2026, 2026-Q1, 2026-03, rolling:2026-Q3 or 2026-01-01..2026-02-15")
 
 
@@ -114,12 +113,10 @@ def _unit_or_404(unit_type, code):
         return [ward["province_code"]], {code}, name
     if unit_type == "province":
         province = units.get_province(get_db(), code)
-        if province is None or code not in [
-            p["code"] for p in picker.provinces_for(get_db(), user)
-        ]:
+        if province is None or not access.can_see_province(user, code):
             abort(404)
         return [code], None, province["name"]
-    if not picker.sees_country(user):
+    if not access.sees_country(user):
         abort(404)
     return None, None, _("Whole country")
 
@@ -184,25 +181,28 @@ def _rows(unit_type, code, period, scope):
 def _picker(period, text, province, with_list):
     """Return the picker's forms and lists, limited to the signed-in user's scope."""
     db, user = get_db(), current_user()
-    where, params = scope_sql(user)
+    where, params = access.scope_clause(user)
     form = PickerForm(request.args)
     form.period.data = text
-    form.code.choices = [SelectChoice(p["code"], p["name"]) for p in picker.provinces_for(db, user)]
+    provinces = access.visible_provinces(db, user)
+    form.code.choices = [SelectChoice(p["code"], p["name"]) for p in provinces]
     form.code.data = province
     entry = CodeForm(request.args)
     entry.period.data = text
     if not form.code.choices:
         entry.unit.choices = entry.unit.choices[:1]
-    elif not picker.sees_country(user):
+    elif not access.sees_country(user):
         entry.unit.choices = entry.unit.choices[:2]
     listed = (
-        picker.wards_with_responses(db, period, QUESTIONNAIRE, where, params) if with_list else None
+        responses.wards_with_responses(db, period, QUESTIONNAIRE, where, params, picker.MAX_LISTED)
+        if with_list
+        else None
     )
     return {
         "form": form,
         "entry": entry,
         "found": picker.search(db, form.q.data or "", where, params),
-        "country": picker.sees_country(user),
+        "country": access.sees_country(user),
         "periods": picker.suggested_periods(_today(), text),
         "listed": listed,
         "most": picker.MAX_LISTED,
@@ -238,7 +238,7 @@ def index():
         baseline=baseline,
         plan=plan,
         plan_year=period.last_day.year,
-        can_set_targets=current_user()["role"] in TARGET_ROLES,
+        can_set_targets=access.can(current_user(), "set_targets"),
         picker=_picker(period, text, province, with_list=not unit_type),
         rules=present.flag_rules(),
         hint=PERIOD_HINT,
@@ -308,7 +308,7 @@ def methodology():
 
 
 @bp.route("/margins", methods=["GET", "POST"])
-@role_required(accounts.ANALYST, accounts.ADMINISTRATOR)
+@permission_required("set_margins")
 def margins_page():
     """Upload a margins file; list the sets loaded (history)."""
     form = MarginsForm()
@@ -376,19 +376,12 @@ def baselines_page():
     return render_template("analysis/baselines.html", rows=baselines.list_baselines(get_db()))
 
 
-def _target_provinces(user):
-    """Return the province codes a user may set targets for (None: every province)."""
-    if user["role"] == accounts.PROVINCE_MANAGER:
-        return sorted(user["scopes"])
-    return None
-
-
 @bp.route("/targets", methods=["GET", "POST"])
-@role_required(*TARGET_ROLES)
+@permission_required("set_targets")
 def targets_page():
     """Upload a province's PAPI plan targets; list the targets loaded (history)."""
     form, user = TargetsForm(), current_user()
-    provinces = _target_provinces(user)
+    provinces = access.target_provinces(user)
     problems, status = [], 200
     if request.method == "POST":
         if form.validate_on_submit():

@@ -17,7 +17,8 @@ from flask import (
     session,
 )
 
-from survey import notes, papi_names, periods, publishing, units
+from survey import access, notes, papi_names, periods, publishing, units
+from survey.db import path_of
 from survey.i18n import current_locale
 from survey.public import cache, present
 from survey.webdb import get_db
@@ -56,7 +57,7 @@ def _serve(key, draw):
 
 def _key(*parts):
     """Return a cache key for this page: the database, path, language and the given parts."""
-    path = get_db().execute("PRAGMA database_list").fetchone()[2]
+    path = path_of(get_db())
     return (path, request.path, current_locale(), *parts)
 
 
@@ -191,7 +192,7 @@ def province(province_code):
             }
             wards = [
                 w
-                for w in units.search_wards(db, query, "w.province_code = ?", [found["code"]], 5000)
+                for w in units.search_wards(db, query, *access.within_province(found["code"]), 5000)
                 if w["code"] in shown
             ]
         return render_template(

@@ -7,9 +7,9 @@ as words: every code the app writes has a label here (tests/test_audit_labels.py
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from survey import accounts, collation
 from survey import audit as log
-from survey.staff.auth import role_required
+from survey import collation
+from survey.staff.auth import permission_required
 from survey.webdb import get_db
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
@@ -75,7 +75,7 @@ def _choices(db, column: str, label) -> list[tuple[str, str]]:
 
 
 @bp.get("/")
-@role_required(accounts.ADMINISTRATOR)
+@permission_required("read_audit")
 def index():
     """Show one page of the audit log, newest first."""
     db = get_db()

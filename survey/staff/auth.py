@@ -1,9 +1,9 @@
 """Sign-in, sign-out and password change, and the helpers every staff view uses.
 
-Helpers: ``login_required``, ``role_required(*roles)``, ``current_user()`` (a dict without
-the password hash, or None), ``can_see_ward``, ``ward_codes_in_scope``, ``scope_sql`` and the
-lookups ``get_ward_or_404`` / ``get_point_or_404`` which answer 404 for anything outside
-the user's scope, so that its existence is not revealed either.
+Helpers: ``login_required``, ``permission_required(action)``, ``current_user()`` (a dict
+without the password hash, or None) and the lookups ``get_ward_or_404`` /
+``get_point_or_404`` which answer 404 for anything outside the user's scope, so that its
+existence is not revealed either. The decisions themselves are ``survey.access``'s.
 """
 
 import functools
@@ -30,7 +30,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from survey import accounts, points, units
+from survey import access, accounts, points, units
 from survey.webdb import get_db
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -116,13 +116,13 @@ def login_required(view):
     return wrapped
 
 
-def role_required(*roles):
-    """Require sign-in and one of the roles; other roles get 403."""
+def permission_required(action: str):
+    """Require sign-in and a role that ``access.can`` do the action; other roles get 403."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
-            if current_user()["role"] not in roles:
+            if not access.can(current_user(), action):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -131,27 +131,10 @@ def role_required(*roles):
     return decorator
 
 
-def can_see_ward(user: dict, ward_code: str) -> bool:
-    """Return True if the ward exists and is in the user's scope."""
-    ward = units.get_ward(get_db(), ward_code)
-    return ward is not None and accounts.can_see_ward(user, ward)
-
-
-def scope_sql(user: dict | None = None) -> tuple[str, list]:
-    """Return the SQL condition (on ``w.code``/``w.province_code``) for the user's wards."""
-    return accounts.scope_clause(user or current_user())
-
-
-def ward_codes_in_scope(db, user: dict) -> list[str]:
-    """Return the codes of every ward the user may see."""
-    where, params = accounts.scope_clause(user)
-    return [row[0] for row in db.execute(f"SELECT code FROM wards w WHERE {where}", params)]
-
-
 def get_ward_or_404(code: str) -> dict:
     """Return the ward if it exists and the user may see it; 404 otherwise."""
     ward = units.get_ward(get_db(), code)
-    if ward is None or not accounts.can_see_ward(current_user(), ward):
+    if ward is None or not access.can_see_ward(current_user(), ward):
         abort(404)
     return ward
 
@@ -159,9 +142,7 @@ def get_ward_or_404(code: str) -> dict:
 def get_point_or_404(point_id: int) -> dict:
     """Return the collection point if the user may see its ward; 404 otherwise."""
     point = points.get_point(get_db(), point_id)
-    if point is None or not accounts.can_see_ward(
-        current_user(), {"code": point["ward_code"], "province_code": point["province_code"]}
-    ):
+    if point is None or not access.can_see_row(current_user(), point):
         abort(404)
     return point
 
@@ -274,8 +255,9 @@ def password():
 
 
 def init_app(app) -> None:
-    """Make the signed-in user and the role names available to templates."""
+    """Make the signed-in user, ``can`` and the role names available to templates."""
     app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["can"] = access.can
     app.jinja_env.globals["role_label"] = role_label
 
 

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from survey import accounts, points, units
-from survey.staff.auth import current_user, login_required, scope_sql
+from survey import access, points
+from survey.staff.auth import current_user, login_required
 from survey.webdb import get_db
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
@@ -69,7 +69,7 @@ def ward_links(ward: dict, user: dict) -> dict:
     links = {}
     if "posters.ward_posters" in current_app.view_functions:
         links["ward"] = url_for("posters.ward_posters", code=ward["code"])
-    may_print_province = user["role"] in accounts.PROVINCE_PRINTERS
+    may_print_province = access.can(user, "print_province_posters")
     if may_print_province and "posters.province_posters" in current_app.view_functions:
         links["province"] = url_for("posters.province_posters", code=ward["province_code"])
     return links
@@ -79,10 +79,9 @@ def ward_links(ward: dict, user: dict) -> dict:
 @login_required
 def index():
     """Show each ward of the user's scope that has points, with its points' response counts."""
-    db = get_db()
-    where, params = scope_sql()
+    db, user = get_db(), current_user()
     province = request.args.get("province") or None
-    rows = points.list_points(db, where, params, province_code=province)
+    rows = points.list_points(db, *access.scope_clause(user), province_code=province)
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     summary = points.response_summary(
         db, [row["id"] for row in rows], period_starts(datetime.now(UTC), zone)
@@ -91,14 +90,11 @@ def index():
     page = max(request.args.get("page", 1, type=int), 1)
     pages = max((len(wards) + WARDS_PER_PAGE - 1) // WARDS_PER_PAGE, 1)
     shown = wards[(page - 1) * WARDS_PER_PAGE : page * WARDS_PER_PAGE]
-    user = current_user()
     for ward in shown:
         ward["links"] = ward_links(ward, user)
         for point in ward["points"]:
             point["links"] = point_links(point)
-    provinces = units.list_provinces(
-        db, None if user["role"] in ("administrator", "analyst") else _provinces_of(db, user)
-    )
+    provinces = access.provinces_touched(db, user)
     return render_template(
         "staff/dashboard.html",
         wards=shown,
@@ -107,12 +103,3 @@ def index():
         province=province,
         provinces=provinces,
     )
-
-
-def _provinces_of(db, user: dict) -> list[str]:
-    """Return the province codes covering the user's scope."""
-    where, params = scope_sql(user)
-    return [
-        row[0]
-        for row in db.execute(f"SELECT DISTINCT province_code FROM wards w WHERE {where}", params)
-    ]

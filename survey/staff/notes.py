@@ -25,11 +25,11 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from survey import accounts, notes, papi_names, photos
+from survey import access, notes, papi_names, photos
 from survey.i18n import current_locale
 from survey.public import cache as public_cache
 from survey.questionnaire import DIMENSIONS
-from survey.staff.auth import current_user, form_status, role_required, scope_sql
+from survey.staff.auth import current_user, form_status, permission_required
 from survey.webdb import get_db
 
 bp = Blueprint("notes", __name__, url_prefix="/staff/notes")
@@ -95,13 +95,7 @@ def refusal(code: str) -> str:
 
 def _wards(user: dict) -> list[dict]:
     """Return the wards the user may write notes for."""
-    where, params = scope_sql(user)
-    return list(
-        get_db().query(
-            f"SELECT w.code, w.name FROM wards w WHERE {where} ORDER BY w.name_ascii LIMIT 2000",
-            params,
-        )
-    )
+    return access.visible_wards(get_db(), user)[:2000]
 
 
 def _form(user: dict) -> NoteForm:
@@ -134,7 +128,7 @@ def _acted_on(text: str) -> date | None:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required(*accounts.EDITORS)
+@permission_required("write_notes")
 def index():
     """List the notes of the user's wards; write a new one (pending until approved)."""
     db, user = get_db(), current_user()
@@ -169,20 +163,20 @@ def index():
     return render_template(
         "staff/notes.html",
         form=form,
-        rows=notes.list_in_scope(db, scope_sql(user)),
-        can_decide=lambda note: notes.can_decide(user, note),
+        rows=notes.list_in_scope(db, access.scope_clause(user)),
+        can_decide=lambda note: access.can_decide_note(user, note),
         dimension_name=lambda d: papi_names.dimension_name(d, current_locale()),
     ), form_status()
 
 
 @bp.post("/<int:note_id>/decide")
-@role_required(accounts.PROVINCE_MANAGER, accounts.ADMINISTRATOR)
+@permission_required("decide_notes")
 def decide(note_id):
     """Approve or reject a note of a ward in the user's province."""
     db, user = get_db(), current_user()
     decision = request.form.get("decision", "")
     note = notes.get_note(db, note_id)
-    if note is None or not accounts.can_see_ward(user, note) or decision not in notes.DECISIONS:
+    if note is None or not access.can_see_row(user, note) or decision not in notes.DECISIONS:
         abort(404)
     notes.decide(db, user, note_id, decision)
     public_cache.clear()
@@ -196,14 +190,13 @@ def decide(note_id):
 
 
 @bp.get("/<int:note_id>/photo.jpg")
-@role_required(*accounts.EDITORS)
+@permission_required("write_notes")
 def photo(note_id):
     """Send a note's photo to staff of its ward, so the approver sees it before approving."""
     db = get_db()
     note = notes.get_note(db, note_id)
-    if note is None or not note["has_photo"] or not accounts.can_see_ward(current_user(), note):
+    if note is None or not note["has_photo"] or not access.can_see_row(current_user(), note):
         abort(404)
-    data = db.execute("SELECT photo FROM ward_notes WHERE id = ?", [note_id]).fetchone()[0]
-    response = make_response(data)
+    response = make_response(notes.photo(db, note_id))
     response.headers["Content-Type"] = "image/jpeg"
     return response

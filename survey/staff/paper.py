@@ -15,9 +15,8 @@ from wtforms import IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from survey import accounts
 from survey.paper import pdf, store, wording
-from survey.staff.auth import current_user, form_status, get_point_or_404, role_required
+from survey.staff.auth import current_user, form_status, get_point_or_404, permission_required
 from survey.webdb import get_db
 
 bp = Blueprint("paper", __name__, url_prefix="/staff/points")
@@ -56,7 +55,7 @@ class PrintForm(FlaskForm):
 
 
 @bp.route("/<int:point_id>/paper", methods=["GET", "POST"])
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def index(point_id):
     """Show the point's paper forms and the print options; reserve and print on POST."""
     point = get_point_or_404(point_id)
@@ -89,7 +88,7 @@ def index(point_id):
 
 
 @bp.get("/<int:point_id>/paper/print")
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def print_forms(point_id):
     """Show reserved forms first to last as a print page, or as a PDF with ?format=pdf."""
     point = get_point_or_404(point_id)

@@ -23,13 +23,13 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, StopValidation
 
-from survey import accounts, privacy, quality, responses
+from survey import privacy, quality, responses
 from survey.citizen import readback
 from survey.i18n import current_locale
 from survey.paper import layout, store, wording
 from survey.periods import LOCAL_TZ
 from survey.questionnaire import amounts, get
-from survey.staff.auth import current_user, get_point_or_404, role_required
+from survey.staff.auth import current_user, get_point_or_404, permission_required
 from survey.staff.paper_check import SKIP_FLAG, box_field, check
 from survey.webdb import get_db
 
@@ -68,7 +68,7 @@ class NumberForm(FlaskForm):
 
 
 @bp.route("/<int:point_id>/paper/entry", methods=["GET", "POST"])
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def entry(point_id):
     """Ask for the form number, show the form's questions, read it back, save it."""
     point = get_point_or_404(point_id)

@@ -15,15 +15,13 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from survey import accounts, point_import, points, units
+from survey import access, point_import, points, units
 from survey.staff.auth import (
     current_user,
     form_status,
     get_point_or_404,
     login_required,
-    role_required,
-    scope_sql,
-    ward_codes_in_scope,
+    permission_required,
 )
 from survey.staff.dashboard import point_links
 from survey.webdb import get_db
@@ -100,16 +98,12 @@ def _kind_choices():
 
 def _ward_choices(query: str, selected: str | None):
     """Return in-scope wards matching the search (plus the submitted one) as choices."""
-    where, params = scope_sql()
-    db = get_db()
+    db, user = get_db(), current_user()
+    where, params = access.scope_clause(user)
     wards = units.search_wards(db, query, where, params, limit=WARD_CHOICES_LIMIT)
     if selected and selected not in {w["code"] for w in wards}:
-        wards += [
-            w
-            for w in units.search_wards(
-                db, "", f"({where}) AND w.code = ?", params + [selected], limit=1
-            )
-        ]
+        ward = units.get_ward(db, selected)
+        wards += [ward] if ward is not None and access.can_see_ward(user, ward) else []
     return [
         SelectChoice(w["code"], f"{w['name']} ({w['province_name']}) · {w['code']}") for w in wards
     ]
@@ -119,11 +113,9 @@ def _ward_choices(query: str, selected: str | None):
 @login_required
 def index():
     """List the points the user may see, optionally of one ward or province."""
-    where, params = scope_sql()
     rows = points.list_points(
         get_db(),
-        where,
-        params,
+        *access.scope_clause(current_user()),
         ward_code=request.args.get("ward"),
         province_code=request.args.get("province"),
     )
@@ -145,7 +137,7 @@ def show(point_id):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def create():
     """Create a point in a ward of the user's scope; the ward list is searchable without JS."""
     query = request.args.get("q", "")
@@ -195,7 +187,7 @@ def _field_error(form: PointForm, exc: points.PointError) -> None:
 
 
 @bp.route("/<int:point_id>/edit", methods=["GET", "POST"])
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def edit(point_id):
     """Change a point's name, kind and address."""
     point = get_point_or_404(point_id)
@@ -262,14 +254,14 @@ def _set_active(point: dict, active: bool):
 
 
 @bp.get("/<int:point_id>/deactivate")
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def confirm_deactivate(point_id):
     """Ask before a point stops collecting answers."""
     return _confirm_page(point_id, "deactivate")
 
 
 @bp.post("/<int:point_id>/deactivate")
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def deactivate(point_id):
     """Stop a point collecting answers, once confirmed."""
     point, ask = _confirmed(point_id, "confirm_deactivate")
@@ -277,14 +269,14 @@ def deactivate(point_id):
 
 
 @bp.post("/<int:point_id>/reactivate")
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def reactivate(point_id):
     """Let a deactivated point collect answers again (nothing is lost: no confirmation)."""
     return _set_active(get_point_or_404(point_id), True)
 
 
 @bp.get("/<int:point_id>/rotate")
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def confirm_rotate(point_id):
     """Ask before every printed poster of the point stops working (active points only)."""
     if not get_point_or_404(point_id)["active"]:
@@ -300,7 +292,7 @@ def _refuse_inactive():
 
 
 @bp.post("/<int:point_id>/rotate")
-@role_required(*accounts.EDITORS)
+@permission_required("edit_points")
 def rotate(point_id):
     """Give the point a new token, once confirmed; old posters then show "code replaced"."""
     point, ask = _confirmed(point_id, "confirm_rotate")
@@ -315,7 +307,7 @@ def rotate(point_id):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required(accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER)
+@permission_required("import_points")
 def bulk():
     """Create many points from a CSV file: all lines valid, or nothing is written."""
     form = ImportForm()
@@ -328,7 +320,7 @@ def bulk():
     db = get_db()
     user = current_user()
     try:
-        created = point_import.import_file(db, user, data, set(ward_codes_in_scope(db, user)))
+        created = point_import.import_file(db, user, data, access.visible_ward_codes(db, user))
     except point_import.ImportRefused as exc:
         return render_template(
             "staff/points/import.html", form=form, report=exc.report, reason=import_reason

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from survey import point_import, points
+from survey import point_import, points, units
 from survey.webdb import get_db
 
 points_cli = AppGroup(
@@ -89,9 +89,11 @@ def list_command(ward, province):
     """List collection points by province, ward and name, with state and survey URL."""
     db = get_db()
     ward = points.ward_code(ward) if ward else None
-    for table, code in (("wards", ward), ("provinces", province)):
-        if code and db.execute(f"SELECT 1 FROM {table} WHERE code = ?", [code]).fetchone() is None:
-            kind = table[:-1]
+    for kind, code, lookup in (
+        ("ward", ward, units.get_ward),
+        ("province", province, units.get_province),
+    ):
+        if code and lookup(db, code) is None:
             raise click.ClickException(f"There is no {kind} with code {code!r}.")
     rows = points.list_points(db, ward_code=ward, province_code=province)
     if not rows:

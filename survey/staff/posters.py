@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import RequestRedirect
 
-from survey import accounts, points, posters, qr, unit_names
+from survey import access, points, posters, qr, unit_names
 from survey.i18n import config_text
 from survey.questionnaire import latest
 from survey.questionnaire.timing import minutes_range
@@ -20,7 +20,7 @@ from survey.staff.auth import (
     get_point_or_404,
     get_ward_or_404,
     login_required,
-    role_required,
+    permission_required,
 )
 from survey.units import get_province
 from survey.webdb import get_db
@@ -70,7 +70,7 @@ def point_poster(point_id):
 def ward_posters(code):
     """Show (or download as PDF) the posters of every active point of a ward."""
     ward = get_ward_or_404(code)
-    found = points.list_points(get_db(), "p.active = 1", ward_code=ward["code"])
+    found = _active(points.list_points(get_db(), ward_code=ward["code"]))
     title = _("Posters: %(ward)s", ward=ward["name"])
     return _document(
         found, title, f"posters-{ward['code']}", url_for("posters.ward_posters", code=ward["code"])
@@ -78,11 +78,11 @@ def ward_posters(code):
 
 
 @bp.get("/provinces/<code>/posters")
-@role_required(*accounts.PROVINCE_PRINTERS)
+@permission_required("print_province_posters")
 def province_posters(code):
     """Show (or download as PDF) the posters of every active point of a province."""
     province = get_province_or_404(code)
-    found = points.list_points(get_db(), "p.active = 1", province_code=province["code"])
+    found = _active(points.list_points(get_db(), province_code=province["code"]))
     title = _("Posters: %(province)s", province=province["name"])
     return _document(
         found,
@@ -95,10 +95,14 @@ def province_posters(code):
 def get_province_or_404(code: str) -> dict:
     """Return the province if the user's scope covers all of it; 404 otherwise."""
     province = get_province(get_db(), code)
-    whole = {"code": "", "province_code": code}  # a ward no ward-scoped user holds
-    if province is None or not accounts.can_see_ward(current_user(), whole):
+    if province is None or not access.can_see_province(current_user(), code):
         raise NotFound()
     return province
+
+
+def _active(found: list[dict]) -> list[dict]:
+    """Keep the active points: a deactivated point's code no longer opens the survey."""
+    return [point for point in found if point["active"]]
 
 
 def _document(found: list[dict], title: str, stem: str, here: str):

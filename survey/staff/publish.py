@@ -12,9 +12,9 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from survey import accounts, publishing, units
+from survey import access, publishing, units
 from survey.public import cache as public_cache
-from survey.staff.auth import current_user, form_status, role_required
+from survey.staff.auth import current_user, form_status, permission_required
 from survey.webdb import get_db
 
 bp = Blueprint("publish", __name__, url_prefix="/staff/publish")
@@ -49,12 +49,12 @@ def refusal(code: str) -> str:
 def _provinces(user: dict) -> list[dict]:
     """Return the provinces the user may publish."""
     db = get_db()
-    codes = None if user["role"] == accounts.ADMINISTRATOR else list(user["scopes"])
+    codes = access.managed_province_codes(user)
     return units.list_provinces(db, codes)
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required(accounts.PROVINCE_MANAGER, accounts.ADMINISTRATOR)
+@permission_required("publish")
 def index():
     """Show the publishing form and the publications of the user's provinces; publish."""
     db, user = get_db(), current_user()
@@ -86,7 +86,7 @@ def index():
             flash(message, "success")
             return redirect(url_for("publish.index"))
     names = {p["code"]: p["name"] for p in provinces}
-    codes = None if user["role"] == accounts.ADMINISTRATOR else list(user["scopes"])
+    codes = access.managed_province_codes(user)
     return render_template(
         "staff/publish.html",
         form=form,

@@ -13,9 +13,9 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from survey import accounts, collation, periods, quality, reviews
+from survey import access, collation, periods, points, quality, reviews
 from survey.questionnaire import get as get_questionnaire
-from survey.staff.auth import current_user, login_required, role_required, scope_sql
+from survey.staff.auth import current_user, login_required, permission_required
 from survey.webdb import get_db
 
 bp = Blueprint("review", __name__, url_prefix="/staff/review")
@@ -58,8 +58,7 @@ class ReviewForm(FlaskForm):
 def get_response_or_404(response_id: str) -> dict:
     """Return a response if the user may see its ward; 404 otherwise."""
     row = reviews.get_for_review(get_db(), response_id[:64])
-    ward = {"code": row["ward_code"], "province_code": row["province_code"]} if row else None
-    if row is None or not accounts.can_see_ward(current_user(), ward):
+    if row is None or not access.can_see_row(current_user(), row):
         abort(404)
     return row
 
@@ -89,15 +88,12 @@ def _filters() -> tuple[dict, str | None]:
 @login_required
 def index():
     """List the flagged responses in the user's scope, newest first."""
-    db = get_db()
+    db, user = get_db(), current_user()
     filters, period_error = _filters()
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = reviews.list_flagged(db, scope_sql(), filters["query"], page)
-    where, params = scope_sql()
-    in_scope = db.query(
-        f"SELECT p.id, p.name FROM points p JOIN wards w ON w.code = p.ward_code WHERE {where}",
-        params,
-    )
+    scope = access.scope_clause(user)
+    rows, total = reviews.list_flagged(db, scope, filters["query"], page)
+    in_scope = points.list_points(db, *scope)
     point_choices = [(p["id"], p["name"]) for p in collation.sorted_by(in_scope, "name")[:500]]
     shown = filters["shown"]
     return render_template(
@@ -110,7 +106,7 @@ def index():
         filter_args={k: v for k, v in shown.items() if v},
         period_error=period_error,
         flags=quality.FLAGS,
-        counts=reviews.flag_counts(db, scope_sql()),
+        counts=reviews.flag_counts(db, scope),
         point_choices=point_choices,
         flag_label=flag_label,
     ), (400 if period_error else 200)
@@ -125,7 +121,7 @@ def show(response_id):
 
 
 @bp.post("/<response_id>")
-@role_required(*accounts.EDITORS)
+@permission_required("decide_reviews")
 def decide(response_id):
     """Include or exclude a response, with a reason (audit-logged)."""
     row = get_response_or_404(response_id)
@@ -149,7 +145,7 @@ def _render_show(row: dict, form, status: int = 200):
         answers=labelled_answers(row),
         skipped=skipped_on_paper(row),
         flag_label=flag_label,
-        can_decide=current_user()["role"] in accounts.EDITORS,
+        can_decide=access.can_decide_review(current_user(), row),
     ), status
 
 

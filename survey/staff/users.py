@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from survey import accounts
-from survey.staff.auth import current_user, form_status, role_label, role_required
+from survey.staff.auth import current_user, form_status, permission_required, role_label
 from survey.webdb import get_db
 
 bp = Blueprint("users", __name__, url_prefix="/staff/users")
@@ -94,14 +94,14 @@ def account_error(exc: accounts.AccountError) -> str:
 
 
 @bp.get("/")
-@role_required(accounts.ADMINISTRATOR)
+@permission_required("manage_users")
 def index():
     """List every account."""
     return render_template("staff/users/index.html", users=accounts.list_users(get_db()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(accounts.ADMINISTRATOR)
+@permission_required("manage_users")
 def create():
     """Create an account with a first password."""
     form = _prepare(UserForm())
@@ -131,7 +131,7 @@ def create():
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
-@role_required(accounts.ADMINISTRATOR)
+@permission_required("manage_users")
 def edit(user_id):
     """Change an account's role, name, scopes and active flag, or set a new password."""
     db = get_db()
