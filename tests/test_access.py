@@ -33,6 +33,7 @@ EXPECTED = {
     "manage_users": {"administrator"},
     "read_audit": {"administrator"},
     "set_margins": {"administrator", "analyst"},
+    "load_baselines": {"administrator", "analyst"},
     "set_targets": {"administrator", "analyst", "province_manager"},
     "see_country": {"administrator", "analyst"},
 }
