@@ -100,9 +100,9 @@ def can_see_row(user: dict | None, row: dict) -> bool:
     return can_see_ward(user, {"code": row["ward_code"], "province_code": row["province_code"]})
 
 
-def can_edit_point(user: dict | None, point: dict) -> bool:
-    """Tell whether the user may change the point: an editor whose scope holds its ward."""
-    return can(user, "edit_points") and can_see_row(user, point)
+def can_edit_ward(user: dict | None, ward: dict) -> bool:
+    """Tell whether the user may change the ward's points: an editor whose scope holds it."""
+    return can(user, "edit_points") and can_see_ward(user, ward)
 
 
 def can_decide_review(user: dict | None, response: dict) -> bool:

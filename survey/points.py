@@ -86,7 +86,7 @@ def may_edit(actor: dict | None, ward: dict) -> bool:
 
     None is the command line; otherwise an editing role with the ward in the actor's area.
     """
-    return access.can(actor, "edit_points") and access.can_see_ward(actor, ward)
+    return access.can_edit_ward(actor, ward)
 
 
 def create(

@@ -126,10 +126,10 @@ def test_can_see_province(who, province, seen):
 
 def test_ownership_checks_combine_role_and_scope():
     point = {"ward_code": BEN_THANH, "province_code": HCMC}
-    other = {"ward_code": HOAN_KIEM, "province_code": HANOI}
-    assert access.can_edit_point(CLERK, point)
-    assert not access.can_edit_point(ANALYST, point)  # sees it, may not change it
-    assert not access.can_edit_point(MANAGER, other)
+    assert access.can_edit_ward(CLERK, BEN_THANH_WARD)
+    assert not access.can_edit_ward(CLERK, SAI_GON_WARD)
+    assert not access.can_edit_ward(ANALYST, BEN_THANH_WARD)  # sees it, may not change it
+    assert not access.can_edit_ward(MANAGER, HOAN_KIEM_WARD)
     assert access.can_decide_review(CLERK, point)
     assert not access.can_decide_review(ANALYST, point)
     assert not access.can_decide_review(user("ward_staff", SAI_GON), point)
