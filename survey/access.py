@@ -32,6 +32,7 @@ MANAGERS = (ADMINISTRATOR, PROVINCE_MANAGER)
 PERMISSIONS = {
     "edit_points": EDITORS,  # create, edit, deactivate, rotate; paper forms and their entry
     "import_points": MANAGERS,  # whole files (ward staff add points one by one)
+    "import_responses": (ADMINISTRATOR,),  # files in the responses export format
     "print_province_posters": (ADMINISTRATOR, PROVINCE_MANAGER, ANALYST),
     "decide_reviews": EDITORS,
     "write_notes": EDITORS,  # and read them, with their photos

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import accounts, audit, csvout, privacy
+from survey import access, audit, csvout, privacy
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
 from survey.exports import BASE_COLUMNS
@@ -81,7 +81,7 @@ def import_responses(db: Database, file, filename: str = "", user: dict | None =
     ``user`` None is the command line; of the staff only an administrator may import answers.
     Raises Refused, or ImportFailed with every problem.
     """
-    require(user is None or user["role"] == accounts.ADMINISTRATOR)
+    require(access.can(user, "import_responses"))
     digest = hashlib.sha256()
     rows = csvout.reader(_Hashing(file, digest))
     problems: list[Problem] = []

@@ -8,7 +8,7 @@ import json
 
 from sqlite_utils import Database
 
-from survey import accounts, audit, periods
+from survey import access, audit, periods
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
 from survey.responses import decode, now_iso
@@ -25,10 +25,7 @@ class ReviewError(DomainError):
 
 def may_decide(actor: dict | None, response: dict) -> bool:
     """Tell whether the actor may include or exclude a response of this ward (None: the CLI)."""
-    ward = {"code": response["ward_code"], "province_code": response["province_code"]}
-    return actor is None or (
-        actor["role"] in accounts.EDITORS and accounts.can_see_ward(actor, ward)
-    )
+    return access.can_decide_review(actor, response)
 
 
 def _where(scope: tuple[str, list], filters: dict) -> tuple[str, list]:

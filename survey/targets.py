@@ -17,7 +17,7 @@ import unicodedata
 
 from sqlite_utils import Database
 
-from survey import accounts, audit
+from survey import access, audit
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
 from survey.margins import MarginProblem
@@ -30,8 +30,6 @@ SCALE = {"total": (10.0, 80.0)} | {d: (1.0, 10.0) for d in DIMENSIONS[1:]}
 YEARS = (2000, 2100)  # a plan year outside this is a typing error
 MAX_PROBLEMS = 50  # as for margins: enough to fix a file in one go
 
-# Who may load targets: a province manager for their own provinces only.
-LOADERS = (accounts.ANALYST, accounts.ADMINISTRATOR, accounts.PROVINCE_MANAGER)
 MET, NOT_MET, UNSURE, UNRELIABLE = "likely_met", "likely_not_met", "cannot_tell", "unreliable"
 
 MESSAGES = {
@@ -141,10 +139,10 @@ def load(db: Database, user: dict | None, data: bytes, filename: str, provinces=
     ``provinces`` limits the file to those province codes; a province manager is always held
     to their own, and None allows every province. Raises Refused or TargetError.
     """
-    require(user is None or user["role"] in LOADERS)
-    if user is not None and user["role"] == accounts.PROVINCE_MANAGER:
-        own = set(user["scopes"])
-        provinces = sorted(own if provinces is None else own & set(provinces))
+    require(access.can(user, "set_targets"))
+    own = access.target_provinces(user)
+    if own is not None:  # a province manager, for their own provinces only
+        provinces = sorted(set(own) if provinces is None else set(own) & set(provinces))
     with immediate(db):
         rows = parse(db, data, provinces)
         loaded_at = now_iso()

@@ -25,6 +25,7 @@ ALL_ROLES = ("administrator", "province_manager", "ward_staff", "analyst")
 EXPECTED = {
     "edit_points": {"administrator", "province_manager", "ward_staff"},
     "import_points": {"administrator", "province_manager"},
+    "import_responses": {"administrator"},
     "print_province_posters": {"administrator", "province_manager", "analyst"},
     "decide_reviews": {"administrator", "province_manager", "ward_staff"},
     "write_notes": {"administrator", "province_manager", "ward_staff"},
