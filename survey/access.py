@@ -27,6 +27,8 @@ COUNTRY_ROLES = (ADMINISTRATOR, ANALYST)
 EDITORS = (ADMINISTRATOR, PROVINCE_MANAGER, WARD_STAFF)
 # Roles that answer for whole provinces.
 MANAGERS = (ADMINISTRATOR, PROVINCE_MANAGER)
+# What the scope codes of the other roles name: the table they are codes of.
+SCOPE_TABLES = {PROVINCE_MANAGER: "provinces", WARD_STAFF: "wards"}
 
 # What each role may do; where (which units) is the scope's business, below.
 PERMISSIONS = {
@@ -66,7 +68,7 @@ def scope_clause(
     if sees_country(user):
         return "1", []
     codes = list(user["scopes"])
-    if not codes or user["role"] not in (PROVINCE_MANAGER, WARD_STAFF):
+    if not codes or user["role"] not in SCOPE_TABLES:
         return "0", []
     column = province_column if user["role"] == PROVINCE_MANAGER else ward_column
     return f"{column} IN ({','.join('?' * len(codes))})", codes

@@ -22,6 +22,7 @@ from survey.access import (  # noqa: F401
     COUNTRY_ROLES,
     PROVINCE_MANAGER,
     ROLES,
+    SCOPE_TABLES,
     WARD_STAFF,
 )
 from survey.collation import sorted_by
@@ -96,7 +97,7 @@ def check_scopes(db: Database, role: str, codes) -> list[str]:
         return []
     if not codes:
         raise AccountError("scope_required")
-    table = "provinces" if role == PROVINCE_MANAGER else "wards"
+    table = SCOPE_TABLES[role]
     marks = ",".join("?" * len(codes))
     known = {
         row[0]
