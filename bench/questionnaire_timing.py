@@ -3,6 +3,7 @@
 Run from the project root: `.venv/bin/python bench/questionnaire_timing.py`.
 """
 
+from survey.locales import LOCALES
 from survey.questionnaire import shipped
 from survey.questionnaire.timing import (
     SECONDS_PER_ANSWER,
@@ -32,7 +33,7 @@ def main() -> None:
                 f"  {module.id:<16} {kind:<8} {len(module.pages)} pages "
                 f"{len(module.items):>2} items  up to {minutes(full)}"
             )
-        for lang in ("vi", "en"):
+        for lang in LOCALES:
             shortest, longest = path_extremes(questionnaire, lang)
             print(f"  [{lang}] shortest {minutes(shortest)}, longest {minutes(longest)}")
 

@@ -13,6 +13,7 @@ import zoneinfo
 from pathlib import Path
 
 from survey import unit_names
+from survey.locales import LOCALES
 
 DEFAULTS = {
     # Path of the SQLite database; relative paths are inside the instance folder.
@@ -53,7 +54,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
-    "LANGUAGES": ["vi", "en"],
+    "LANGUAGES": list(LOCALES),
     # Raking trims weights at this multiple of the mean weight (STATISTICS.md).
     "WEIGHT_TRIM_CAP": 5.0,
     # Prior worth of the province baseline in beta-binomial smoothing, in respondents.
@@ -82,7 +83,6 @@ DEFAULTS = {
 SECRET_SETTINGS = ("SECRET_KEY",)
 # Environment variables read by the app that are not settings.
 _OTHER_VARIABLES = ("INSTANCE", "SECRET_KEY", "WORKERS", "BIND")
-SUPPORTED_LOCALES = ("vi", "en")
 # Citizen texts in which {unit} names the point's ward, commune or special zone.
 UNIT_TEXT_SETTINGS = ("ORGANISER_VI", "ORGANISER_EN", "RESULTS_NOTE_VI", "RESULTS_NOTE_EN")
 # The unit `config show` fills {unit} with, to show what citizens read (a commune, like 79 %).
@@ -197,8 +197,8 @@ def _check_values(config) -> list[str]:
     if isinstance(config.get("PROXY_COUNT"), int) and config["PROXY_COUNT"] > 3:
         problems.append("PROXY_COUNT must be the number of proxies in front (0 to 3)")
     languages = config.get("LANGUAGES")
-    if not isinstance(languages, list) or not languages or set(languages) - set(SUPPORTED_LOCALES):
-        problems.append(f"LANGUAGES must be a list drawn from {list(SUPPORTED_LOCALES)}")
+    if not isinstance(languages, list) or not languages or set(languages) - set(LOCALES):
+        problems.append(f"LANGUAGES must be a list drawn from {list(LOCALES)}")
     elif config.get("BABEL_DEFAULT_LOCALE") not in languages:
         problems.append("BABEL_DEFAULT_LOCALE must be one of LANGUAGES")
     try:

@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from survey import demo_data, points, units
-from survey.questionnaire import latest
+from survey.questionnaires import current_questionnaire
 from survey.webdb import get_db
 
 DEMO_WARD_NAME = "Phường Bến Thành"
@@ -52,6 +52,6 @@ def demo_command(wanted):
     click.echo(f"Demo point: {point['name']}, {point['ward_name']}, {point['province_name']}")
     click.echo(f"Survey URL: {survey_url(point)}")
     if wanted:
-        added = demo_data.add_demo_responses(db, point, latest("papi-pulse-core"), wanted)
+        added = demo_data.add_demo_responses(db, point, current_questionnaire(), wanted)
         demo_data.ensure_demo_margins(db, point["ward_code"])
         click.echo(f"Demo responses: {added} added, {wanted} in all (source 'demo').")

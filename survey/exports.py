@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from survey import csvout
+from survey.config import DEFAULTS
 from survey.periods import Period
-from survey.questionnaire import Questionnaire, decimals, get, latest
+from survey.questionnaire import Questionnaire, current_questionnaire, decimals, get
 
-DEFAULT_QUESTIONNAIRE = "papi-pulse-core"
 BASE_COLUMNS = (
     "response_id", "questionnaire_id", "questionnaire_version", "point_id", "ward_code",
     "province_code", "submitted_at", "started_at", "modules_shown", "duration_seconds", "flags",
@@ -71,7 +71,7 @@ class Table:
 class Filters:
     """Which responses to export; every field optional."""
 
-    questionnaire: tuple[str, int] | None = None
+    questionnaire: tuple[str, int] | None = None  # None: the default setting's current
     unit: tuple[str, str] | None = None  # ("ward", "26743"), ("province", "79"), ("point", "12")
     period: Period | None = None
     include_excluded: bool = False
@@ -94,19 +94,18 @@ def parse_unit(text: str) -> tuple[str, str]:
     return kind, code
 
 
-def parse_questionnaire(text: str | None) -> Questionnaire:
-    """Return the shipped questionnaire named `id:version`, `id` (latest) or None (default)."""
-    qid, _, version = (text or DEFAULT_QUESTIONNAIRE).partition(":")
+def parse_questionnaire(text: str | None, current: str = DEFAULTS["QUESTIONNAIRE"]):
+    """Return the questionnaire named `id:version` or `id` (its current one); None: current's."""
     try:
-        return get(qid, int(version)) if version else latest(qid)
-    except (KeyError, ValueError):
+        return current_questionnaire(text or current)
+    except KeyError:
         raise ExportError(f"unknown questionnaire {text!r} (use id or id:version)") from None
 
 
 def export_questionnaire(filters: Filters) -> Questionnaire:
     """Return the questionnaire version whose columns the export uses."""
     if filters.questionnaire is None:
-        return latest(DEFAULT_QUESTIONNAIRE)
+        return parse_questionnaire(None)
     return parse_questionnaire("{}:{}".format(*filters.questionnaire))
 
 

@@ -10,9 +10,11 @@ import tempfile
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from survey import csvout, exportfiles, exports, importer, statout, xlsxout
+from survey.locales import LOCALES
 from survey.periods import PeriodError, parse_period
 from survey.webdb import get_db
 
@@ -113,25 +115,28 @@ def _filters(
         raise click.UsageError(str(exc)) from None
 
 
-def _questionnaire_key(text: str | None) -> tuple[str, int] | None:
-    """Return (id, version) of a --questionnaire option (None: the default questionnaire)."""
-    if not text:
-        return None
-    found = exports.parse_questionnaire(text)
+def _questionnaire_key(text: str | None) -> tuple[str, int]:
+    """Return (id, version) of a --questionnaire option (none: the current questionnaire)."""
+    found = _questionnaire(text)
     return found.id, found.version
+
+
+def _questionnaire(text: str | None):
+    """Return the questionnaire of a --questionnaire option (none: the current one)."""
+    return exports.parse_questionnaire(text, current_app.config["QUESTIONNAIRE"])
 
 
 @export_group.command("responses")
 @format_option
 @click.option(
     "--labels",
-    type=click.Choice(["vi", "en"]),
+    type=click.Choice(LOCALES),
     help="csv, xlsx: option labels, not codes; sav, dta: the language of the labels (vi).",
 )
 @click.option("--excel", is_flag=True, help="Byte-order mark and CRLF line ends, for Excel.")
 @click.option("--unit", help="ward:CODE, province:CODE or point:ID (a bare code works too).")
 @click.option("--period", help="2026, 2026-Q1, 2026-03 or 2026-01-01..2026-02-15 (local time).")
-@click.option("--questionnaire", help="ID or ID:VERSION (default: the latest core version).")
+@click.option("--questionnaire", help="ID or ID:VERSION (default: the current one).")
 @click.option("--include-excluded", is_flag=True, help="Also responses excluded in review.")
 @click.option("--exclude-flagged", is_flag=True, help="Leave out responses with quality flags.")
 @click.option(
@@ -176,14 +181,15 @@ def _wrote(output: str | None) -> None:
 
 @export_group.command("codebook")
 @format_option
-@click.option("--labels", type=click.Choice(["vi", "en"]), help="sav, dta: label language (vi).")
-@click.option("--questionnaire", help="ID or ID:VERSION (default: the latest core version).")
+@click.option("--labels", type=click.Choice(LOCALES), help="sav, dta: label language (vi).")
+@click.option("--questionnaire", help="ID or ID:VERSION (default: the current one).")
 @click.option("--excel", is_flag=True, help="Byte-order mark and CRLF line ends, for Excel.")
 @click.option("-o", "--output", help="File to write (default: standard output).")
+@with_appcontext
 def export_codebook_command(fmt, labels, questionnaire, excel, output):
     """Export the codebook: one row per item option, with wording, scoring and skip logic."""
     try:
-        found = exports.parse_questionnaire(questionnaire)
+        found = _questionnaire(questionnaire)
     except exports.ExportError as exc:
         raise click.UsageError(str(exc)) from None
     if fmt != "csv":

@@ -15,30 +15,41 @@ from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
 
 from survey import unit_names
+from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.paths import TRANSLATIONS_DIR
 
-SUPPORTED = ("vi", "en")
-DEFAULT = "vi"
 babel = Babel()
 
 
+def offered() -> tuple[str, ...]:
+    """Return the locales this installation offers: the LANGUAGES setting, in LOCALES' order."""
+    chosen = current_app.config["LANGUAGES"]
+    return tuple(lang for lang in LOCALES if lang in chosen)
+
+
+def default_locale() -> str:
+    """Return the installation's default locale (BABEL_DEFAULT_LOCALE, checked at start-up)."""
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def select_locale() -> str:
-    """Pick the locale for this request.
+    """Pick the locale for this request among the offered ones (the LANGUAGES setting).
 
     Precedence: an explicit choice (``?lang=`` in the URL, or the ``lang`` field of a
     submitted form, which survives in-app browsers that drop cookies), then the choice kept
-    in the session, then the browser's Accept-Language among the supported locales, then
-    Vietnamese.
+    in the session, then the browser's Accept-Language among the offered locales, then
+    the BABEL_DEFAULT_LOCALE setting (Vietnamese unless configured otherwise).
     """
     if not has_request_context():
-        return DEFAULT
+        return default_locale()
+    supported = offered()
     explicit = request.args.get("lang") or posted_lang()
-    if explicit in SUPPORTED:
+    if explicit in supported:
         return explicit
     remembered = session.get("lang")
-    if remembered in SUPPORTED:
+    if remembered in supported:
         return remembered
-    return request.accept_languages.best_match(SUPPORTED) or DEFAULT
+    return request.accept_languages.best_match(supported) or default_locale()
 
 
 def posted_lang() -> str | None:
@@ -54,7 +65,7 @@ def posted_lang() -> str | None:
 def remember_locale() -> None:
     """Keep an explicit ``?lang=`` choice in the session for the next pages."""
     explicit = request.args.get("lang")
-    if explicit in SUPPORTED and session.get("lang") != explicit:
+    if explicit in offered() and session.get("lang") != explicit:
         session["lang"] = explicit
 
 
@@ -83,16 +94,17 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(remember_locale)
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["offered_locales"] = offered
     app.jinja_env.globals["config_text"] = config_text
     app.jinja_env.globals["unit_name"] = unit_name
 
 
 def current_locale() -> str:
-    """Return the active locale code ("vi" or "en")."""
+    """Return the active locale code, one of LOCALES."""
     from flask_babel import get_locale
 
     locale = get_locale()
-    return str(locale.language) if locale else DEFAULT
+    return str(locale.language) if locale else DEFAULT_LOCALE
 
 
 def config_text(name: str, point: dict | None = None) -> str:
@@ -101,7 +113,7 @@ def config_text(name: str, point: dict | None = None) -> str:
     With a collection point, ``{unit}`` in the setting becomes the point's ward, commune or
     special zone, named in that locale (survey/unit_names.py).
     """
-    locale = "en" if current_locale() == "en" else "vi"
+    locale = current_locale()
     text = current_app.config[f"{name}_{locale.upper()}"]
     if point is None:
         return text
@@ -110,5 +122,4 @@ def config_text(name: str, point: dict | None = None) -> str:
 
 def unit_name(point: dict) -> str:
     """Return a point's ward, commune or special zone named for a sentence in the active locale."""
-    locale = "en" if current_locale() == "en" else "vi"
-    return unit_names.Unit.of_point(point).full_name(locale)
+    return unit_names.Unit.of_point(point).full_name(current_locale())

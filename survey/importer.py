@@ -30,6 +30,7 @@ from survey import access, audit, csvout, privacy
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
 from survey.exports import BASE_COLUMNS
+from survey.locales import LOCALES
 from survey.questionnaire import Questionnaire, amounts, decimals, get
 from survey.questionnaire.amounts import AmountError
 from survey.questionnaire.decimals import DecimalError
@@ -231,7 +232,7 @@ class _Checker:
         flags = cell("flags", _flags)
         status = cell("review_status", _choice(("included", "excluded")))
         source = cell("source", _choice(("web", "import", "")))
-        locale = cell("locale", _choice(("vi", "en")))
+        locale = cell("locale", _choice(LOCALES))
         mode = cell("mode", _choice(("web", "paper"))) if self.has_mode else "web"
         # A paper form may answer a question its skips said to leave out: kept, and flagged.
         kept = "paper_skip_violated" in (flags or [])

@@ -6,7 +6,8 @@ sub-dimension names are those of the PAPI reports' and provincial workbooks' sub
 tables ("1.3 Chất lượng bầu cử"), word for word.
 """
 
-from survey.questionnaire.model import DIMENSIONS, LANGS
+from survey.locales import LOCALES
+from survey.questionnaire.model import DIMENSIONS
 
 DIMENSION_NAMES = {
     "d1": ("Tham gia của người dân ở cấp cơ sở", "Participation at local levels"),
@@ -83,9 +84,9 @@ SUBDIMENSION_NAMES = {
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
     """Return the vi or en half of a name pair."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
-    return pair[LANGS.index(lang)]
+    if lang not in LOCALES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {LOCALES}")
+    return pair[LOCALES.index(lang)]
 
 
 def dimension_name(dimension: str, lang: str = "vi") -> str:

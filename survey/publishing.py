@@ -20,11 +20,11 @@ from datetime import date
 from sqlite_utils import Database
 
 from survey import access, audit, baselines, estimates, periods, units
+from survey.config import DEFAULTS
 from survey.domain_errors import DomainError
 from survey.points import now_iso
 from survey.questionnaire import DIMENSIONS, catalogue
 
-QUESTIONNAIRE = ("papi-pulse-core", 1)
 # Stricter than the n* >= 30 rule each estimate already meets: a ward's page shows nothing
 # until 30 people have answered there, because a page of a ward's results read by its own
 # neighbours is a disclosure risk of its own (the NHS Friends and Family Test was criticised
@@ -52,11 +52,21 @@ def _line(row: dict) -> dict:
     }
 
 
-def snapshot(db: Database, province_code: str, period: periods.Period, cap=5.0, prior_m=20.0):
-    """Return the public figures of every ward of the province with answers in the period."""
+def snapshot(
+    db: Database,
+    province_code: str,
+    period: periods.Period,
+    cap=5.0,
+    prior_m=20.0,
+    questionnaire: str = DEFAULTS["QUESTIONNAIRE"],
+):
+    """Return the public figures of every ward of the province with answers in the period.
+
+    ``questionnaire`` is the QUESTIONNAIRE setting: its current version is the one published.
+    """
     rows = estimates.run(
         db,
-        catalogue.get(*QUESTIONNAIRE),
+        catalogue.current_questionnaire(questionnaire),
         [period],
         ("ward",),
         cap=cap,

@@ -31,6 +31,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlite_utils import Database
 
 from survey import periods
+from survey.locales import or_default
 from survey.questionnaire.logic import prune, visible_items
 from survey.questionnaire.rotation import pages_for
 from survey.questionnaire.timing import estimate_seconds
@@ -98,9 +99,7 @@ def is_too_fast(questionnaire, modules, answers: dict, seconds, lang: str = "vi"
     """Tell whether the time taken is under TOO_FAST_SHARE of the reading estimate."""
     if seconds is None:
         return False
-    expected = estimate_seconds(
-        questionnaire, modules, answers, lang if lang in ("vi", "en") else "vi"
-    )
+    expected = estimate_seconds(questionnaire, modules, answers, or_default(lang))
     return seconds < TOO_FAST_SHARE * expected
 
 

@@ -35,15 +35,19 @@ def init_app(app) -> None:
     except QuestionnaireError as exc:
         raise ConfigError(str(exc)) from exc
     name = app.config["QUESTIONNAIRE"]
-    if not any(qid == name for qid, _ in catalogue.available()):
-        known = ", ".join(sorted({qid for qid, _ in catalogue.available()}))
-        raise ConfigError(f"QUESTIONNAIRE {name!r} names no questionnaire (known: {known})")
+    try:
+        catalogue.current_questionnaire(name)
+    except KeyError:
+        known = ", ".join(f"{qid}:{v}" for qid, v in sorted(catalogue.available()))
+        raise ConfigError(
+            f"QUESTIONNAIRE {name!r} names no questionnaire (give an id or id:version of: {known})"
+        ) from None
     app.cli.add_command(questionnaire_cli)
 
 
-def active():
-    """Return the questionnaire new respondents get."""
-    return catalogue.latest(current_app.config["QUESTIONNAIRE"])
+def current_questionnaire():
+    """Return the app's current questionnaire (the QUESTIONNAIRE setting's; see catalogue)."""
+    return catalogue.current_questionnaire(current_app.config["QUESTIONNAIRE"])
 
 
 def _refuse(problems) -> None:
@@ -61,7 +65,7 @@ def _refuse(problems) -> None:
 @click.option("--replace", is_flag=True, help="Replace a module that no questionnaire includes.")
 def import_command(form, dry_run, module_id, core, replace):
     """Read an XLSForm (.xlsx) into an instance module that a new questionnaire can include."""
-    folder, base = folder_of(current_app), active()
+    folder, base = folder_of(current_app), current_questionnaire()
     try:
         read = read_form(form, module_id, base=base, core=core)
         check_with(read, catalogue.table(base.id, base.version), f"{base.id} v{base.version}")
@@ -95,7 +99,7 @@ def import_command(form, dry_run, module_id, core, replace):
 @questionnaire_cli.command("list")
 def list_command():
     """List the questionnaires (the active one marked *) and the instance's modules."""
-    folder, current = folder_of(current_app), active()
+    folder, current = folder_of(current_app), current_questionnaire()
     click.echo("Questionnaires:")
     for (qid, version), q in sorted(catalogue.available().items()):
         mark = "*" if (qid, version) == (current.id, current.version) else " "
@@ -128,12 +132,11 @@ def export_command(xlsform, output, name, module_id):
     """Write the active questionnaire (or one module) as an XLSForm for face-to-face use."""
     if not xlsform:
         raise click.UsageError("Choose the format: --xlsform.")
-    questionnaire = active()
+    questionnaire = current_questionnaire()
     if name:
-        qid, _, version = name.partition(":")
         try:
-            questionnaire = catalogue.get(qid, int(version)) if version else catalogue.latest(qid)
-        except (KeyError, ValueError):
+            questionnaire = catalogue.current_questionnaire(name)
+        except KeyError:
             raise click.UsageError(f"There is no questionnaire {name!r}.") from None
     if module_id and module_id not in {m.id for m in questionnaire.modules}:
         raise click.UsageError(f"{questionnaire.id} v{questionnaire.version} has no module "

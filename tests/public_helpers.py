@@ -3,7 +3,7 @@
 import random
 import uuid
 
-from survey import publishing, responses
+from survey import responses
 from survey.demo_data import synthetic_answers
 from survey.questionnaire import catalogue
 
@@ -14,7 +14,7 @@ _SHEETS = 8
 
 def store_answers(db, point: dict, count: int, day: str = "2026-02-10", seed: int = 7) -> None:
     """Store count full core responses at the point on the given day (UTC midday)."""
-    questionnaire = catalogue.get(*publishing.QUESTIONNAIRE)
+    questionnaire = catalogue.get("papi-pulse-core", 1)
     modules = [module.id for module in questionnaire.modules]
     sheets = [
         synthetic_answers(questionnaire, modules, random.Random(seed + i)) for i in range(_SHEETS)

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
+from survey.locales import LOCALES
+
 ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "translations" / "messages.pot"
-LOCALES = ("vi", "en")
 
 
 def po_path(locale: str) -> Path:

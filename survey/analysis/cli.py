@@ -20,6 +20,7 @@ from survey import (
     units,
 )
 from survey.exports_cli import format_option, write_file
+from survey.locales import LOCALES
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue
 from survey.webdb import get_db
@@ -92,7 +93,7 @@ def _report_period(text):
 @report_cli.command("ward")
 @click.argument("code")
 @click.option("--period", "period_text", required=True, help="2026-Q1, 2026-03, 2026, ...")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(LOCALES), default="vi", show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="PDF file.")
 @with_appcontext
 def report_ward(code, period_text, lang, output):
@@ -110,7 +111,7 @@ def report_ward(code, period_text, lang, output):
 @report_cli.command("province")
 @click.argument("code")
 @click.option("--period", "period_text", required=True, help="2026-Q1, 2026-03, 2026, ...")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(LOCALES), default="vi", show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder.")
 @with_appcontext
 def report_province(code, period_text, lang, output):
@@ -126,9 +127,9 @@ def report_province(code, period_text, lang, output):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"Cannot write to {output}: {exc.strerror}.") from None
-    wards = responses.wards_with_responses(
-        db, period, ward_report.QUESTIONNAIRE, *access.within_province(code)
-    )
+    current = questionnaire_option(None)
+    key = (current.id, current.version)
+    wards = responses.wards_with_responses(db, period, key, *access.within_province(code))
     config = current_app.config
     # One engine run for the province and all its wards: a run per ward would read and
     # weight the province's answers 168 times over.
@@ -153,11 +154,10 @@ def _write(path, data: bytes) -> None:
 
 
 def questionnaire_option(text):
-    """Return the shipped questionnaire named ID:VERSION (or ID for its latest version)."""
-    qid, _, version = (text or "papi-pulse-core").partition(":")
+    """Return the questionnaire named ID:VERSION or ID (its current version); none: current."""
     try:
-        return catalogue.get(qid, int(version)) if version else catalogue.latest(qid)
-    except (KeyError, ValueError):
+        return catalogue.current_questionnaire(text or current_app.config["QUESTIONNAIRE"])
+    except KeyError:
         raise click.BadParameter(f"no shipped questionnaire {text!r}") from None
 
 
@@ -175,7 +175,7 @@ def questionnaire_option(text):
     required=True,
     help="2026-Q1, 2026-03, 2026, rolling:2026-Q3 or 2026-01-01..2026-02-15.",
 )
-@click.option("--questionnaire", default="papi-pulse-core", help="ID or ID:VERSION.")
+@click.option("--questionnaire", help="ID or ID:VERSION (default: the current one).")
 @click.option("--exclude-flagged", is_flag=True, help="Leave out responses with quality flags.")
 @click.option(
     "--mode", type=click.Choice(["web", "paper"]), help="Only answers on a phone or on paper."
@@ -183,7 +183,7 @@ def questionnaire_option(text):
 @click.option("--all-intervals", is_flag=True, help="Also compute intervals of suppressed cells.")
 @click.option("--processes", default=1, show_default=True, help="Worker processes.")
 @click.option("--excel", is_flag=True, help="Excel preset: byte-order mark and CRLF.")
-@click.option("--labels", type=click.Choice(["vi", "en"]), help="sav, dta: label language (vi).")
+@click.option("--labels", type=click.Choice(LOCALES), help="sav, dta: label language (vi).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
 @with_appcontext
 def export_estimates(

@@ -284,9 +284,10 @@ def _url_for_format(endpoint: str, ext: str) -> str:
 def codebook(ext):
     """Send the codebook of a questionnaire version."""
     form = FilterForm(request.args)
-    key = _key(form.questionnaire.data) or (exports.DEFAULT_QUESTIONNAIRE, None)
     try:
-        questionnaire = exports.parse_questionnaire(":".join(str(k) for k in key if k))
+        questionnaire = exports.parse_questionnaire(
+            form.questionnaire.data, current_app.config["QUESTIONNAIRE"]
+        )
     except exports.ExportError:
         abort(404)
     name = f"codebook-{questionnaire.id}-v{questionnaire.version}.{ext}"
@@ -303,12 +304,10 @@ def codebook(ext):
     )
 
 
-def _key(value: str | None) -> tuple[str, int] | None:
-    """Return (id, version) of a questionnaire choice, or None for the default."""
-    if not value:
-        return None
-    qid, _sep, version = value.partition(":")
-    return qid, int(version)
+def _key(value: str | None) -> tuple[str, int]:
+    """Return (id, version) of a questionnaire choice (none: the current questionnaire)."""
+    found = exports.parse_questionnaire(value, current_app.config["QUESTIONNAIRE"])
+    return found.id, found.version
 
 
 def _dialect(form: FilterForm) -> str:
@@ -318,7 +317,7 @@ def _dialect(form: FilterForm) -> str:
 
 def _filename(form: FilterForm) -> str:
     """Return a download name that says what the file holds."""
-    parts = ["responses", (form.questionnaire.data or exports.DEFAULT_QUESTIONNAIRE)]
+    parts = ["responses", (form.questionnaire.data or current_app.config["QUESTIONNAIRE"])]
     parts += [form.unit.data, form.period.data]
     if form.labels.data:
         parts.append(f"labels-{form.labels.data}")

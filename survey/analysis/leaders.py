@@ -10,10 +10,10 @@ from werkzeug.exceptions import BadRequest
 
 from survey import access, baselines, estimates, fix_first, overview, papi_names, units
 from survey.analysis import picker, present
-from survey.analysis.views import QUESTIONNAIRE, _plan, _rows, _today, _unit_or_404, bp
+from survey.analysis.views import _plan, _rows, _today, _unit_or_404, bp
 from survey.i18n import current_locale
 from survey.periods import PeriodError
-from survey.questionnaire import catalogue
+from survey.questionnaires import current_questionnaire
 from survey.staff.auth import current_user, login_required
 from survey.webdb import get_db
 
@@ -31,7 +31,7 @@ def _area_rows(code, period):
     config = current_app.config
     return overview.area_rows(
         get_db(),
-        catalogue.get(*QUESTIONNAIRE),
+        current_questionnaire(),
         period,
         code,
         config["WEIGHT_TRIM_CAP"],
@@ -56,7 +56,7 @@ def _period(code, rows_of=None, wards=None):
         get_db(),
         _today(),
         rows_of or (lambda p: overview.has_reliable(_area_rows(code, p), "province", code)),
-        catalogue.get(*QUESTIONNAIRE),
+        current_questionnaire(),
         province=code if wards is None else None,
         wards=wards,
     )
@@ -73,7 +73,7 @@ def province(code):
     rows = _area_rows(code, period)
     units_rows = overview.by_unit(rows)
     area = units_rows.get(("province", code), {})
-    report = present.build(list(area.values()), catalogue.get(*QUESTIONNAIRE), current_locale())
+    report = present.build(list(area.values()), current_questionnaire(), current_locale())
     blend = baselines.blend(db, code)
     table = overview.ward_table(db, code, rows)
     sort = request.args.get("sort", "name")
@@ -115,7 +115,7 @@ def fix():
         lambda p: any(r["shown"] for r in _rows(unit_type, code, p, scope)),
         wards,
     )
-    db, questionnaire = get_db(), catalogue.get(*QUESTIONNAIRE)
+    db, questionnaire = get_db(), current_questionnaire()
     rows = _rows(unit_type, code, period, scope)
     blend = baselines.blend(db, provinces[0])
     parts = fix_first.rank(

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from survey import indicators, papi_names
 from survey.estimates import HALF_WIDTH_SHARE
-from survey.questionnaire import DIMENSIONS
+from survey.questionnaire import DIMENSIONS, placewords
 from survey.stats import suppression
 
 STATISTICS = {
@@ -246,6 +246,7 @@ class Report:
 
 def build(rows, questionnaire, lang: str) -> Report:
     """Return the report of one unit's rows: summary, sub-dimensions, indicators, items."""
+    questionnaire = placewords.neutral(questionnaire)  # "phường, xã", not "{xa}"
     by_level: dict = {}
     for row in rows:
         by_level.setdefault(row["level"], {}).setdefault(row["key"], []).append(row)

@@ -41,7 +41,7 @@ from survey import (
 from survey.analysis import picker, present
 from survey.i18n import current_locale
 from survey.periods import PeriodError, quarter_of
-from survey.questionnaire import catalogue
+from survey.questionnaires import current_questionnaire
 from survey.staff.auth import (
     current_user,
     get_ward_or_404,
@@ -51,7 +51,6 @@ from survey.staff.auth import (
 from survey.webdb import get_db, open_db
 
 bp = Blueprint("analysis", __name__, url_prefix="/staff/analysis")
-QUESTIONNAIRE = ("papi-pulse-core", 1)
 PERIOD_HINT = _l("2026, 2026-Q1, 2026-03, rolling:2026-Q3 or 2026-01-01..2026-02-15")
 
 
@@ -166,7 +165,7 @@ def _rows(unit_type, code, period, scope):
     config = current_app.config
     return estimate_cache.unit_rows(
         get_db(),
-        catalogue.get(*QUESTIONNAIRE),
+        current_questionnaire(),
         period,
         unit_type,
         code,
@@ -193,8 +192,10 @@ def _picker(period, text, province, with_list):
         entry.unit.choices = entry.unit.choices[:1]
     elif not access.sees_country(user):
         entry.unit.choices = entry.unit.choices[:2]
+    current = current_questionnaire()
+    key = (current.id, current.version)
     listed = (
-        responses.wards_with_responses(db, period, QUESTIONNAIRE, where, params, picker.MAX_LISTED)
+        responses.wards_with_responses(db, period, key, where, params, picker.MAX_LISTED)
         if with_list
         else None
     )
@@ -219,7 +220,7 @@ def index():
     if unit_type:
         scope = _unit_or_404(unit_type, code)
         unit_name = scope[2]
-        questionnaire = catalogue.get(*QUESTIONNAIRE)
+        questionnaire = current_questionnaire()
         rows = _rows(unit_type, code, period, scope)
         report = present.build(rows, questionnaire, current_locale())
         if scope[0] and len(scope[0]) == 1:
@@ -269,11 +270,11 @@ def export():
     app = current_app._get_current_object()
     mode = _mode()
     lang, words = current_locale(), present.name_words()
+    questionnaire = current_questionnaire()
 
     def rows():
         # The response streams after the request's connection is closed: use our own.
         db = open_db(app)
-        questionnaire = catalogue.get(*QUESTIONNAIRE)
         try:
             found = estimates.run(
                 db,

@@ -19,7 +19,6 @@ from survey.analysis import present
 from survey.posters import FONT, font_paths
 from survey.questionnaire import catalogue
 
-QUESTIONNAIRE = ("papi-pulse-core", 1)
 MAX_PAGES = 2
 MARGIN = 14  # mm: most office printers cannot print closer than about 5 mm; 14 reads calmly
 WIDTH = 210 - 2 * MARGIN
@@ -35,7 +34,7 @@ def rows_for(db, config, unit_type, code, period):
         provinces, scope = [code], None
     return estimate_cache.unit_rows(
         db,
-        catalogue.get(*QUESTIONNAIRE),
+        catalogue.current_questionnaire(config["QUESTIONNAIRE"]),
         period,
         unit_type,
         code,
@@ -60,7 +59,7 @@ def province_rows(db, config, province, period) -> dict[tuple[str, str], list[di
     found: dict = {}
     for values in estimates.run(
         db,
-        catalogue.get(*QUESTIONNAIRE),
+        catalogue.current_questionnaire(config["QUESTIONNAIRE"]),
         [period],
         ("ward", "province"),
         cap=config["WEIGHT_TRIM_CAP"],
@@ -74,7 +73,7 @@ def province_rows(db, config, province, period) -> dict[tuple[str, str], list[di
 
 def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
     """Return everything the report prints, texts in ``lang`` (rows: the unit's, if known)."""
-    questionnaire = catalogue.get(*QUESTIONNAIRE)
+    questionnaire = catalogue.current_questionnaire(config["QUESTIONNAIRE"])
     if rows is None:
         rows = rows_for(db, config, unit_type, code, period)
     if unit_type == "ward":

@@ -10,7 +10,7 @@ from flask import current_app, redirect, request, url_for
 
 from survey.citizen import draft as drafts
 from survey.citizen import forgery, guard
-from survey.i18n import posted_lang
+from survey.i18n import offered, posted_lang
 
 # Beyond this a cookie may be dropped by the browser (4 KB per cookie, name included).
 COOKIE_LIMIT = 3800
@@ -88,4 +88,4 @@ def typed() -> dict[str, list[str]]:
 def lang_arg() -> dict:
     """Return ``{"lang": ...}`` when the language was chosen explicitly in the URL or form."""
     lang = request.args.get("lang") or posted_lang()
-    return {"lang": lang} if lang in ("vi", "en") else {}
+    return {"lang": lang} if lang in offered() else {}

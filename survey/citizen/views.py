@@ -30,9 +30,10 @@ from survey.citizen.forms import validate_page
 from survey.db import immediate
 from survey.i18n import current_locale
 from survey.questionnaire import get as get_questionnaire
-from survey.questionnaire import latest, placewords
+from survey.questionnaire import placewords
 from survey.questionnaire.logic import prune
 from survey.questionnaire.timing import minutes_range
+from survey.questionnaires import current_questionnaire
 from survey.webdb import get_db
 
 bp = Blueprint("citizen", __name__)
@@ -59,11 +60,6 @@ def get_point_or_404(token: str) -> dict:
     return point
 
 
-def active_questionnaire():
-    """Return the questionnaire new respondents get."""
-    return latest(current_app.config.get("QUESTIONNAIRE", "papi-pulse-core"))
-
-
 @bp.get("/S/<token>")
 def welcome_upper(token):
     """Accept the all-capitals URL that QR codes encode compactly."""
@@ -76,7 +72,7 @@ def welcome(token):
     point = get_point_or_404(token)
     if token != point["token"]:
         return redirect(url_for("citizen.welcome", token=point["token"], **carry.lang_arg()), 301)
-    questionnaire = active_questionnaire()
+    questionnaire = current_questionnaire()
     draft = carry.current_draft(point["token"])
     resume = None
     if draft and draft.answers:
@@ -111,7 +107,7 @@ def start(token):
     limit = guard.allowed("start", point)
     if not limit.allowed:
         return _busy(point, limit, back=None)
-    questionnaire = active_questionnaire()
+    questionnaire = current_questionnaire()
     modules = responses.assign_modules(get_db(), questionnaire)
     draft = drafts.Draft.start(questionnaire.id, questionnaire.version, modules)
     first = flow.route(questionnaire, modules, {})[0]
@@ -299,7 +295,7 @@ def _way_back(point) -> str | None:
         return None
     args = {name: request.args[name] for name in ("d", "lang") if request.args.get(name)}
     page = request.args.get("page")
-    if page in {p.id for module in active_questionnaire().modules for p in module.pages}:
+    if page in {p.id for module in current_questionnaire().modules for p in module.pages}:
         return url_for("citizen.answer", token=point["token"], page_id=page, **args)
     return url_for("citizen.welcome", token=point["token"], **args)
 

@@ -12,6 +12,7 @@ from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 
 from survey.i18n import config_text
+from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.questionnaire.model import Condition
 
 from . import layout
@@ -26,14 +27,14 @@ def locales(lang: str) -> tuple[str, ...]:
     """Return the locales printed for a form language: vi, or vi then en."""
     if lang not in LANGS:
         raise ValueError(f"unknown form language {lang!r}; expected one of {LANGS}")
-    return ("vi", "en") if lang == "bilingual" else ("vi",)
+    return LOCALES if lang == "bilingual" else (DEFAULT_LOCALE,)
 
 
 def current_questionnaire(config):
-    """Return the questionnaire new respondents get (as the citizen pages pick it)."""
-    from survey.questionnaire import latest
+    """Return the questionnaire of the QUESTIONNAIRE setting in config (as citizens get it)."""
+    from survey.questionnaire import current_questionnaire as current
 
-    return latest(config.get("QUESTIONNAIRE", "papi-pulse-core"))
+    return current(config["QUESTIONNAIRE"])
 
 
 def sheets(questionnaire, forms, lang: str, point: dict | None) -> list[Sheet]:

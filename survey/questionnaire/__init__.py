@@ -4,7 +4,7 @@ Pure Python (no Flask, no database). Skip logic is in `logic`, module rotation i
 time estimates in `timing`; the format is documented in docs/QUESTIONNAIRE_FORMAT.md.
 """
 
-from .catalogue import get, latest, shipped
+from .catalogue import current_questionnaire, get, latest, shipped
 from .loader import load, loads
 from .model import (
     DIMENSIONS,
@@ -35,6 +35,7 @@ __all__ = [
     "QuestionnaireError",
     "Rules",
     "Scoring",
+    "current_questionnaire",
     "get",
     "latest",
     "load",

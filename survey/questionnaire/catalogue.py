@@ -2,7 +2,11 @@
 
 ``use_instance(folder)`` loads the questionnaires an installation keeps in its instance folder
 (``instance/questionnaires/``, see ``instance``); the app calls it once at start-up, so that
-``get`` and ``latest`` find them beside the shipped ones.
+``get`` and ``current_questionnaire`` find them beside the shipped ones.
+
+``current_questionnaire`` is the one answer to "which questionnaire is current": citizens
+answer it, posters and paper forms print it, the analysis pages and exports report it unless
+asked for another version. Web code reaches it through ``survey.questionnaires``.
 """
 
 from __future__ import annotations
@@ -91,11 +95,24 @@ def get(qid: str, version: int) -> Questionnaire:
     return _available()[(qid, version)][0]
 
 
-def latest(qid: str) -> Questionnaire:
-    """Return the current version of qid (citizens get it): CURRENT's, else the highest."""
+def current_questionnaire(setting: str) -> Questionnaire:
+    """Return the current questionnaire of a QUESTIONNAIRE setting; KeyError if it names none.
+
+    The setting is an id, whose current version is CURRENT's (else its highest), or
+    ``id:version``, which pins that version (a province finishing a year on the old one).
+    """
+    qid, _, version = str(setting).partition(":")
+    if version:
+        if not version.isdigit():
+            raise KeyError(setting)
+        return get(qid, int(version))
     if qid in CURRENT and (qid, CURRENT[qid]) in _available():
         return get(qid, CURRENT[qid])
     return newest(qid)
+
+
+# The name modules and tests used before there was one answer; it is the same function.
+latest = current_questionnaire
 
 
 def newest(qid: str) -> Questionnaire:

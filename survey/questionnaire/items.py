@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from survey.locales import LOCALES
+
 from . import decimals as decimal_numbers
 from ._fields import CODE, Table, is_int
 from .conditions import Scope, parse_condition
@@ -143,7 +145,7 @@ def _scale_options(t: Table, low: int, high: int) -> tuple[Option, ...]:
     """Return the points of a likert5/rating10 scale, labelled if labels are given."""
     codes = [str(v) for v in range(low, high + 1)]
     labels = {}
-    for lang in ("vi", "en"):
+    for lang in LOCALES:
         raw = t.get(f"labels_{lang}", list, False, None)
         if raw is not None and (len(raw) != len(codes) or not all(
             isinstance(x, str) and x.strip() for x in raw

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-LANGS = ("vi", "en")
+from survey.locales import LOCALES
 
 # PAPI's eight dimensions and their current (2021 onwards) sub-dimensions; 5.2 was dropped in 2021.
 DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -26,8 +26,8 @@ SPECIAL_CODES = ("dont_know", "refused")
 
 def _pick(obj: object, name: str, lang: str) -> str:
     """Return the `name_<lang>` attribute of obj, refusing unknown languages."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
+    if lang not in LOCALES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {LOCALES}")
     return getattr(obj, f"{name}_{lang}")
 
 
@@ -64,8 +64,8 @@ class Option:
 
     def label(self, lang: str = "vi") -> str:
         """Return the option's label in lang."""
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
+        if lang not in LOCALES:
+            raise ValueError(f"unknown language {lang!r}; expected one of {LOCALES}")
         return getattr(self, lang)
 
 

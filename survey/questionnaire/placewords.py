@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from survey.locales import LOCALES
+
 PLACEHOLDERS = ("{xa}", "{thon}", "{truong}")
 _FOUND = re.compile(r"\{[a-z_]*\}")
 UNIT_WORDS = {
@@ -89,7 +91,7 @@ def localise(questionnaire, kind: str = "", words: dict | None = None):
         return {
             f"{name}_{lang}": fill(getattr(obj, f"{name}_{lang}"), lang, kind, words)
             for name in names
-            for lang in ("vi", "en")
+            for lang in LOCALES
         }
 
     def item(i):
@@ -119,6 +121,17 @@ def localise(questionnaire, kind: str = "", words: dict | None = None):
     )
 
 
+_NEUTRAL: dict = {}
+
+
+def neutral(questionnaire):
+    """Return the questionnaire with the neutral place words (pages about many units), once."""
+    key = (questionnaire.id, questionnaire.version, questionnaire.source)
+    if _NEUTRAL.get(key, (None,))[0] is not questionnaire:
+        _NEUTRAL[key] = (questionnaire, localise(questionnaire))
+    return _NEUTRAL[key][1]
+
+
 def localise_page(page, kind: str = "", words: dict | None = None):
     """Return a copy of one page with its title's and items' place words filled for a unit."""
 
@@ -126,7 +139,7 @@ def localise_page(page, kind: str = "", words: dict | None = None):
         return {
             f"{name}_{lang}": fill(getattr(obj, f"{name}_{lang}"), lang, kind, words)
             for name in names
-            for lang in ("vi", "en")
+            for lang in LOCALES
         }
 
     items = tuple(

@@ -13,8 +13,9 @@ from werkzeug.routing import RequestRedirect
 
 from survey import access, points, posters, qr, unit_names
 from survey.i18n import config_text
-from survey.questionnaire import latest
+from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.questionnaire.timing import minutes_range
+from survey.questionnaires import current_questionnaire
 from survey.staff.auth import (
     current_user,
     get_point_or_404,
@@ -166,7 +167,7 @@ def _poster(point: dict, lang: str, second: bool = False) -> posters.Poster:
     """Return a point's poster with its texts in Vietnamese (and English when bilingual)."""
     base = current_app.config["BASE_URL"]
     payload = qr.survey_url(base, point["token"], upper_path=_upper_path())
-    locales = ("vi", "en") if lang == "bilingual" else ("vi",)
+    locales = LOCALES if lang == "bilingual" else (DEFAULT_LOCALE,)
     results_url = f"{base}/ket-qua/{point['ward_code']}"
     return posters.Poster(
         point_name=point["name"],
@@ -237,7 +238,7 @@ def _results_labels() -> list[tuple[str, str]]:
 def _minutes() -> tuple[int, int]:
     """Return the questionnaire's shortest and longest expected minutes (as the welcome page)."""
     try:
-        questionnaire = latest(current_app.config.get("QUESTIONNAIRE", "papi-pulse-core"))
+        questionnaire = current_questionnaire()
     except KeyError:
         return DEFAULT_MINUTES
     return minutes_range(questionnaire)

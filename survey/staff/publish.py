@@ -73,6 +73,7 @@ def index():
                 form.period.data,
                 cap=config["WEIGHT_TRIM_CAP"],
                 prior_m=float(config["SMOOTHING_PRIOR_N"]),
+                questionnaire=config["QUESTIONNAIRE"],
             )
         except publishing.PublishError as exc:
             form.period.errors = [*form.period.errors, refusal(exc.code)]

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from survey import access, collation, periods, points, quality, reviews
+from survey.locales import or_default
 from survey.questionnaire import get as get_questionnaire
 from survey.staff.auth import current_user, login_required, permission_required
 from survey.webdb import get_db
@@ -160,7 +161,7 @@ def skipped_on_paper(row: dict) -> list[str]:
         questionnaire = get_questionnaire(row["questionnaire_id"], row["questionnaire_version"])
     except KeyError:
         return []
-    lang = current_locale() if current_locale() in ("vi", "en") else "vi"
+    lang = or_default(current_locale())
     answers = row["answers"]
     return [
         item.text(lang)
@@ -173,7 +174,7 @@ def labelled_answers(row: dict) -> list[tuple[str, str]]:
     """Return (question, answer) pairs in questionnaire order, in the interface language."""
     from survey.i18n import current_locale
 
-    lang = current_locale() if current_locale() in ("vi", "en") else "vi"
+    lang = or_default(current_locale())
     try:
         questionnaire = get_questionnaire(row["questionnaire_id"], row["questionnaire_version"])
     except KeyError:
