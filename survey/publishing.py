@@ -213,9 +213,13 @@ def published_provinces(db: Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT DISTINCT province_code FROM publications")]
 
 
-def last_id(db: Database) -> int | None:
-    """Return the id of the newest publication of any province: it changes on every one."""
-    return db.execute("SELECT max(id) FROM publications").fetchone()[0]
+def last_id(db: Database, province_code: str | None = None) -> int | None:
+    """Return the id of the newest publication (of the province, or of any): it changes on each."""
+    if province_code is None:
+        return db.execute("SELECT max(id) FROM publications").fetchone()[0]
+    return db.execute(
+        "SELECT max(id) FROM publications WHERE province_code = ?", [province_code]
+    ).fetchone()[0]
 
 
 def latest(db: Database, province_code: str) -> dict | None:

@@ -442,3 +442,30 @@ def test_no_public_page_shows_an_unpublished_quarter_a_hidden_figure_or_note(
     assert "Thêm ghế" in pages[f"vi /ket-qua/{BEN_THANH}"]
     assert app.test_client().get(f"/ket-qua/{BEN_THANH}/2026-Q2").status_code == 404
     assert pending["status"] == "pending"
+
+
+def test_a_correction_of_an_earlier_quarter_changes_the_kept_ward_page(app, db, world):
+    """The page of the latest quarter also shows the quarter before (its change words, a
+    note's figure): correcting that quarter must not leave other workers' copies as they were.
+    """
+    from datetime import date
+
+    from survey import notes
+
+    published(db, world)
+    note = notes.write(db, None, BEN_THANH, "d5", "Ghế", "Thêm ghế", date(2025, 12, 1), "UBND")
+    notes.decide(db, world["users"]["province_manager"], note["id"], "approved")
+    store_answers(db, world["point"], 40, day="2026-05-10")
+    publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q2")
+    client = app.test_client()
+    kept = client.get(f"/ket-qua/{BEN_THANH}")
+    # Another worker corrects 2026-Q1 (this one's copies stay): far fewer answers count now.
+    with db.atomic():
+        db.execute("UPDATE responses SET review_status = 'excluded' WHERE submitted_at < '2026-04'")
+    store_answers(db, world["point"], 31, seed=11)
+    publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q1")
+    served = client.get(f"/ket-qua/{BEN_THANH}", headers={"If-None-Match": kept.headers["ETag"]})
+    cache.clear()
+    drawn = app.test_client().get(f"/ket-qua/{BEN_THANH}")
+    assert drawn.data != kept.data  # the correction shows on the page
+    assert served.status_code == 200 and served.data == drawn.data

@@ -2,9 +2,10 @@
 
 A link shared in a group chat can be opened thousands of times in an hour. The public pages
 are made from a publication's snapshot only, so a rendered page depends on nothing but the
-publication in force (and the one before it), the page and the language: those are the key,
+publication in force (and the ones before it), the page and the language: those are the key,
 and a new publication changes the key, in this worker and every other one, since each reads
-the id of the publication in force (one indexed query) before looking here. ``clear`` is
+the id of the publication in force and of the province's newest one (a correction of an
+earlier quarter too; indexed queries) before looking here. ``clear`` is
 called on publishing too, so that this worker frees the old copies at once.
 
 A copy is byte-for-byte the same every time it is served, so that a browser (or a proxy) can

@@ -136,7 +136,10 @@ def ward(ward_code, period=None):
             page_url=_page_url(),
         )
 
-    return _serve(_key(current[0], notes.version(db, found["code"])), draw)
+    # The page shows earlier quarters too (the change since the last one, a note's figure):
+    # a correction of any quarter of the province must change the key, not only a new one.
+    newest = publishing.last_id(db, found["province_code"])
+    return _serve(_key(current[0], newest, notes.version(db, found["code"])), draw)
 
 
 @bp.get("/anh/<int:note_id>.jpg")
