@@ -48,7 +48,10 @@ def write_file(write, fmt: str, output: str | None, excel: bool = False) -> int:
     try:
         exportfiles.check_format(fmt)
         if output not in (None, "-"):
-            return write(output)
+            try:
+                return write(output)
+            except OSError as exc:
+                raise cannot_write(output, exc) from None
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"export.{fmt}"
             result = write(path)
@@ -80,11 +83,19 @@ def import_group():
     """Read data exported by this or another installation."""
 
 
+def cannot_write(path, exc: OSError) -> click.ClickException:
+    """Say in one line that a file could not be written, and the system's reason."""
+    return click.ClickException(f"Cannot write {path}: {exc.strerror}.")
+
+
 def _open_output(path: str | None):
     """Return the binary stream to write to: the file, or standard output for '-' or none."""
     if path in (None, "-"):
         return click.get_binary_stream("stdout"), False
-    return open(path, "wb"), True  # noqa: SIM115 (closed by the caller)
+    try:
+        return open(path, "wb"), True  # noqa: SIM115 (closed by the caller)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
 
 
 def _write(table, excel: bool, output: str | None) -> int:

@@ -145,5 +145,7 @@ def export_command(xlsform, output, name, module_id):
         count = write_form(output, questionnaire, module_id)
     except ExportRefused as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {output}: {exc.strerror}.") from None
     what = f"module {module_id}" if module_id else f"{questionnaire.id} v{questionnaire.version}"
     click.echo(f"Wrote {what} ({count} questions) to {output}.")

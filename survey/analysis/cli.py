@@ -19,7 +19,7 @@ from survey import (
     targets,
     units,
 )
-from survey.exports_cli import format_option, write_file
+from survey.exports_cli import cannot_write, format_option, write_file
 from survey.locales import LOCALES
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue
@@ -224,7 +224,10 @@ def export_estimates(
     named = estimate_names.with_names(
         rows, get_db(), questionnaire_option(questionnaire), "vi", words
     )
-    size = csvout.write(target, estimate_names.NAMED_COLUMNS, named, dialect)
+    try:
+        size = csvout.write(target, estimate_names.NAMED_COLUMNS, named, dialect)
+    except OSError as exc:
+        raise cannot_write(output, exc) from None
     if output:
         click.echo(f"Wrote {size} bytes to {output}.")
 
@@ -244,7 +247,10 @@ def export_trend(earlier, later, output):
     if q1.id != q2.id:
         raise click.BadParameter("both ends must be the same questionnaire", param_hint="--to")
     rows = crosswalk.trend(get_db(), q1, p1, q2, p2)
-    size = csvout.write(output or sys.stdout.buffer, crosswalk.TREND_COLUMNS, rows, "plain")
+    try:
+        size = csvout.write(output or sys.stdout.buffer, crosswalk.TREND_COLUMNS, rows, "plain")
+    except OSError as exc:
+        raise cannot_write(output, exc) from None
     if output:
         click.echo(f"Wrote {size} bytes to {output}.")
 
