@@ -280,6 +280,19 @@ ROUTES = [
         "/staff/analysis/fix?unit=province&code={province_code}&period=2026-Q1",
         _table(200, other_ward=404, ward_staff=404, other_province=404),
     ),
+    # Trends (survey/analysis/leaders.py): a ward in scope; provinces as the overview.
+    Route("GET", "/staff/analysis/trend?unit=ward&code={ward_code}&period=2026-Q1", in_scope()),
+    Route("GET", "/staff/analysis/trend.csv?unit=ward&code={ward_code}&by=month", in_scope()),
+    Route(
+        "GET",
+        "/staff/analysis/trend?unit=province&code={province_code}",
+        _table(200, other_ward=404, ward_staff=404, other_province=404),
+    ),
+    Route(
+        "GET",
+        "/staff/analysis/trend.csv?unit=province&code={province_code}&period=2026-03",
+        _table(200, other_ward=404, ward_staff=404, other_province=404),
+    ),
     # One-page reports (survey/analysis/leaders.py): as the estimates of the unit.
     Route(
         "GET", "/staff/analysis/report.pdf?unit=ward&code={ward_code}&period=2026-Q1", in_scope()

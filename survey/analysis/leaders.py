@@ -1,4 +1,4 @@
-"""Leadership pages under /staff/analysis: the province overview (wards beside the province).
+"""Leadership pages under /staff/analysis: the province overview, trends, what to fix first.
 
 Province managers see their provinces, analysts and administrators every province; ward staff
 see no province (404), as on the estimates page. The page only adapts survey.overview.
@@ -8,11 +8,23 @@ from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from survey import access, baselines, estimates, fix_first, overview, papi_names, units
-from survey.analysis import picker, present
+from survey import (
+    access,
+    baselines,
+    csvout,
+    estimates,
+    fix_first,
+    indicators,
+    overview,
+    papi_names,
+    trends,
+    units,
+)
+from survey.analysis import picker, present, trend_chart
 from survey.analysis.views import _plan, _rows, _today, _unit_or_404, bp
 from survey.i18n import current_locale
 from survey.periods import PeriodError
+from survey.questionnaire import catalogue
 from survey.questionnaires import current_questionnaire
 from survey.staff.auth import current_user, login_required
 from survey.webdb import get_db
@@ -159,5 +171,97 @@ def report_pdf():
     return Response(
         ward_report.render(data),
         mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _trend_request():
+    """Return (unit type, code, scope, trend) from the query string; 404/400 on bad input."""
+    unit_type, code = request.args.get("unit", ""), request.args.get("code", "").strip()
+    if unit_type not in ("ward", "province"):
+        abort(404)
+    scope = _unit_or_404(unit_type, code)
+    provinces, wards, _name = scope
+    by = request.args.get("by", "quarter")
+    if by not in trends.POINTS:
+        abort(400, _("Choose quarters or months."))
+    if request.args.get("period", "").strip():
+        last, _text = _period(provinces[0])
+    else:
+        quarter, _text = _period(
+            provinces[0], lambda p: any(r["shown"] for r in _rows(unit_type, code, p, scope)), wards
+        )
+        last = (
+            quarter
+            if by == "quarter"
+            else estimates.parse_periods(quarter.last_day.strftime("%Y-%m"))
+        )
+    config, db = current_app.config, get_db()
+    versions = [
+        q
+        for (qid, _v), q in sorted(catalogue.available().items())
+        if qid == current_questionnaire().id
+    ]
+    try:
+        trend = trends.build(
+            db,
+            versions,
+            unit_type,
+            code,
+            last,
+            wards,
+            provinces,
+            config["WEIGHT_TRIM_CAP"],
+            float(config["SMOOTHING_PRIOR_N"]),
+        )
+    except trends.TrendError:
+        abort(400, _("A trend ends with a quarter such as 2026-Q1 or a month such as 2026-03."))
+    return unit_type, code, scope, trend
+
+
+def _series_names(trend, lang):
+    """Return {series key: its title in the active language}."""
+    names = {"total": _("PAPI-style total (10 to 80)")}
+    names |= {f"d{i}": f"D{i} {papi_names.dimension_name(f'd{i}', lang)}" for i in range(1, 9)}
+    for series in trend.comparable:
+        version = next(v for v in reversed(trend.versions) if v is not None)
+        questionnaire = catalogue.get(current_questionnaire().id, version)
+        found = {ind.id: ind for ind in indicators.build(questionnaire).indicators}
+        if series.key in found:
+            names[series.key] = questionnaire.items[found[series.key].item_ids[0]].text(lang)
+    return names
+
+
+@bp.get("/trend")
+@login_required
+def trend():
+    """Show a ward's or province's total and dimensions over quarters or months."""
+    unit_type, code, scope, found = _trend_request()
+    lang = current_locale()
+    return render_template(
+        "analysis/trend.html",
+        unit_type=unit_type,
+        code=code,
+        unit_name=scope[2],
+        trend=found,
+        by=found.periods[-1].kind,
+        panels=[trend_chart.panel(s) for s in found.series],
+        comparable=[trend_chart.panel(s) for s in found.comparable],
+        names=_series_names(found, lang),
+        last=found.periods[-1].label,
+        flag_words=present.FLAG_WORDS,
+    )
+
+
+@bp.get("/trend.csv")
+@login_required
+def trend_csv():
+    """Download a ward's or province's trend as CSV (Excel preset with ?excel=1)."""
+    unit_type, code, _scope, found = _trend_request()
+    dialect = "excel" if request.args.get("excel") else "plain"
+    name = f"trend-{unit_type}-{code}-{found.periods[-1].label}.csv"
+    return Response(
+        csvout.stream(trends.CSV_COLUMNS, trends.csv_rows(found, unit_type, code), dialect),
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
