@@ -115,10 +115,16 @@ def test_province_writes_overview_and_ward_reports(app, db, world, runner, tmp_p
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert (
-        len(names) == 2
-        and names[0].startswith("province-79")
-        and names[1].startswith(f"ward-{BEN_THANH}")
+        len(names) == 3
+        and names[0].startswith("overview-79")
+        and names[1].startswith("province-79")
+        and names[2].startswith(f"ward-{BEN_THANH}")
     )
+    reader, text = text_of((tmp_path / "out" / names[0]).read_bytes())
+    assert "Tổng quan Thành phố Hồ Chí Minh" in text
+    assert "Phường Bến Thành" in text and "n 200" in text
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
 
 
 @pytest.mark.skipif(

@@ -115,8 +115,8 @@ def report_ward(code, period_text, lang, output):
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder.")
 @with_appcontext
 def report_province(code, period_text, lang, output):
-    """Write the province's report and one report per ward with answers into a folder."""
-    from survey.analysis import ward_report
+    """Write the province's report, its overview of wards and one report per ward with answers."""
+    from survey.analysis import overview_pdf, ward_report
 
     period = _report_period(period_text)
     db = get_db()
@@ -137,12 +137,17 @@ def report_province(code, period_text, lang, output):
     rows = found.get(("province", code), [])
     data = ward_report.gather(db, config, "province", code, period, lang, rows)
     _write(folder / f"province-{code}-{period.label}.pdf", ward_report.render(data))
+    every = [row for unit_rows in found.values() for row in unit_rows]
+    data = overview_pdf.gather(db, code, period, every, lang)
+    _write(folder / f"overview-{code}-{period.label}.pdf", overview_pdf.render(data))
     with click.progressbar(wards, label="Ward reports", file=sys.stderr) as bar:
         for ward in bar:
             rows = found.get(("ward", ward["code"]), [])
             data = ward_report.gather(db, config, "ward", ward["code"], period, lang, rows)
             _write(folder / f"ward-{ward['code']}-{period.label}.pdf", ward_report.render(data))
-    click.echo(f"Wrote the province report and {len(wards)} ward report(s) to {output}.")
+    click.echo(
+        f"Wrote the province report, its overview and {len(wards)} ward report(s) to {output}."
+    )
 
 
 def _write(path, data: bytes) -> None:
