@@ -3,12 +3,13 @@
     python bench/generate.py --instance DIR --responses 1000000 --seed 1
 
 writes DIR/papi-pulse.sqlite3 (migrations applied, the 34 provinces and 3,321 wards loaded,
-one collection point per ward, N responses of papi-pulse-core spread over the four quarters
-of 2026) and DIR/margins.csv (``unit_code,variable,category,population`` with sex and
-age_band for every ward, both adding up to the ward's population). The same seed gives the
-same data. Answers follow the questionnaire: rotating modules balanced by
-``choose_modules``, only visible items answered, codes drawn from distributions that shift
-with a ward's (and its province's) "quality", so that estimates differ between wards.
+one collection point per ward (only ``--province``'s wards if given), N responses of
+papi-pulse-core spread over the four quarters of 2026) and DIR/margins.csv
+(``unit_code,variable,category,population`` with sex and age_band for every ward, both
+adding up to the ward's population). The same seed gives the same data. Answers follow the
+questionnaire: rotating modules balanced by ``choose_modules``, only visible items answered,
+codes drawn from distributions that shift with a ward's (and its province's) "quality", so
+that estimates differ between wards.
 
 This command line is used by other benchmarks: keep it stable.
 """
@@ -222,8 +223,12 @@ def ward_levels(wards: list[tuple[str, str]], rng: random.Random) -> dict[str, i
     return levels
 
 
-def build_instance(instance: Path, total: int, seed: int) -> dict:
-    """Create the database and margins in instance; return figures for the summary line."""
+def build_instance(instance: Path, total: int, seed: int, province: str | None = None) -> dict:
+    """Create the database and margins in instance; return figures for the summary line.
+
+    ``province``: only that province's wards get a point, margins and responses (tests of a
+    whole province use it to stay small).
+    """
     from survey.questionnaire.rotation import choose_modules
 
     instance.mkdir(parents=True, exist_ok=True)
@@ -236,7 +241,11 @@ def build_instance(instance: Path, total: int, seed: int) -> dict:
     units.load_units(db)
     rng = random.Random(seed)
     rnd = rng.random
-    wards = [tuple(r) for r in db.execute("SELECT code, province_code FROM wards ORDER BY code")]
+    wards = [
+        tuple(r)
+        for r in db.execute("SELECT code, province_code FROM wards ORDER BY code")
+        if province is None or r[1] == province
+    ]
     populations = write_margins(instance / "margins.csv", db, wards, rng)
     point_of = create_points(db, wards, rng)
     levels = ward_levels(wards, rng)
@@ -372,9 +381,10 @@ def main(argv=None) -> int:
     parser.add_argument("--instance", required=True, type=Path, help="instance folder to fill")
     parser.add_argument("--responses", type=int, default=1_000_000, help="number of responses")
     parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    parser.add_argument("--province", help="only this province's wards (code, e.g. 79)")
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    figures = build_instance(args.instance, args.responses, args.seed)
+    figures = build_instance(args.instance, args.responses, args.seed, args.province)
     seconds = time.perf_counter() - began
     size = os.path.getsize(args.instance / DB_NAME) / 1e6
     print(
