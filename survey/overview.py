@@ -187,3 +187,43 @@ def _answered(db, period, questionnaire, province, wards) -> bool:
         sql += " AND province_code = ?"
         args.append(province)
     return db.execute(sql + " LIMIT 1", args).fetchone() is not None
+
+
+def opening_period(db, today, questionnaire, reliable, unit=None, where="1", params=()):
+    """Return the period the estimates page opens on: the latest quarter with a reliable estimate.
+
+    With a unit (``(unit type, code, province or None, ward scope or None)``), its own
+    estimates; with none (the picker), the busiest ward in the user's scope (``where``/
+    ``params``: SQL on ``w``, the wards), since a reliable ward is what the list leads to.
+    ``reliable(period, unit type, code)`` says whether a unit has a shown total or dimension.
+    Quarters nobody in the scope answered are skipped without computing them; with nothing
+    reliable in two years it is today's quarter.
+    """
+    quarter = periods.quarter_of(today)
+    for _ in range(LOOKBACK_QUARTERS):
+        if unit is not None:
+            unit_type, code, province, wards = unit
+            if _answered(db, quarter, questionnaire, province, wards) and reliable(
+                quarter, unit_type, code
+            ):
+                return quarter
+        else:
+            ward = busiest_ward(db, quarter, questionnaire, where, params)
+            if ward is not None and reliable(quarter, "ward", ward):
+                return quarter
+        quarter = periods.previous(quarter)
+    return periods.quarter_of(today)
+
+
+def busiest_ward(db, period, questionnaire, where="1", params=()):
+    """Return the code of the ward in scope with the most answers in the period, or None."""
+    start, end = period.utc_bounds()
+    row = db.execute(
+        "SELECT r.ward_code FROM responses r JOIN wards w ON w.code = r.ward_code"
+        f" WHERE ({where}) AND r.submitted_at >= ? AND r.submitted_at < ?"
+        " AND r.review_status <> 'excluded' AND r.questionnaire_id = ?"
+        " AND r.questionnaire_version = ? GROUP BY r.ward_code"
+        " ORDER BY count(*) DESC, r.ward_code LIMIT 1",
+        [*params, start, end, questionnaire.id, questionnaire.version],
+    ).fetchone()
+    return row[0] if row else None

@@ -194,3 +194,18 @@ def test_links_from_the_ward_page_and_the_overview(app, db, world):
         client.get(f"/staff/analysis/province/{HCMC}?period=2026-Q1").data, "html.parser"
     )
     assert soup.find("a", href=re.compile(r"/staff/analysis/trend\?.*unit=province"))
+
+
+def test_vietnamese_page_uses_vietnamese_numbers(app, db, world):
+    """In Vietnamese the page renders, its drawn numbers written with a decimal comma."""
+    seed(db, world, BREAK_PLAN)
+    client = client_as(app, world, "analyst")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    response = client.get(url())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    drawn = [
+        t.text for s in svgs(html) for t in s.iter(f"{SVG}text") if "value" in t.get("class", "")
+    ]
+    assert drawn and all(re.fullmatch(r"\d+,\d\d", text) for text in drawn)
+    assert "Thang PAPI từ 1 đến 10" in html

@@ -250,6 +250,7 @@ def trend():
         names=_series_names(found, lang),
         last=found.periods[-1].label,
         flag_words=present.FLAG_WORDS,
+        change_words=present.change_words,
     )
 
 

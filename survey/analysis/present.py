@@ -197,15 +197,27 @@ class Line:
     @property
     def change_words(self) -> str:
         """Return what the change means, in words."""
-        change = self.change
-        if change is None:
-            return ""
-        if change["changed"]:
-            return _("Significant change")
-        p = change["p_adjusted"]
-        if p is not None and p < 0.05:
-            return _("Not comparable: the previous period's estimate is not reliable")
-        return _("No significant change")
+        return change_words(self.change) if self.change is not None else ""
+
+
+def change_words(change: dict) -> str:
+    """Return what a change (value, lower, upper, p_adjusted, changed) means, in words.
+
+    An interval that leaves out 0 beside "no significant change" says why: the interval is
+    not adjusted for the many comparisons of a report, the p-value is (Benjamini-Hochberg).
+    """
+    if change["changed"]:
+        return _("Significant change")
+    p = change["p_adjusted"]
+    if p is not None and p < 0.05:
+        return _("Not comparable: the previous period's estimate is not reliable")
+    lower, upper = change.get("lower"), change.get("upper")
+    if lower is not None and upper is not None and (lower > 0 or upper < 0):
+        return _(
+            "No significant change after adjusting for the many comparisons "
+            "(Benjamini-Hochberg), although the unadjusted interval leaves out 0"
+        )
+    return _("No significant change")
 
 
 @dataclass
@@ -236,6 +248,16 @@ class Report:
     def has_change(self) -> bool:
         """Tell whether any summary line has a change from the previous period."""
         return any(_value(line.row, "change") is not None for line in self.lines())
+
+    @property
+    def total_without_parts(self) -> bool:
+        """Tell whether the total is shown while every dimension is suppressed."""
+        return bool(
+            self.total is not None
+            and self.total.shown
+            and self.dimensions
+            and not any(line.shown for line in self.dimensions)
+        )
 
     def lines(self):
         """Yield the summary lines: total, then dimensions."""

@@ -34,13 +34,15 @@ from survey import (
     estimate_names,
     estimates,
     margins,
+    overview,
     responses,
+    similar,
     targets,
     units,
 )
 from survey.analysis import picker, present
 from survey.i18n import current_locale
-from survey.periods import PeriodError, quarter_of
+from survey.periods import PeriodError
 from survey.questionnaires import current_questionnaire
 from survey.staff.auth import (
     current_user,
@@ -126,7 +128,7 @@ def _selection():
     code = request.args.get("code", "").strip()
     text = request.args.get("period", "").strip()
     try:
-        period = estimates.parse_periods(text) if text else quarter_of(_today())
+        period = estimates.parse_periods(text) if text else None
     except PeriodError:
         abort(
             400,
@@ -139,7 +141,27 @@ def _selection():
         unit_type = ""
     if unit_type in ("ward", "province") and not code:
         abort(400, _("Enter the code of the ward, commune or province."))
+    if period is None:
+        period = _opening_period(unit_type, code)
     return unit_type, code, period, text or period.label
+
+
+def _opening_period(unit_type, code):
+    """Return the latest quarter with a reliable estimate for the unit, or the user's scope."""
+    unit = None
+    if unit_type:
+        provinces, wards, _name = _unit_or_404(unit_type, code)
+        unit = (unit_type, code, provinces[0] if provinces else None, wards)
+    where, params = access.scope_clause(current_user())
+    return overview.opening_period(
+        get_db(), _today(), current_questionnaire(), _reliable, unit, where, params
+    )
+
+
+def _reliable(period, unit_type, code):
+    """Tell whether a unit has a shown total or dimension in the period (rows are cached)."""
+    rows = _rows(unit_type, code, period, _unit_or_404(unit_type, code))
+    return any(row["shown"] and row["level"] in ("total", "dimension") for row in rows)
 
 
 def _today():
@@ -215,7 +237,7 @@ def _picker(period, text, province, with_list):
 def index():
     """Pick a unit and period; show its summary, then the detail, each with n and flag."""
     unit_type, code, period, text = _selection()
-    report = unit_name = baseline = province = None
+    report = unit_name = baseline = province = likes = None
     plan = {}
     if unit_type:
         scope = _unit_or_404(unit_type, code)
@@ -227,6 +249,11 @@ def index():
             province = scope[0][0]
             baseline = baselines.blend(get_db(), province)
             plan = _plan(report, province, period)
+        if unit_type == "ward":
+            config = current_app.config
+            likes = similar.compare(get_db(), questionnaire, period, get_ward_or_404(code), rows,
+                                    config["WEIGHT_TRIM_CAP"], float(config["SMOOTHING_PRIOR_N"]),
+                                    _mode())  # fmt: skip
     return render_template(
         "analysis/index.html",
         report=report,
@@ -244,6 +271,7 @@ def index():
         rules=present.flag_rules(),
         hint=PERIOD_HINT,
         mode=_mode(),
+        similar=likes,
     )
 
 

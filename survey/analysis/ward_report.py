@@ -139,6 +139,17 @@ def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
                 "%(reliable)s of %(all)s figures in the table are reliable enough to show.",
                 reliable=reliable,
                 all=len(lines),
+            )
+            + (
+                " "
+                + _(
+                    "The total is reliable although no dimension is: the total counts everyone "
+                    "who answered any of its questions, while each dimension rests only on those "
+                    "who answered that dimension's questions (each person answers some of the "
+                    "modules), so each dimension has fewer answers and a wider interval."
+                )
+                if report.total_without_parts
+                else ""
             ),
             "method_title": _("How the figures are made"),
             "method": _(

@@ -1,0 +1,136 @@
+"""Wards like a ward: the same kind of unit and the same population band of its province.
+
+A ward is compared with its province on the overview, but a province of 168 wards holds both
+city-centre wards and outlying communes. So a ward is also compared with the wards like it, by
+two facts the app knows: the kind of unit (a phường is urban, a xã rural, a đặc khu a special
+zone) and its population band, the third of the province's wards by population it falls in
+(from the margins in force, else the units table; a ward whose population is unknown has no
+band). Thirds rather than fixed sizes: a province of small communes still gets three bands.
+
+The group's estimate is the engine's own, for the province restricted to the group's wards
+with answers (``ward_scope``), so it has an interval and a reliability like any area. The ward
+is compared with it by the same Bristol rule as with the province (survey.overview.compare);
+like the province, the group includes the ward. Storage look-ups take ``db`` first; no Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from survey import estimate_cache, margins, overview
+
+KINDS = {"phường": "urban", "xã": "rural", "đặc khu": "special_zone"}
+BANDS = 3  # thirds of the province's wards by population
+# Other wards with answers a group needs: with one or two a "group" is a pair of wards, whose
+# own noise would decide the comparison; three is the smallest group with a middle.
+MIN_PEERS = 3
+
+
+@dataclass
+class Group:
+    """The wards like a ward in one period, or why there is no such group."""
+
+    kind: str  # urban, rural, special_zone (or the unit's own kind word)
+    band: int | None  # 0, 1, 2 (smallest third first); None when the population is unknown
+    low: float | None = None  # the band's smallest and largest population
+    high: float | None = None
+    members: list = field(default_factory=list)  # wards of the group with answers, this one too
+
+    @property
+    def peers(self) -> int:
+        """Return how many other wards of the group have answers."""
+        return max(0, len(self.members) - 1)
+
+    @property
+    def too_small(self) -> bool:
+        """Tell whether too few other wards have answers to compare with."""
+        return self.band is None or self.peers < MIN_PEERS
+
+
+def populations(db, province: str) -> dict[str, float | None]:
+    """Return {ward: population} of a province: the margins' total in force, else the units'."""
+    found = {
+        code: float(pop) if pop else None
+        for code, pop in db.execute(
+            "SELECT code, population FROM wards WHERE province_code = ?", [province]
+        )
+    }
+    in_force = margins.current_set(db)
+    if in_force is None:
+        return found
+    margin = db.execute(
+        "SELECT m.unit_code, m.variable, sum(m.population) FROM margins m"
+        " JOIN wards w ON w.code = m.unit_code WHERE m.set_id = ? AND w.province_code = ?"
+        " GROUP BY m.unit_code, m.variable ORDER BY m.variable",
+        [in_force["id"], province],
+    )
+    seen = set()
+    for code, _variable, total in margin:
+        if code not in seen:  # one variable's categories add up to the ward's population
+            found[code] = float(total)
+            seen.add(code)
+    return found
+
+
+def band_of(value: float | None, known: list[float]) -> int | None:
+    """Return the third (0, 1, 2) of the sorted known populations a value falls in."""
+    if value is None or not known:
+        return None
+    ordered = sorted(known)
+    edges = [ordered[len(ordered) * k // BANDS] for k in range(1, BANDS)]
+    return sum(1 for edge in edges if value >= edge)
+
+
+def answered(db, province: str, period, questionnaire) -> set[str]:
+    """Return the wards of a province with answers in the period."""
+    start, end = period.utc_bounds()
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT ward_code FROM responses WHERE province_code = ?"
+            " AND submitted_at >= ? AND submitted_at < ? AND review_status <> 'excluded'"
+            " AND questionnaire_id = ? AND questionnaire_version = ?",
+            [province, start, end, questionnaire.id, questionnaire.version],
+        )
+    }
+
+
+def group_of(db, ward: dict, period, questionnaire) -> Group:
+    """Return the group of wards like ``ward`` (a units.get_ward row) with answers in the period."""
+    province = ward["province_code"]
+    kinds = dict(db.execute("SELECT code, kind FROM wards WHERE province_code = ?", [province]))
+    pops = populations(db, province)
+    known = [p for p in pops.values() if p]
+    band = band_of(pops.get(ward["code"]), known)
+    group = Group(KINDS.get(ward["kind"], ward["kind"]), band)
+    if band is None:
+        return group
+    same = [c for c, p in pops.items() if p and band_of(p, known) == band]
+    group.low, group.high = min(pops[c] for c in same), max(pops[c] for c in same)
+    with_answers = answered(db, province, period, questionnaire)
+    group.members = sorted(
+        c for c in same if kinds[c] == ward["kind"] and (c in with_answers or c == ward["code"])
+    )
+    return group
+
+
+def compare(db, questionnaire, period, ward, ward_rows, cap, prior_m, mode=None) -> dict:
+    """Return the ward's group and, unless it is too small, each summary key beside it."""
+    group = group_of(db, ward, period, questionnaire)
+    found = {"group": group, "lines": [], "min_peers": MIN_PEERS, "period": period.label}
+    if group.too_small:
+        return found
+    province = ward["province_code"]
+    rows = estimate_cache.unit_rows(
+        db, questionnaire, period, "province", province, group.members, [province], cap,
+        prior_m, mode,
+    )  # fmt: skip
+    theirs = {r["key"]: r for r in rows if r["level"] in ("total", "dimension")}
+    own = {r["key"]: r for r in ward_rows if r["level"] in ("total", "dimension")}
+    for key in overview.SUMMARY_KEYS:
+        if key in own or key in theirs:
+            ours, other = own.get(key), theirs.get(key)
+            found["lines"].append(
+                {"key": key, "ward": ours, "group": other, "side": overview.compare(ours, other)}
+            )
+    return found

@@ -1,0 +1,135 @@
+"""Wards like a ward: same kind, same third of the province by population; too small said so."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from survey import estimate_cache, estimates, points, similar
+from survey.demo_data import add_demo_responses
+from survey.questionnaire import catalogue
+from tests.staff_helpers import BEN_THANH, HCMC, SAI_GON, client_as, world_fixture  # noqa: F401
+
+V1 = catalogue.get("papi-pulse-core", 1)
+# Eighteen wards of Ho Chi Minh City, six to a third. Bến Thành and Sài Gòn are urban wards of
+# the middle third; 26000 and 26001 join them there; 26002 is like them but has no answers;
+# 26003, a commune of the same size, is another kind; the others are smaller or larger.
+EXTRA = (
+    [("26000", "Phường Một", "phường", 52_000), ("26001", "Phường Hai", "phường", 54_000)]
+    + [("26002", "Phường Ba", "phường", 55_000), ("26003", "Xã Bốn", "xã", 50_000)]
+    + [(f"2610{i}", f"Phường Nhỏ {i}", "phường", 9_000 + i * 1_000) for i in range(6)]
+    + [(f"2620{i}", f"Phường Lớn {i}", "phường", 140_000 + i * 1_000) for i in range(6)]
+)
+
+
+def add_wards(db, world, answers=60, answering=("26000", "26001", "26003", "26200")):
+    """Add the EXTRA wards, populations, and answers at Bến Thành, Sài Gòn and ``answering``."""
+    with db.atomic():
+        for code, name, kind, population in EXTRA:
+            db.execute(
+                "INSERT INTO wards (code, province_code, name, name_ascii, kind, population)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [code, HCMC, name, name.lower(), kind, population],
+            )
+        db.execute(
+            "UPDATE wards SET population = 51000, kind = 'phường' WHERE code = ?", [BEN_THANH]
+        )
+        db.execute("UPDATE wards SET population = 53000, kind = 'phường' WHERE code = ?", [SAI_GON])
+    found = [world["point"], world["other_point"]]
+    found += [points.create_point(db, code, f"Điểm {code}", "one_stop") for code in answering]
+    for seed, point in enumerate(found):
+        add_demo_responses(db, point, V1, answers, seed=seed * 1000)
+
+
+def test_bands_are_thirds_of_the_known_populations():
+    """Thirds by population, hand-worked: edges at the 4th and 7th of nine sorted values."""
+    known = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [similar.band_of(v, known) for v in known] == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert similar.band_of(None, known) is None and similar.band_of(5, []) is None
+
+
+def test_margins_give_the_population_before_the_units_table(db, world):
+    """A ward's population is its margins' total in force, else the wards table's."""
+    from survey import margins
+
+    lines = ["unit_code,variable,category,population"]
+    lines += [f"{BEN_THANH},sex,nam,40", f"{BEN_THANH},sex,nu,60"]
+    lines += [f"{BEN_THANH},age_band,{c},25" for c in ("18_29", "30_44", "45_59", "60_plus")]
+    margins.load(db, ("\n".join(lines) + "\n").encode(), "m.csv", "test")
+    with db.atomic():
+        db.execute("UPDATE wards SET population = 7000 WHERE code = ?", [SAI_GON])
+    found = similar.populations(db, HCMC)
+    assert found[BEN_THANH] == 100.0 and found[SAI_GON] == 7000.0
+
+
+def test_group_is_same_kind_and_third_with_answers(db, world):
+    """The group holds the ward and the wards of its kind and third that have answers."""
+    add_wards(db, world)
+    period = estimates.parse_periods(_demo_range())
+    from survey import units
+
+    group = similar.group_of(db, units.get_ward(db, BEN_THANH), period, V1)
+    assert group.kind == "urban" and group.band == 1
+    # 26002 is like it but has no answers; 26003 is a commune; 26200 is in the top third.
+    assert group.members == sorted([BEN_THANH, SAI_GON, "26000", "26001"])
+    assert group.peers == 3 and not group.too_small
+
+
+def _demo_range():
+    """Return a range holding every demo answer."""
+    from datetime import datetime, timedelta
+
+    from survey.periods import LOCAL_TZ
+
+    today = datetime.now(LOCAL_TZ).date()
+    return f"{today - timedelta(days=200)}..{today + timedelta(days=1)}"
+
+
+def test_ward_page_compares_with_wards_like_it(app, db, world):
+    """The ward page gives the group's own engine estimate and the Bristol comparison with it."""
+    add_wards(db, world)
+    period = _demo_range()
+    client = client_as(app, world, "analyst")
+    soup = BeautifulSoup(
+        client.get(f"/staff/analysis/?unit=ward&code={BEN_THANH}&period={period}").data,
+        "html.parser",
+    )
+    section = soup.select_one("section[aria-labelledby=similar-title]")
+    assert "urban wards (phường) in the same third" in section.text
+    assert "3 others of them have answers in this period." in section.text
+    rows = estimate_cache.unit_rows(
+        db, V1, estimates.parse_periods(period), "province", HCMC,
+        sorted([BEN_THANH, SAI_GON, "26000", "26001"]), [HCMC], 5.0, 20.0,
+    )  # fmt: skip
+    total = next(r for r in rows if r["key"] == "total")
+    cells = section.select("table.similar tbody tr")[0].select("td")
+    assert total["shown"] and cells[1].text == f"{total['estimate']:,.2f}"
+    assert cells[3].text == f"{total['n_item']:,}"
+    assert cells[4].text.strip() in (
+        "▲ Higher than wards like it",
+        "▼ Lower than wards like it",
+        "No clear difference",
+    )
+
+
+@pytest.mark.parametrize("answering", [("26000",), ()])
+def test_too_small_a_group_is_said(app, db, world, answering):
+    """With fewer than three other wards like it answering, the page says so and compares none."""
+    add_wards(db, world, answers=8, answering=answering)
+    client = client_as(app, world, "analyst")
+    soup = BeautifulSoup(
+        client.get(f"/staff/analysis/?unit=ward&code={BEN_THANH}&period={_demo_range()}").data,
+        "html.parser",
+    )
+    section = soup.select_one("section[aria-labelledby=similar-title]")
+    assert "That is too few to compare with: at least 3 other wards" in section.text
+    assert not section.select("table")
+
+
+def test_unknown_population_is_said(app, db, world):
+    """A ward without a known population is not put in a group, and the page says why."""
+    add_demo_responses(db, world["point"], V1, 5)
+    client = client_as(app, world, "analyst")
+    soup = BeautifulSoup(
+        client.get(f"/staff/analysis/?unit=ward&code={BEN_THANH}&period={_demo_range()}").data,
+        "html.parser",
+    )
+    assert "This ward's population is not known" in soup.text
