@@ -6,8 +6,10 @@
 Loads DIR/margins.csv if no margin set is in force, signs in as an analyst through the test
 client (so scope checks, templates and translations count) and prints: the Ho Chi Minh City
 province overview's time to first byte (cold, then warm from the per-worker cache) and its
-page weight raw and gzip; a ward's estimates page time; and the time of
-`papi-pulse report province 79` (total and per report) with the process's peak memory.
+page weight raw and gzip; a ward's estimates page time (with its wards-like-it comparison);
+the trend pages of the province and the ward (eight quarters, both questionnaire versions);
+and the time of `papi-pulse report province 79` (total and per PDF: the province, its
+overview and one per ward) with the process's peak memory.
 """
 
 import argparse
@@ -72,6 +74,12 @@ def main() -> None:
     ward_url = f"/staff/analysis/?unit=ward&code={args.ward}&period={args.period}"
     ward, _ = timed(client, ward_url)
     print(f"ward estimates page {args.ward}: {ward:.2f} s")
+    for unit, code in (("province", HCMC), ("ward", args.ward)):
+        trend_url = f"/staff/analysis/trend?unit={unit}&code={code}&period={args.period}"
+        seconds, body = timed(client, trend_url)
+        print(
+            f"trend page {unit} {code}: TTFB {seconds:.2f} s, {len(gzip.compress(body, 6)):,} gzip"
+        )
     runner = app.test_cli_runner()
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()

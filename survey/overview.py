@@ -166,13 +166,13 @@ def default_period(db, today, rows_of, questionnaire, province=None, wards=None)
     """
     quarter = periods.quarter_of(today)
     for _ in range(LOOKBACK_QUARTERS):
-        if _answered(db, quarter, questionnaire, province, wards) and rows_of(quarter):
+        if answered(db, quarter, questionnaire, province, wards) and rows_of(quarter):
             return quarter
         quarter = periods.previous(quarter)
     return periods.quarter_of(today)
 
 
-def _answered(db, period, questionnaire, province, wards) -> bool:
+def answered(db, period, questionnaire, province=None, wards=None) -> bool:
     """Tell whether anyone in the scope answered the questionnaire in the period."""
     start, end = period.utc_bounds()
     sql = (
@@ -203,7 +203,7 @@ def opening_period(db, today, questionnaire, reliable, unit=None, where="1", par
     for _ in range(LOOKBACK_QUARTERS):
         if unit is not None:
             unit_type, code, province, wards = unit
-            if _answered(db, quarter, questionnaire, province, wards) and reliable(
+            if answered(db, quarter, questionnaire, province, wards) and reliable(
                 quarter, unit_type, code
             ):
                 return quarter

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from survey import crosswalk, estimates, periods
+from survey import crosswalk, estimates, overview, periods
 from survey.stats import bh_adjust, change, changed
 
 SUMMARY_KEYS = ("total", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")
@@ -87,8 +87,13 @@ def window(last: periods.Period, count: int | None = None) -> list[periods.Perio
 def build(db, questionnaires, unit_type, code, last, ward_scope, provinces, cap, prior_m):
     """Return the Trend of a unit: every version of ``questionnaires`` estimated over the window."""
     period_list = window(last)
+    span = periods.Period(period_list[0].start, last.end, "", "range")
+    province = provinces[0] if provinces and ward_scope is None else None
     by_version = {
+        # A version nobody in the unit answered in the window is not run through the engine.
         q.version: _rows(db, q, period_list, unit_type, code, ward_scope, provinces, cap, prior_m)
+        if overview.answered(db, span, q, province, ward_scope)
+        else {}
         for q in questionnaires
     }
     versions = [_version_of(by_version, p.label) for p in period_list]

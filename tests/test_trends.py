@@ -209,3 +209,18 @@ def test_vietnamese_page_uses_vietnamese_numbers(app, db, world):
     ]
     assert drawn and all(re.fullmatch(r"\d+,\d\d", text) for text in drawn)
     assert "Thang PAPI từ 1 đến 10" in html
+
+
+def test_engine_runs_once_per_answered_version_and_data_version(app, db, world, monkeypatch):
+    """Only versions with answers in the window are estimated; a second view comes from the cache."""
+    seed(db, world, BREAK_PLAN[:2])
+    calls = []
+    real = estimates.run
+    monkeypatch.setattr(
+        estimates, "run", lambda db, q, *a, **k: calls.append(q.version) or real(db, q, *a, **k)
+    )
+    client = client_as(app, world, "analyst")
+    assert client.get(url(period="2026-Q2")).status_code == 200
+    assert calls == [1]  # nobody answered version 2
+    assert client.get(url(period="2026-Q2")).status_code == 200
+    assert calls == [1]

@@ -12,6 +12,7 @@ from survey import (
     access,
     baselines,
     csvout,
+    estimate_cache,
     estimates,
     fix_first,
     indicators,
@@ -175,6 +176,10 @@ def report_pdf():
     )
 
 
+# A province's trend reads two years of its answers: keep a few per worker until the data change.
+_trends = estimate_cache.Results(16)
+
+
 def _trend_request():
     """Return (unit type, code, scope, trend) from the query string; 404/400 on bad input."""
     unit_type, code = request.args.get("unit", ""), request.args.get("code", "").strip()
@@ -202,17 +207,15 @@ def _trend_request():
         for (qid, _v), q in sorted(catalogue.available().items())
         if qid == current_questionnaire().id
     ]
+    cap, prior_m = config["WEIGHT_TRIM_CAP"], float(config["SMOOTHING_PRIOR_N"])
+    key = (unit_type, code, last.label, cap, prior_m, tuple(q.version for q in versions))
     try:
-        trend = trends.build(
+        trend = _trends.get(
             db,
-            versions,
-            unit_type,
-            code,
-            last,
-            wards,
-            provinces,
-            config["WEIGHT_TRIM_CAP"],
-            float(config["SMOOTHING_PRIOR_N"]),
+            key,
+            lambda: trends.build(
+                db, versions, unit_type, code, last, wards, provinces, cap, prior_m
+            ),
         )
     except trends.TrendError:
         abort(400, _("A trend ends with a quarter such as 2026-Q1 or a month such as 2026-03."))
