@@ -212,7 +212,7 @@ def test_vietnamese_page_uses_vietnamese_numbers(app, db, world):
 
 
 def test_engine_runs_once_per_answered_version_and_data_version(app, db, world, monkeypatch):
-    """Only versions with answers in the window are estimated; a second view comes from the cache."""
+    """Only versions answered in the window are estimated; a second view comes from the cache."""
     seed(db, world, BREAK_PLAN[:2])
     calls = []
     real = estimates.run
