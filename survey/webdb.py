@@ -1,15 +1,41 @@
-"""The request's database handle, and start-up migrations."""
+"""The request's database handle, start-up migrations, and the integers a URL may carry."""
 
 import logging
 import os
 import threading
 
 from flask import current_app, g
+from werkzeug.routing import IntegerConverter
 
 from survey import db as storage
 from survey import migrations
 
 log = logging.getLogger(__name__)
+# SQLite's INTEGER is 64-bit signed: binding a larger Python int raises OverflowError (a 500).
+SQLITE_MAX_INTEGER = 2**63 - 1
+# Pages of a list past this one are empty anyway; (page - 1) x page size stays an INTEGER.
+MAX_PAGE = 10**9
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in a URL: a number SQLite cannot hold names no row, so the URL is a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", SQLITE_MAX_INTEGER)
+        super().__init__(map, *args, **kwargs)
+
+
+def row_int(text: str) -> int:
+    """Return a query argument as an integer SQLite can hold; ValueError otherwise (``type=``)."""
+    number = int(text)
+    if abs(number) > SQLITE_MAX_INTEGER:
+        raise ValueError(text)
+    return number
+
+
+def page_number(args) -> int:
+    """Return the ``page`` query argument, 1 when absent or unreadable, at most MAX_PAGE."""
+    return min(max(args.get("page", 1, type=row_int), 1), MAX_PAGE)
 
 
 def open_db(app) -> storage.Database:
@@ -74,7 +100,11 @@ def close_db(_exc=None) -> None:
 
 
 def init_app(app) -> None:
-    """Warn about an affected SQLite, apply pending migrations, register teardown."""
+    """Warn about an affected SQLite, apply pending migrations, register teardown.
+
+    Also bounds ``<int:...>`` URL parts to SQLite's integers (before any blueprint's rules).
+    """
+    app.url_map.converters["int"] = RowIdConverter
     warning = storage.sqlite_warning()
     if warning:
         log.warning("WARNING: %s", warning)

@@ -144,3 +144,31 @@ def test_the_command_line_explains_a_locked_database_in_one_line(tmp_path, monke
     assert result.exit_code != 0
     assert "database cannot be opened (database is locked)" in result.output
     assert "Traceback" not in result.output
+
+
+# One more digit than SQLite's largest INTEGER (2**63 - 1 has 19): binding it overflows.
+TOO_BIG = "9" * 20
+
+
+@pytest.mark.parametrize(
+    "url,status",
+    [
+        (f"/ket-qua/anh/{TOO_BIG}.jpg", 404),
+        (f"/staff/points/{TOO_BIG}", 404),
+        (f"/staff/points/{TOO_BIG}/paper/print?first=1&last=1", 404),
+        (f"/staff/notes/{TOO_BIG}/photo.jpg", 404),
+        (f"/staff/users/{TOO_BIG}/edit", 404),
+        (f"/staff/review/?point={TOO_BIG}", 200),
+        (f"/staff/review/?page={TOO_BIG}", 200),
+        (f"/staff/audit/?page={TOO_BIG}", 200),
+        (f"/staff/points/{{point_id}}/paper/print?first={TOO_BIG}&last={TOO_BIG}", 400),
+    ],
+)
+def test_a_number_too_large_for_sqlite_in_a_url_is_a_4xx_not_a_500(app, db, url, status):
+    """A mistyped or hostile id names no row: answered like any unknown one, never a 500."""
+    from tests.staff_helpers import client_as, make_world
+
+    world = make_world(db)
+    client = client_as(app, world, "administrator")
+    response = client.get(url.format(point_id=world["point"]["id"]))
+    assert response.status_code == status

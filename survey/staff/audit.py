@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from survey import audit as log
 from survey import collation
 from survey.staff.auth import permission_required
-from survey.webdb import get_db
+from survey.webdb import get_db, page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
 FILTERS = ("username", "action", "object_type", "object_id")
@@ -80,7 +80,7 @@ def index():
     """Show one page of the audit log, newest first."""
     db = get_db()
     filters = {name: request.args.get(name, "")[:100] for name in FILTERS}
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     entries, total = log.list_entries(db, filters, page)
     pages = max((total + log.PAGE_SIZE - 1) // log.PAGE_SIZE, 1)
     actions, kinds = action_labels(), object_labels()

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from survey.paper import pdf, store, wording
 from survey.staff.auth import current_user, form_status, get_point_or_404, permission_required
-from survey.webdb import get_db
+from survey.webdb import get_db, row_int
 
 bp = Blueprint("paper", __name__, url_prefix="/staff/points")
 
@@ -92,8 +92,8 @@ def index(point_id):
 def print_forms(point_id):
     """Show reserved forms first to last as a print page, or as a PDF with ?format=pdf."""
     point = get_point_or_404(point_id)
-    first = request.args.get("first", type=int)
-    last = request.args.get("last", type=int)
+    first = request.args.get("first", type=row_int)
+    last = request.args.get("last", type=row_int)
     lang = request.args.get("language") or "vi"
     fmt = request.args.get("format") or "html"
     if lang not in wording.LANGS:

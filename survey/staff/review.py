@@ -17,7 +17,7 @@ from survey import access, collation, periods, points, quality, reviews
 from survey.locales import or_default
 from survey.questionnaire import get as get_questionnaire
 from survey.staff.auth import current_user, login_required, permission_required
-from survey.webdb import get_db
+from survey.webdb import get_db, page_number, row_int
 
 bp = Blueprint("review", __name__, url_prefix="/staff/review")
 
@@ -70,7 +70,7 @@ def _filters() -> tuple[dict, str | None]:
     status = request.args.get("status", "")
     filters = {
         "flag": flag if flag in quality.FLAGS else "",
-        "point": request.args.get("point", 0, type=int) or "",
+        "point": request.args.get("point", 0, type=row_int) or "",
         "period": request.args.get("period", "")[:40].strip(),
         "status": status if status in reviews.STATUSES else "",
     }
@@ -91,7 +91,7 @@ def index():
     """List the flagged responses in the user's scope, newest first."""
     db, user = get_db(), current_user()
     filters, period_error = _filters()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     scope = access.scope_clause(user)
     rows, total = reviews.list_flagged(db, scope, filters["query"], page)
     in_scope = points.list_points(db, *scope)
