@@ -4,8 +4,9 @@
     python bench/export_responses.py --instance DIR
 
 Each export runs as its own `papi-pulse` process writing to a file; the figures are wall
-time, rows per second and the child's peak resident memory (``ru_maxrss`` of
-``RUSAGE_CHILDREN``, so the start-up of Python and Flask is included). Goal of issue #4:
+time, rows per second, the child's CPU seconds (user + system, its worker processes
+included: on a shared machine the steadier figure) and its peak resident memory
+(``ru_maxrss``, so the start-up of Python and Flask is included). Goal of issue #4:
 100,000 rows a second or more with peak memory under 200 MB.
 """
 
@@ -33,8 +34,8 @@ RUNS = {
 }  # fmt: skip
 
 
-def run(instance: Path, args: list[str], out: Path) -> tuple[float, int]:
-    """Run one export in a child process; return (seconds, peak RSS in kB of that child)."""
+def run(instance: Path, args: list[str], out: Path) -> tuple[float, int, float]:
+    """Run one export in a child process; return (seconds, peak RSS in kB, CPU seconds)."""
     env = dict(os.environ, PAPI_PULSE_INSTANCE=str(instance))
     command = [str(VENV_BIN / "papi-pulse"), *args, "-o", str(out)]
     began = time.perf_counter()
@@ -44,10 +45,11 @@ def run(instance: Path, args: list[str], out: Path) -> tuple[float, int]:
     seconds = time.perf_counter() - began
     if child.returncode:
         raise SystemExit(f"{' '.join(args)} failed: {err.decode()}")
-    return seconds, _last_child_rss
+    return seconds, _last_child_rss, _last_child_cpu
 
 
 _last_child_rss = 0
+_last_child_cpu = 0.0
 
 
 def _popen_wait_rss():
@@ -55,13 +57,14 @@ def _popen_wait_rss():
     original = subprocess.Popen._try_wait
 
     def try_wait(self, wait_flags):
-        global _last_child_rss
+        global _last_child_rss, _last_child_cpu
         try:
             pid, status, usage = os.wait4(self.pid, wait_flags)
         except ChildProcessError:
             return original(self, wait_flags)
         if pid:
             _last_child_rss = usage.ru_maxrss
+            _last_child_cpu = usage.ru_utime + usage.ru_stime
         return pid, status
 
     subprocess.Popen._try_wait = try_wait
@@ -82,12 +85,12 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         for name, command in RUNS.items():
             out = Path(folder) / "out.csv"
-            seconds, rss_kb = run(args.instance, command, out)
+            seconds, rss_kb, cpu = run(args.instance, command, out)
             size = out.stat().st_size / 1e6
             rows = count_rows(out) if name != "codebook" else None
             rate = f"{rows:,} rows, {rows / seconds:,.0f} rows/s" if rows else "-"
             print(
-                f"{name:40} {seconds:7.2f} s  {rate:32}  {size:8.1f} MB  "
+                f"{name:40} {seconds:7.2f} s  {rate:32}  CPU {cpu:6.2f} s  {size:8.1f} MB  "
                 f"peak RSS {rss_kb / 1024:6.1f} MB"
             )
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

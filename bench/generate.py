@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from survey import migrations, units  # noqa: E402
+from survey import exports, migrations, units  # noqa: E402
 from survey.db import connect  # noqa: E402
 from survey.questionnaire import get  # noqa: E402
 
@@ -315,6 +315,7 @@ def build_instance(instance: Path, total: int, seed: int, province: str | None =
         " VALUES (?, ?, ?, ?)",
         [(qid, version, module, shown) for module, shown in sorted(counts.items())],
     )
+    exports.fill_cells(db)  # as the app stores each answer: with its export cells
     db.execute("COMMIT")
     db.close()
     return {"responses": stored, "wards": len(wards), "points": len(point_of)}

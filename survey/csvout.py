@@ -143,6 +143,23 @@ def stream(
             return
 
 
+def row_texts(rows: Iterable[list], dialect: str = "plain") -> Iterator[str]:
+    """Yield each prepared row's CSV text without its line end, as ``stream`` writes it."""
+    end = len(_CSV_DIALECTS[check_dialect(dialect)].lineterminator)
+    for row in rows:
+        text = b"".join(stream(None, [row], dialect, prepared=True)).decode("utf-8")
+        yield text.removeprefix(BOM)[:-end]
+
+
+def cells_text(cells: list) -> str:
+    """Return prepared cells as one CSV text, quoted as ``stream`` quotes them in any dialect."""
+    # Both dialects end up quoting a cell with a comma, a quote, CR or LF (see _CarefulWriter).
+    # A leading empty cell keeps a lone empty cell from being written as "".
+    buffer = io.StringIO()
+    csv.writer(buffer, _Excel).writerow(["", *cells])
+    return buffer.getvalue()[1:-2]
+
+
 class _CarefulWriter:
     """Write rows whose cells hold a carriage return, which LF-only csv writers leave unquoted.
 

@@ -23,11 +23,13 @@ keeps the responses given on a phone (web) or on paper only.
 from __future__ import annotations
 
 import gc
+import hashlib
+import itertools
 import json
 import multiprocessing
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -65,6 +67,8 @@ class Table:
 
     header: list[str]
     rows: Iterator[list]
+    # A faster way to the same CSV bytes (no header) in a dialect, where there is one.
+    csv: Callable[[str], Iterator[bytes]] | None = None
 
 
 @dataclass
@@ -172,7 +176,12 @@ def export_responses(
     header = list(BASE_COLUMNS) + [item.id for item in items]
     sql = _RESPONSES_SQL.format(where=where)
     safe = _nfc if raw else csvout.safe_text
-    return Table(header, _response_rows(db, sql, params, items, labels, safe))
+    rows = _response_rows(db, sql, params, items, labels, safe)
+    if labels is None and not raw and items:
+        return Table(
+            header, rows, lambda dialect: _csv_lines(db, where, params, questionnaire, dialect)
+        )
+    return Table(header, rows)
 
 
 def export_answers(db: Database, filters: Filters | None = None):
@@ -214,7 +223,24 @@ _RESPONSES_SQL = (
 def _response_rows(
     db: Database, sql: str, params: list, items: list, labels: str | None, safe_text=None
 ):
-    """Yield prepared rows: one JSON decode per row, fix-ups only where a column needs one."""
+    """Yield prepared rows of the SQL's records (see ``_prepared``)."""
+    cursor = db.conn.execute(sql, params)
+    yield from _prepared(_fetched(cursor), items, labels, safe_text)
+
+
+def _fetched(cursor):
+    """Yield a cursor's records, fetched FETCH_ROWS at a time."""
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield from batch
+
+
+def _prepared(records, items: list, labels: str | None, safe_text=None):
+    """Return prepared rows of the records (see ``_row_maker``), lazily."""
+    return map(_row_maker(items, labels, safe_text), records)
+
+
+def _row_maker(items: list, labels: str | None, safe_text=None):
+    """Return a function preparing one record: one JSON decode, fix-ups only where needed."""
     safe_text = safe_text or csvout.safe_text
     ids = [item.id for item in items]
     offset = len(BASE_COLUMNS)
@@ -227,29 +253,154 @@ def _response_rows(
     text = [offset + i for i, item in enumerate(items) if item.type == "text"]
     relabel = _label_maps(items, labels, offset, safe_text) if labels else {}
     scan = json.JSONDecoder().scan_once
-    cursor = db.conn.execute(sql, params)
+
+    def make(record) -> list:
+        row = [*record[:8], _joined(record[8]), record[9], _joined(record[10]), *record[11:15]]
+        answers = scan(record[15], 0)[0]
+        row += map(answers.get, ids)
+        for index, rank in multiple:
+            chosen = row[index]
+            if chosen is not None:
+                if len(chosen) > 1:
+                    chosen = sorted(chosen, key=rank.get)
+                if labels:
+                    chosen = [relabel[index].get(code, code) for code in chosen]
+                row[index] = ";".join(chosen)
+        for index in text:
+            if row[index] is not None:
+                row[index] = safe_text(row[index])
+        if labels:
+            for index, mapping in relabel.items():
+                value = row[index]
+                if isinstance(value, str) and index not in multiple_columns:
+                    row[index] = mapping.get(value, value)
+        return row
+
+    return make
+
+
+# responses.cells holds a response's item cells of the codes export as CSV text (formula
+# cells neutralised, quoted as csvout quotes them in both dialects) and responses.cells_key
+# the item layout they were written for. The codes export joins them to the base cells in
+# SQL instead of decoding the answers, at about the speed of a raw dump. A row whose key is
+# not its questionnaire's current one, or NULL (answers changed: a trigger clears both; or a
+# row written by other means), is decoded as before, so the bytes never depend on the cache.
+# Bump CELLS_FORMAT when the rendering of an item cell changes: stored cells then go stale.
+CELLS_FORMAT = 1
+# A base cell holding one of these characters needs quoting or a JSON decode: such rows are
+# decoded (GLOB pattern; the characters are ", comma, backslash, CR and LF).
+_NEEDS_DECODE = '*[",\\\r\n]*'
+
+
+def cells_key(questionnaire: Questionnaire) -> str:
+    """Return the fingerprint of the item columns (and cell format) stored cells are for."""
+    layout = [[item.id, item.type, item.all_codes()] for item in questionnaire.items.values()]
+    text = json.dumps([CELLS_FORMAT, questionnaire.id, questionnaire.version, layout])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class CellWriter:
+    """Render stored answers (JSON text) of one questionnaire version as their stored cells."""
+
+    def __init__(self, questionnaire: Questionnaire):
+        self.key = cells_key(questionnaire)
+        self._make = _row_maker(list(questionnaire.items.values()), None)
+        self._blank = (None,) * 8 + ("[]", None, "[]") + (None,) * 4
+        self._offset = len(BASE_COLUMNS)
+
+    def __call__(self, answers_json: str) -> str:
+        """Return the item cells of the codes export for these answers, as one CSV text."""
+        row = self._make((*self._blank, answers_json))
+        return csvout.cells_text(row[self._offset :])
+
+
+def fill_cells(db: Database) -> int:
+    """Store the cells of each response without them (known questionnaires); return how many."""
+    writers: dict[tuple[str, int], CellWriter | None] = {}
+
+    def cells(qid, version, answers, part):
+        writer = writers.get((qid, version), False)
+        if writer is False:
+            try:
+                writer = writers[qid, version] = CellWriter(get(qid, version))
+            except KeyError:
+                writer = writers[qid, version] = None
+        if writer is None:
+            return None
+        return writer.key if part == "key" else writer(answers)
+
+    db.conn.create_function("papi_cells", 4, cells, deterministic=True)
+    try:
+        cursor = db.execute(
+            "UPDATE responses SET"
+            " cells = papi_cells(questionnaire_id, questionnaire_version, answers, 'cells'),"
+            " cells_key = papi_cells(questionnaire_id, questionnaire_version, answers, 'key')"
+            " WHERE cells_key IS NULL"
+        )
+        return cursor.rowcount
+    finally:
+        db.conn.create_function("papi_cells", 4, None)
+
+
+def _joined_sql(column: str) -> str:
+    """Return SQL giving a stored JSON list of codes as `a;b`, as ``_joined`` does."""
+    return (
+        f"CASE {column} WHEN '[]' THEN ''"
+        f" ELSE replace(substr({column}, 3, length({column}) - 4), '\", \"', ';') END"
+    )
+
+
+_BASE_TEXT = " || ".join(
+    [
+        "r.id", "r.questionnaire_id", "r.ward_code", "r.province_code", "r.submitted_at",
+        "r.started_at", _joined_sql("r.modules"), _joined_sql("r.flags"), "r.review_status",
+        "r.source", "r.locale", "r.mode",
+    ]
+)  # fmt: skip
+_LINE = " || ',' || ".join(
+    [
+        "r.id", "r.questionnaire_id", "r.questionnaire_version", "r.point_id", "r.ward_code",
+        "r.province_code", "r.submitted_at", "r.started_at", _joined_sql("r.modules"),
+        "coalesce(r.duration_seconds, '')", _joined_sql("r.flags"), "r.review_status",
+        "r.source", "r.locale", "r.mode", "r.cells",
+    ]
+)  # fmt: skip
+# One text per row, or NULL where the row must be decoded: its stored cells are missing or
+# stale, a number is stored as something else, or a base cell would need quoting.
+_LINES_SQL = (
+    "SELECT r.rowid, CASE WHEN r.cells_key = ?"
+    " AND typeof(r.questionnaire_version) = 'integer' AND typeof(r.point_id) = 'integer'"
+    " AND typeof(r.duration_seconds) IN ('integer', 'null')"
+    " AND (r.modules = '[]' OR r.modules GLOB '[[]\"*\"]')"
+    " AND (r.flags = '[]' OR r.flags GLOB '[[]\"*\"]')"
+    f" AND NOT ({_BASE_TEXT}) GLOB ? THEN {_LINE} END"
+    " FROM responses r WHERE {where} ORDER BY r.rowid"
+)
+
+
+def _csv_lines(db: Database, where: str, params: list, questionnaire, dialect: str):
+    """Yield the codes export's rows as CSV chunks (no header): stored cells, else decoded."""
+    end = "\r\n" if dialect == "excel" else "\n"
+    sql = _LINES_SQL.format(where=where)
+    cursor = db.conn.execute(sql, [cells_key(questionnaire), _NEEDS_DECODE, *params])
     while batch := cursor.fetchmany(FETCH_ROWS):
-        for record in batch:
-            row = [*record[:8], _joined(record[8]), record[9], _joined(record[10]), *record[11:15]]
-            answers = scan(record[15], 0)[0]
-            row += map(answers.get, ids)
-            for index, rank in multiple:
-                chosen = row[index]
-                if chosen is not None:
-                    if len(chosen) > 1:
-                        chosen = sorted(chosen, key=rank.get)
-                    if labels:
-                        chosen = [relabel[index].get(code, code) for code in chosen]
-                    row[index] = ";".join(chosen)
-            for index in text:
-                if row[index] is not None:
-                    row[index] = safe_text(row[index])
-            if labels:
-                for index, mapping in relabel.items():
-                    value = row[index]
-                    if isinstance(value, str) and index not in multiple_columns:
-                        row[index] = mapping.get(value, value)
-            yield row
+        lines = [line for _, line in batch]
+        if None in lines:
+            _decode_missing(db, where, params, questionnaire, dialect, batch, lines)
+        lines.append("")
+        yield end.join(lines).encode("utf-8")
+
+
+def _decode_missing(db, where, params, questionnaire, dialect, batch, lines) -> None:
+    """Fill the lines left NULL with the rows decoded from their answers."""
+    missing = [rowid for rowid, line in batch if line is None]
+    sql = _RESPONSES_SQL.format(where=f"r.rowid IN (SELECT value FROM json_each(?)) AND {where}")
+    items = list(questionnaire.items.values())
+    records = db.conn.execute(sql, [json.dumps(missing), *params])
+    texts = iter(csvout.row_texts(_prepared(records, items, None), dialect))
+    for index, line in enumerate(lines):
+        if line is None:
+            lines[index] = next(texts)
 
 
 def _bound(item, value):
@@ -277,7 +428,9 @@ def _label_maps(items: list, lang: str, offset: int, safe_text) -> dict[int, dic
 
 def stream(table: Table, dialect: str = "plain") -> Iterator[bytes]:
     """Yield a table as CSV chunks in the dialect."""
-    return csvout.stream(table.header, table.rows, dialect, prepared=True)
+    if table.csv is None:
+        return csvout.stream(table.header, table.rows, dialect, prepared=True)
+    return itertools.chain(csvout.stream(table.header, [], dialect), table.csv(dialect))
 
 
 # Rowids per worker task: about 6 MB of CSV, so the parent holds a few such chunks at most.
@@ -332,10 +485,17 @@ def _encode_part(part) -> bytes:
     path, where, params, qid, version, labels, dialect, lo = part
     db = connect(path)
     try:
-        sql = _RESPONSES_SQL.format(where=f"r.rowid >= ? AND r.rowid < ? AND {where}")
-        items = list(get(qid, version).items.values())
-        rows = _response_rows(db, sql, [lo, lo + PART_ROWIDS, *params], items, labels)
-        data = b"".join(csvout.stream(None, rows, dialect, prepared=True))
+        part_where = f"r.rowid >= ? AND r.rowid < ? AND {where}"
+        part_params = [lo, lo + PART_ROWIDS, *params]
+        questionnaire = get(qid, version)
+        items = list(questionnaire.items.values())
+        if labels is None and items:
+            chunks = _csv_lines(db, part_where, part_params, questionnaire, dialect)
+        else:
+            sql = _RESPONSES_SQL.format(where=part_where)
+            rows = _response_rows(db, sql, part_params, items, labels)
+            chunks = csvout.stream(None, rows, dialect, prepared=True)
+        data = b"".join(chunks)
     finally:
         db.close()
     return data.removeprefix(csvout.BOM.encode("utf-8"))

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import access, audit, csvout, privacy
+from survey import access, audit, csvout, exports, privacy
 from survey.db import immediate
 from survey.domain_errors import DomainError, require
 from survey.exports import BASE_COLUMNS
@@ -114,6 +114,7 @@ def import_responses(db: Database, file, filename: str = "", user: dict | None =
         if problems:
             raise ImportFailed(problems)
         stored += _insert(db, batch)
+        exports.fill_cells(db)  # the export's stored cells of the new rows (#10.7)
         detail = {"filename": filename, "sha256": digest.hexdigest(), "responses": stored}
         audit.record(db, user, "import_responses", "responses", filename or "-", detail)
     return stored

@@ -10,6 +10,7 @@ import os
 
 from sqlite_utils import Database, Migrations
 
+from survey import exports
 from survey.db import immediate, sqlite3
 
 log = logging.getLogger(__name__)
@@ -383,6 +384,23 @@ def m015_ward_notes(db: Database):
 def m016_ward_note_photos(db: Database):
     """Keep an optional photo per ward note, re-encoded on the server without its metadata."""
     db.execute("ALTER TABLE ward_notes ADD COLUMN photo BLOB")
+
+
+@migrations()
+def m017_response_cells(db: Database):
+    """Store each response's cells of the codes export, so that exports copy them (#10.7).
+
+    Every row is kept; the answers stay the record. A change to a row's answers or
+    questionnaire clears its cells, and the export decodes such rows as before.
+    """
+    db.execute("ALTER TABLE responses ADD COLUMN cells TEXT")
+    db.execute("ALTER TABLE responses ADD COLUMN cells_key TEXT")
+    db.execute(
+        "CREATE TRIGGER responses_cells_stale"
+        " AFTER UPDATE OF answers, questionnaire_id, questionnaire_version ON responses"
+        " BEGIN UPDATE responses SET cells = NULL, cells_key = NULL WHERE rowid = NEW.rowid; END"
+    )
+    exports.fill_cells(db)
 
 
 def pending(db: Database) -> list[str]:

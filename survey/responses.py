@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from survey import collation, privacy
+from survey import collation, exports, privacy
 from survey.db import IntegrityError, immediate
 from survey.questionnaire import get
 from survey.questionnaire.rotation import choose_modules
@@ -64,6 +64,9 @@ def store_response(db: Database, record: dict) -> bool:
         "source": record.get("source", "web"),
         "mode": record.get("mode", "web"),
     }
+    # The export's cells, written once here instead of decoded at every export (#10.7).
+    writer = exports.CellWriter(questionnaire)
+    row["cells"], row["cells_key"] = writer(row["answers"]), writer.key
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     try:
