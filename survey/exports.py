@@ -303,6 +303,7 @@ class CellWriter:
     """Render stored answers (JSON text) of one questionnaire version as their stored cells."""
 
     def __init__(self, questionnaire: Questionnaire):
+        self.questionnaire = questionnaire
         self.key = cells_key(questionnaire)
         self._make = _row_maker(list(questionnaire.items.values()), None)
         self._blank = (None,) * 8 + ("[]", None, "[]") + (None,) * 4
@@ -312,6 +313,18 @@ class CellWriter:
         """Return the item cells of the codes export for these answers, as one CSV text."""
         row = self._make((*self._blank, answers_json))
         return csvout.cells_text(row[self._offset :])
+
+
+_writers: dict[tuple[str, int], CellWriter] = {}
+
+
+def cell_writer(questionnaire: Questionnaire) -> CellWriter:
+    """Return the CellWriter of a loaded questionnaire version, made once (a submit is hot)."""
+    key = (questionnaire.id, questionnaire.version)
+    writer = _writers.get(key)
+    if writer is None or writer.questionnaire is not questionnaire:
+        writer = _writers[key] = CellWriter(questionnaire)
+    return writer
 
 
 def fill_cells(db: Database) -> int:

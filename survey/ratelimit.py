@@ -18,7 +18,8 @@ transaction.
 How it counts: a sliding window approximated from two fixed hourly windows (the method
 Cloudflare describes): ``hits now = this window's hits + last window's hits x the share of the
 last window still inside the hour``. One ``BEGIN IMMEDIATE`` transaction per start or finish
-reads two rows and upserts one, so concurrent workers cannot both slip under the limit.
+reads two rows and upserts one, so concurrent workers cannot both slip under the limit;
+rows two days old are deleted when a key opens a new window.
 
 When refused, ``retry_after`` says how long until one more would fit under the same
 approximation (nothing refused is counted, so waiting that long is enough), for the page to
@@ -89,12 +90,15 @@ def hit(db: Database, key: str, action: str, limit: int, now: float | None = Non
         # The tolerance absorbs float noise at the very second retry_after names.
         if current + previous * (1 - elapsed) + 1 > limit + 1e-9:
             return Verdict(False, retry_after(current, previous, limit, now))
-        db.execute(
+        hits = db.execute(
             "INSERT INTO rate_limits (key, action, window_start, hits) VALUES (?, ?, ?, 1)"
-            " ON CONFLICT DO UPDATE SET hits = hits + 1",
+            " ON CONFLICT DO UPDATE SET hits = hits + 1 RETURNING hits",
             [key, action, window],
-        )
-        db.execute("DELETE FROM rate_limits WHERE window_start < ?", [now - KEEP_SECONDS])
+        ).fetchone()[0]
+        if hits == 1:
+            # Old rows are swept when a key opens a window, not at every hit: the sweep
+            # scans the table, and a busy submit path pays for it once an hour per key.
+            db.execute("DELETE FROM rate_limits WHERE window_start < ?", [now - KEEP_SECONDS])
     return Verdict(True)
 
 

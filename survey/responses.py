@@ -65,7 +65,7 @@ def store_response(db: Database, record: dict) -> bool:
         "mode": record.get("mode", "web"),
     }
     # The export's cells, written once here instead of decoded at every export (#10.7).
-    writer = exports.CellWriter(questionnaire)
+    writer = exports.cell_writer(questionnaire)
     row["cells"], row["cells_key"] = writer(row["answers"]), writer.key
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
@@ -83,6 +83,11 @@ def get_response(db: Database, response_id: str) -> dict | None:
     """Return one stored response with its JSON columns decoded, or None."""
     rows = list(db.query("SELECT * FROM responses WHERE id = ?", [response_id]))
     return decode(rows[0]) if rows else None
+
+
+def exists(db: Database, response_id: str) -> bool:
+    """Tell whether a response with this id is stored."""
+    return db.execute("SELECT 1 FROM responses WHERE id = ?", [response_id]).fetchone() is not None
 
 
 def decode(row: dict) -> dict:

@@ -3,6 +3,7 @@
 import shutil
 
 from survey import backup, responses, webdb
+from survey.db import OperationalError
 from tests.test_ops_durability import add_point, walk_to_the_end
 
 
@@ -84,3 +85,56 @@ def test_a_restore_under_a_kept_connection_is_seen_by_the_next_request(app, clie
     assert client.get(f"/s/{point['token']}").status_code == 200
     assert webdb._kept.entry[1] is db
     assert responses.count(db) == 1
+
+
+def test_a_final_submit_reads_and_writes_only_what_it_needs(app, client):
+    """Point, one id probe, the limiter's read and upsert, the burst count, the insert (#10.6)."""
+    point = add_point(app)
+    walk_to_the_end(app.test_client(), point)  # the first answer of the hour opens its window
+    statements = []
+    traced_final_submit(app, client, point, statements)
+    start = max(i for i, s in enumerate(statements) if s.startswith("BEGIN IMMEDIATE"))
+    before, inside = statements[:start], statements[start:]
+    probes = [s for s in before if "FROM responses" in s]
+    assert probes and all(s.startswith("SELECT 1 FROM responses WHERE id = ") for s in probes)
+    kinds = []
+    for statement in inside:
+        kind = " ".join(statement.split()[:4])
+        # The triggers' programs are traced with their statement's text: count it once.
+        if not kind.startswith(("SAVEPOINT", "RELEASE")) and kinds[-1:] != [kind]:
+            kinds.append(kind)
+    assert kinds == [
+        "BEGIN IMMEDIATE",
+        "SELECT window_start, hits FROM",
+        "INSERT INTO rate_limits (key,",
+        "SELECT count(*) FROM responses",
+        "INSERT INTO responses (id,",
+        "COMMIT",
+    ]
+
+
+def test_a_failed_insert_rolls_back_the_count_and_a_retry_counts_once(app, client, monkeypatch):
+    point = add_point(app)
+    original = responses.store_response
+
+    def full(db, record):
+        original(db, record)
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(responses, "store_response", full)
+    path, data, response = walk_to_the_end(client, point)
+    assert response.status_code == 503
+    db = webdb.open_db(app)
+    try:
+        assert responses.count(db) == 0  # the insert was made, then rolled back with the count
+        assert (
+            db.execute("SELECT count(*) FROM rate_limits WHERE action = 'finish'").fetchone()[0]
+            == 0
+        )
+        monkeypatch.undo()
+        assert "/thanks" in client.post(path, data=data).headers["Location"]
+        assert responses.count(db) == 1
+        hits = db.execute("SELECT sum(hits) FROM rate_limits WHERE action = 'finish'").fetchone()
+        assert hits[0] == 1
+    finally:
+        db.close()

@@ -142,7 +142,7 @@ def _already_sent(point, draft) -> bool:
     if draft is None:
         # The draft cookie is deleted when the answers are sent; the answered mark stays.
         return guard.answered_here(point)
-    return responses.get_response(get_db(), draft.response_id) is not None
+    return responses.exists(get_db(), draft.response_id)
 
 
 def _show(point, draft, pages, page):
