@@ -28,6 +28,8 @@ IntegrityError = sqlite3.IntegrityError
 
 # SQLite's text for SQLITE_FULL (sqlite3ErrStr); pysqlite3 does not expose the error code.
 _FULL = "database or disk is full"
+# SQLite's INTEGER is 64-bit signed: binding a larger Python int raises OverflowError.
+MAX_INTEGER = 2**63 - 1
 
 
 def is_disk_full(exc: BaseException) -> bool:

@@ -11,8 +11,8 @@ from survey import db as storage
 from survey import migrations
 
 log = logging.getLogger(__name__)
-# SQLite's INTEGER is 64-bit signed: binding a larger Python int raises OverflowError (a 500).
-SQLITE_MAX_INTEGER = 2**63 - 1
+# The largest id a row can have: a larger number in a URL would raise OverflowError (a 500).
+SQLITE_MAX_INTEGER = storage.MAX_INTEGER
 # Pages of a list past this one are empty anyway; (page - 1) x page size stays an INTEGER.
 MAX_PAGE = 10**9
 

@@ -200,3 +200,19 @@ def test_staff_pages_refuse_to_rotate_a_deactivated_point_too(app, db, world):
         assert "reactivate it before replacing its code" in response.get_data(as_text=True)
     assert points.get_point(db, point["id"])["token"] == point["token"]
     assert [row[2] for row in audit_rows(db)] == ["deactivate"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["points", "rotate"],
+        ["points", "retire"],
+        ["points", "reactivate"],
+        ["print", "questionnaire", "-o", "forms.pdf", "--point"],
+    ],
+)
+def test_an_id_too_large_for_sqlite_is_one_line_not_a_traceback(runner, units, args):
+    result = runner.invoke(args=[*args, "9" * 20])
+    assert result.exit_code != 0
+    assert not isinstance(result.exception, OverflowError)
+    assert "9" * 20 in result.output and "Traceback" not in result.output

@@ -5,6 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from survey import points
+from survey.db import MAX_INTEGER
 from survey.webdb import get_db
 
 from . import pdf, store, wording
@@ -19,7 +20,10 @@ def print_group():
 @click.option("--lang", type=click.Choice(wording.LANGS), default="vi", show_default=True,
               help="vi, or bilingual (English under the Vietnamese).")  # fmt: skip
 @click.option(
-    "--point", "point_id", type=int, help="Collection point ID: its name and form numbers."
+    "--point",
+    "point_id",
+    type=click.IntRange(1, MAX_INTEGER),
+    help="Collection point ID: its name and form numbers.",
 )
 @click.option(
     "--modules",

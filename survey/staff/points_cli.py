@@ -9,8 +9,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from survey import point_import, points, units
+from survey.db import MAX_INTEGER
 from survey.webdb import get_db
 
+# A point id is a SQLite integer: a longer number is refused in one line, not a traceback.
+POINT_ID = click.IntRange(1, MAX_INTEGER)
 points_cli = AppGroup(
     "points", help="Collection points (the staff pages' operations, audit-logged)."
 )
@@ -118,7 +121,7 @@ def list_command(ward, province):
 
 
 @points_cli.command("rotate")
-@click.argument("point_id", type=int)
+@click.argument("point_id", type=POINT_ID)
 def rotate_command(point_id):
     """Give an active point a new code; its old posters then say "this code has been replaced"."""
     point = _run(points.rotate, point_id)
@@ -126,7 +129,7 @@ def rotate_command(point_id):
 
 
 @points_cli.command("retire")
-@click.argument("point_id", type=int)
+@click.argument("point_id", type=POINT_ID)
 def retire_command(point_id):
     """Stop a point collecting answers (the staff pages call it "deactivate"); answers are kept."""
     point = _run(points.set_state, point_id, False)
@@ -137,7 +140,7 @@ points_cli.add_command(retire_command, "deactivate")
 
 
 @points_cli.command("reactivate")
-@click.argument("point_id", type=int)
+@click.argument("point_id", type=POINT_ID)
 def reactivate_command(point_id):
     """Let a retired point collect answers again (its posters work again)."""
     point = _run(points.set_state, point_id, True)
