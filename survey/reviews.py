@@ -5,6 +5,7 @@ Excluded responses never count in estimates or exports; included ones (flagged o
 """
 
 import json
+import unicodedata
 
 from sqlite_utils import Database
 
@@ -88,7 +89,7 @@ def decide(db: Database, user: dict | None, response_id: str, decision: str, rea
 
     Raises ReviewError (``bad_decision``, ``bad_reason``, ``unknown_response``) or Refused.
     """
-    reason = (reason or "").strip()
+    reason = unicodedata.normalize("NFC", (reason or "").strip())
     if decision not in DECISIONS:
         raise ReviewError("bad_decision", decision=decision)
     if not reason or len(reason) > REASON_MAX:

@@ -115,3 +115,20 @@ def test_analysts_read_but_do_not_decide(app, db, world):
         db.execute("SELECT reviewed_at FROM responses WHERE id = ?", ["a" * 32]).fetchone()[0]
         is None
     )
+
+
+def test_the_reason_is_stored_nfc_as_every_text(app, db, world):
+    import unicodedata
+
+    from survey import reviews
+
+    store_flagged(db, world["point"], "nfc-reason")
+    typed = unicodedata.normalize("NFD", "  Trả lời trùng lặp  ")  # as a Mac keyboard sends it
+    client_as(app, world, "ward_staff").post(
+        "/staff/review/nfc-reason", data={"decision": "excluded", "reason": typed}
+    )
+    row = reviews.get_for_review(db, "nfc-reason")
+    assert row["review_status"] == "excluded"
+    assert row["review_reason"] == "Trả lời trùng lặp"
+    detail = db.execute("SELECT detail FROM audit_log WHERE action = 'exclude'").fetchone()[0]
+    assert json.loads(detail)["reason"] == "Trả lời trùng lặp"
