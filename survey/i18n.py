@@ -7,6 +7,7 @@ they are compiled into the instance folder when missing or older than their sour
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -95,8 +96,15 @@ def init_app(app) -> None:
     app.before_request(remember_locale)
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["offered_locales"] = offered
+    app.jinja_env.globals["locale_switch_url"] = locale_switch_url
     app.jinja_env.globals["config_text"] = config_text
     app.jinja_env.globals["unit_name"] = unit_name
+
+
+def locale_switch_url(code: str) -> str:
+    """Return this page's address in another locale, keeping its other query arguments."""
+    args = [(name, value) for name, value in request.args.items(multi=True) if name != "lang"]
+    return "?" + urlencode([*args, ("lang", code)])
 
 
 def current_locale() -> str:

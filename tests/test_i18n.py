@@ -53,6 +53,25 @@ def test_html_lang_and_numbers_follow_the_locale(client):
     assert '<html lang="en">' in en.text and "Privacy notice" in en.text
 
 
+def test_the_staff_language_switch_keeps_the_page_s_query(client, db):
+    from urllib.parse import urljoin
+
+    from bs4 import BeautifulSoup
+
+    from tests.staff_helpers import BEN_THANH, make_user, seed_units, sign_in
+
+    seed_units(db)
+    sign_in(client, make_user(db, "analyst", "analyst"))
+    page = f"/staff/analysis/fix?unit=ward&code={BEN_THANH}&period=2026-Q3"
+    shown = client.get(page, headers={"Accept-Language": "vi"})
+    assert shown.status_code == 200
+    switch = BeautifulSoup(shown.text, "html.parser").select_one("a[hreflang=en]")["href"]
+    english = client.get(urljoin(page, switch))
+    assert english.status_code == 200, switch
+    assert '<html lang="en">' in english.text and "What to fix first" in english.text
+    assert "Phường Bến Thành" in english.text
+
+
 def test_numbers_are_formatted_for_the_locale(app):
     from flask_babel import force_locale, format_decimal
 
