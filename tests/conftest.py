@@ -1,8 +1,9 @@
-"""Shared fixtures: an app on a temporary instance folder, its client and CLI runner."""
+"""Shared fixtures: an app on a temporary instance folder, its client, CLI runner, db, world."""
 
 import pytest
 
 from survey import create_app
+from tests.factories import make_world
 
 
 @pytest.fixture
@@ -40,3 +41,9 @@ def db(app):
     handle = open_db(app)
     yield handle
     handle.close()
+
+
+@pytest.fixture
+def world(db):
+    """Return the small world of factories.make_world: points, one account per role."""
+    return make_world(db)

@@ -1,7 +1,4 @@
-"""Helpers for the estimates tests: a small questionnaire, places, margins and responses."""
-
-import json
-import uuid
+"""Helpers for the estimates tests: a small questionnaire, the R worked example, row lookup."""
 
 from survey.estimates import COLUMNS
 from survey.questionnaire import loads
@@ -97,77 +94,6 @@ def tiny(four_bands=False):
     start = HEAD.index('options = [\n  { code = "a18_34"')
     end = HEAD.index("]", start) + 1
     return loads(HEAD[:start] + FOUR_BANDS + HEAD[end:])
-
-
-def add_places(db, province="79", wards=("26734",), populations=None):
-    """Insert a province and its wards (population None unless given)."""
-    db.execute(
-        "INSERT OR IGNORE INTO provinces (code, name, name_ascii, kind) VALUES "
-        "(?, 'Thành phố Hồ Chí Minh', 'Thanh pho Ho Chi Minh', 'city')",
-        [province],
-    )
-    for i, code in enumerate(wards):
-        pop = populations[i] if populations else None
-        db.execute(
-            "INSERT INTO wards (code, province_code, name, name_ascii, kind, population)"
-            " VALUES (?, ?, ?, ?, 'phuong', ?)",
-            [code, province, f"Phường {code}", f"Phuong {code}", pop],
-        )
-        db.execute(
-            "INSERT INTO points (ward_code, name, kind, token, created_at, updated_at)"
-            " VALUES (?, 'UBND', 'office', ?, '2026-01-01', '2026-01-01')",
-            [code, f"TOKEN{code}"],
-        )
-    db.conn.commit()
-
-
-def add_margins(db, per_ward):
-    """Store a margin set directly: {ward: {variable: {category: population}}}."""
-    with db.atomic():
-        set_id = db.execute(
-            "INSERT INTO margin_sets (loaded_at, loaded_by, filename, sha256, row_count)"
-            " VALUES ('2026-01-01T00:00:00+00:00', 'test', 'm.csv', 'x', 0)"
-        ).lastrowid
-        for ward, variables in per_ward.items():
-            for variable, cats in variables.items():
-                for category, pop in cats.items():
-                    db.execute(
-                        "INSERT INTO margins VALUES (?, ?, ?, ?, ?)",
-                        [set_id, ward, variable, category, pop],
-                    )
-    return set_id
-
-
-def add_response(
-    db,
-    ward,
-    answers,
-    submitted_at="2026-02-10T03:00:00+00:00",
-    province="79",
-    qid="tiny",
-    flags=(),
-    status="included",
-):
-    """Store one response of the ward's first point."""
-    point = db.execute("SELECT id FROM points WHERE ward_code = ?", [ward]).fetchone()[0]
-    with db.atomic():
-        db.execute(
-            "INSERT INTO responses (id, point_id, ward_code, province_code, questionnaire_id,"
-            " questionnaire_version, modules, answers, locale, started_at, submitted_at,"
-            " flags, review_status) VALUES (?, ?, ?, ?, ?, 1, '[]', ?, 'vi', ?, ?, ?, ?)",
-            [
-                uuid.uuid4().hex,
-                point,
-                ward,
-                province,
-                qid,
-                json.dumps(answers),
-                submitted_at,
-                submitted_at,
-                json.dumps(list(flags)),
-                status,
-            ],
-        )
 
 
 def worked_example(fixture):

@@ -17,8 +17,7 @@ from datetime import date
 from survey import notes
 from survey.paper import store
 from survey.questionnaire import latest
-from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
-from tests.staff_helpers import BEN_THANH, HCMC
+from tests.factories import BEN_THANH, HCMC, MATRIX_RESPONSE_ID, make_flagged_response
 
 SIGNED_IN = (
     "other_ward",
@@ -68,7 +67,7 @@ def admins(ok=200) -> dict:
 def add_matrix_data(db, world: dict) -> dict:
     """Add what the routes need to a ``staff_helpers.make_world`` world; return it."""
     world["users"]["other_province"] = world["users"]["hanoi_manager"]
-    store_flagged(db, world["point"])  # for the review routes
+    make_flagged_response(db, world["point"])  # for the review routes
     store.reserve(db, world["point"]["id"], latest("papi-pulse-core"), 1, False, None)
     world["note"] = notes.write(  # for the note routes
         db, None, BEN_THANH, "d5", "Không có ghế", "Thêm ghế", date(2026, 3, 3), "Một cửa"

@@ -1,6 +1,6 @@
 """The access policy (survey/access.py): each role's permissions and each scope decision.
 
-The world (tests/staff_helpers.py): Ho Chi Minh City (79) holds Bến Thành (26743, with the
+The world (tests/factories.py): Ho Chi Minh City (79) holds Bến Thành (26743, with the
 secret point) and Sài Gòn (26734, with another point); Hà Nội (01) holds Hoàn Kiếm (00070).
 """
 
@@ -10,15 +10,8 @@ from datetime import date
 import pytest
 
 from survey import access, notes, points
-from tests.staff_helpers import (  # noqa: F401
-    BEN_THANH,
-    HANOI,
-    HCMC,
-    HOAN_KIEM,
-    SAI_GON,
-    client_as,
-    world_fixture,
-)
+from tests.factories import BEN_THANH, HANOI, HCMC, HOAN_KIEM, SAI_GON
+from tests.staff_helpers import client_as
 
 ALL_ROLES = ("administrator", "province_manager", "ward_staff", "analyst")
 # The policy written out once more by hand: a change to access.PERMISSIONS must change this.

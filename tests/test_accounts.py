@@ -3,12 +3,12 @@
 import pytest
 
 from survey import accounts
-from tests.staff_helpers import BEN_THANH, HCMC, seed_units
+from tests.factories import BEN_THANH, HCMC, make_units
 
 
 @pytest.fixture
 def units_db(db):
-    seed_units(db)
+    make_units(db)
     return db
 
 
@@ -101,7 +101,7 @@ def test_cli_prompts_twice_and_refuses_short_or_mismatched(runner, db):
 
 
 def test_cli_ward_staff_needs_a_known_scope(runner, db):
-    seed_units(db)
+    make_units(db)
     ok = runner.invoke(
         args=["users", "create", "lan", "--role", "ward_staff", "--scope", BEN_THANH],
         input="long enough pw\nlong enough pw\n",

@@ -5,7 +5,8 @@ from bs4 import BeautifulSoup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from tests.staff_helpers import BEN_THANH, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH
+from tests.staff_helpers import client_as
 
 WARD = f"unit=ward&code={BEN_THANH}"
 CASES = [

@@ -2,14 +2,12 @@
 
 import csv
 import io
-import json
-import uuid
 
 import pytest
-from estimates_helpers import add_margins
 
 from survey import estimate_cache, estimates
-from tests.staff_helpers import BEN_THANH, HCMC, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, make_margins, make_response
+from tests.staff_helpers import client_as
 
 # A sample whose free raking weights reach 2.66 x the mean (the default cap of 5 never binds).
 SEXES = "mffmmmmmmmffmmmmffmmfmmmmfmffmmmfmmffmmmffmmmfmmmfmmmmmffmfm"
@@ -21,7 +19,7 @@ URL = f"/staff/analysis/estimates.csv?unit=ward&code={BEN_THANH}&period=2026-Q1"
 def skewed(db, world):
     """Sixty answers, two men for each woman, in a ward whose margins are half women."""
     estimate_cache.clear()
-    add_margins(
+    make_margins(
         db,
         {
             BEN_THANH: {
@@ -37,12 +35,9 @@ def skewed(db, world):
                 "age_band": ("18_29", "30_44", "45_59", "60_plus")[int(age)],
                 "lives_here": "yes" if i % 3 else "no",
             }
-            db.execute(
-                "INSERT INTO responses (id, point_id, ward_code, province_code,"
-                " questionnaire_id, questionnaire_version, modules, answers, locale,"
-                " started_at, submitted_at) VALUES (?, ?, ?, ?, 'papi-pulse-core', 1, '[]', ?,"
-                " 'vi', '2026-02-01T01:00:00+00:00', '2026-02-01T01:00:00+00:00')",
-                [uuid.uuid4().hex, world["point"]["id"], BEN_THANH, HCMC, json.dumps(answers)],
+            at = "2026-02-01T01:00:00+00:00"
+            make_response(
+                db, world["point"], answers=answers, modules=[], started_at=at, submitted_at=at
             )
     yield
     estimate_cache.clear()

@@ -6,33 +6,19 @@ from bs4 import BeautifulSoup
 
 from survey import csvout
 from survey.estimates import COLUMNS
-from tests.staff_helpers import (  # noqa: F401
-    BEN_THANH,
-    HANOI,
-    HCMC,
-    SAI_GON,
-    client_as,
-    world_fixture,
-)
+from tests.factories import BEN_THANH, HANOI, HCMC, SAI_GON, make_response
+from tests.staff_helpers import client_as
 
 ANSWERS = {"sex": "nam", "age_band": "30_44", "lives_here": "yes"}
+AT = {"started_at": "2026-02-01T01:00:00+00:00", "submitted_at": "2026-02-01T01:00:00+00:00"}
 
 
 def add_answers(db, world, count):
     """Store count core responses at the Bến Thành point in 2026-Q1."""
-    import json
-    import uuid
-
     with db.atomic():
         for i in range(count):
             answers = dict(ANSWERS, lives_here="yes" if i % 3 else "no")
-            db.execute(
-                "INSERT INTO responses (id, point_id, ward_code, province_code,"
-                " questionnaire_id, questionnaire_version, modules, answers, locale,"
-                " started_at, submitted_at) VALUES (?, ?, ?, ?, 'papi-pulse-core', 1, '[]', ?,"
-                " 'vi', '2026-02-01T01:00:00+00:00', '2026-02-01T01:00:00+00:00')",
-                [uuid.uuid4().hex, world["point"]["id"], BEN_THANH, HCMC, json.dumps(answers)],
-            )
+            make_response(db, world["point"], answers=answers, modules=[], **AT)
 
 
 def page(client, url):

@@ -10,7 +10,7 @@ import survey
 from survey import audit
 from survey.collation import sort_key
 from survey.staff.audit import action_labels, object_labels
-from tests.staff_helpers import client_as, world_fixture  # noqa: F401
+from tests.staff_helpers import client_as
 
 PACKAGE = Path(survey.__file__).parent
 

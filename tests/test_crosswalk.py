@@ -8,12 +8,13 @@ from survey import crosswalk, estimates
 from survey.csvout import reader
 from survey.questionnaire import get
 from tests import v1_fixture
+from tests.factories import make_export_places
 
 
 @pytest.fixture
 def two_versions(db):
     """v1 answers in 2026-Q1 and v2 answers in 2026-Q2, all in one ward: enough to be shown."""
-    places = v1_fixture.setup_places(db)
+    places = make_export_places(db)
     one_ward = dict.fromkeys("abc", places["a"])
     v1_fixture.stock(
         db, version=1, count=400, months=(2,), places=one_ward, fixed={"voted_in_person": "yes"}

@@ -11,7 +11,8 @@ from survey import create_app, csvout
 from survey.config import ConfigError
 from survey.questionnaire import catalogue, current_questionnaire, get, placewords
 from tests import v1_fixture
-from tests.staff_helpers import BEN_THANH, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH
+from tests.staff_helpers import client_as
 
 SURVEY = Path(__file__).parent.parent / "survey"
 PINNED_V2 = "papi-pulse-core:2"

@@ -16,7 +16,8 @@ from survey.questionnaire import QuestionnaireError, catalogue, decimals, loads
 from survey.questionnaire.decimals import DecimalError
 from survey.xlsform.reader import check_with, read_form
 from survey.xlsform.writer import rows as xlsform_rows
-from tests.citizen.citizen_helpers import answer_page, complete, make_point, page_path
+from tests.citizen.citizen_helpers import answer_page, complete, page_path
+from tests.factories import make_point
 from tests.xlsform_helpers import decimal_workbook
 
 TEST_CONFIG = {
@@ -294,7 +295,7 @@ def answered(province_app, province_db):
     """Return the database after two citizens answered: 3 (the helper's number) and 0,75."""
     complete(province_app.test_client(), make_point(province_db)["token"])
     client = province_app.test_client()
-    path, page = _walk_to(client, make_point(province_db, ward="00001")["token"], "muc_nuoc")
+    path, page = _walk_to(client, make_point(province_db, "00001")["token"], "muc_nuoc")
     location = client.post(path, data=answer_page(page.text) | {"do_sau_ngap": "0,75"}).headers[
         "Location"
     ]
@@ -316,7 +317,7 @@ def test_csv_holds_the_stored_text_and_round_trips_byte_for_byte(province_app, a
                                       "DATABASE": str(tmp_path / "b.db")})  # fmt: skip
     second = open_db(other)
     try:
-        make_point(second), make_point(second, ward="00001")  # the same points, ids 1 and 2
+        make_point(second), make_point(second, "00001")  # the same points, ids 1 and 2
         path = tmp_path / "export.csv"
         path.write_bytes(first)
         result = other.test_cli_runner().invoke(args=["import", "responses", str(path)])
@@ -430,7 +431,8 @@ def test_the_paper_form_prints_digit_boxes_with_a_decimal_comma(province_app, tm
 
 
 def test_the_print_page_draws_the_same_boxes(province_app, province_db):
-    from tests.staff_helpers import make_user, sign_in
+    from tests.factories import make_user
+    from tests.staff_helpers import sign_in
 
     point = make_point(province_db)
     client = province_app.test_client()
@@ -450,7 +452,8 @@ def test_the_print_page_draws_the_same_boxes(province_app, province_db):
 
 def test_a_decimal_typed_from_paper_is_stored_as_the_same_answer_online(province_app, province_db):
     from survey.paper import layout
-    from tests.staff_helpers import make_user, sign_in
+    from tests.factories import make_user
+    from tests.staff_helpers import sign_in
 
     point = make_point(province_db)
     client = province_app.test_client()

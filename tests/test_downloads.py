@@ -8,17 +8,17 @@ import pyreadstat
 import pytest
 from bs4 import BeautifulSoup
 
-from survey import exportfiles, points, statout, xlsxout
+from survey import exportfiles, statout, xlsxout
 from survey.analysis import downloads
 from survey.csvout import reader
-from tests.exports_helpers import make_response
-from tests.staff_helpers import HOAN_KIEM, client_as, world_fixture  # noqa: F401
+from tests.factories import HOAN_KIEM, make_point, make_response
+from tests.staff_helpers import client_as
 
 
 @pytest.fixture
 def stocked(db, world):
     """Add a Hà Nội point and one response at each of the three points."""
-    hanoi = points.create_point(db, HOAN_KIEM, "Tiếp dân Hoàn Kiếm", "reception")
+    hanoi = make_point(db, HOAN_KIEM, "Tiếp dân Hoàn Kiếm", "reception")
     world["hanoi_point"] = hanoi
     for number, point in enumerate((world["point"], world["other_point"], hanoi), 1):
         make_response(db, point, number)

@@ -1,10 +1,11 @@
 """Estimates kept per worker until the data they were made from change."""
 
 import pytest
-from estimates_helpers import add_margins, add_places, add_response, tiny
+from estimates_helpers import tiny
 
 from survey import baselines, estimate_cache, estimates, reviews
 from survey.estimates import parse_periods
+from tests.factories import make_margins, make_response, make_wards
 
 Q1 = parse_periods("2026-Q1")
 
@@ -21,9 +22,14 @@ def counted(db, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(estimates, "run", run)
-    add_places(db)
+    make_wards(db)
     for i in range(12):
-        add_response(db, "26734", {"sex": "mf"[i % 2], "age_band": "a18_34", "q1": "yes"})
+        make_response(
+            db,
+            "26734",
+            answers={"sex": "mf"[i % 2], "age_band": "a18_34", "q1": "yes"},
+            questionnaire_id="tiny",
+        )
     yield calls
     estimate_cache.clear()
 
@@ -48,7 +54,9 @@ def test_the_same_page_twice_runs_the_engine_once(db, counted):
 
 def test_a_new_answer_makes_the_next_page_fresh(db, counted):
     ward(db)
-    add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "no"})
+    make_response(
+        db, "26734", answers={"sex": "m", "age_band": "a18_34", "q1": "no"}, questionnaire_id="tiny"
+    )
     assert n_of(ward(db)) == 13
     assert len(counted) == 2
 
@@ -62,7 +70,7 @@ def test_a_review_decision_makes_the_next_page_fresh(db, counted):
 
 def test_margins_make_the_next_page_fresh(db, counted):
     ward(db)
-    add_margins(
+    make_margins(
         db, {"26734": {"sex": {"m": 50, "f": 50}, "age_band": dict.fromkeys(AGES, 100 / 3)}}
     )
     assert ward(db)[0]["weighted"] == 1
@@ -95,7 +103,9 @@ def test_options_are_part_of_the_key(db, counted):
 def test_the_mark_names_the_database_file_and_changes_with_the_data(db, counted):
     path, mark = estimate_cache.data_version(db)
     assert path == db.execute("PRAGMA database_list").fetchone()[2]
-    add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "no"})
+    make_response(
+        db, "26734", answers={"sex": "m", "age_band": "a18_34", "q1": "no"}, questionnaire_id="tiny"
+    )
     assert estimate_cache.data_version(db) != (path, mark)
 
 

@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-from estimates_helpers import add_margins, add_places, add_response, rows_by, tiny, worked_example
+from estimates_helpers import rows_by, tiny, worked_example
 
 from survey.estimates import parse_periods, run
+from tests.factories import make_margins, make_response, make_wards
 
 FIXTURES = Path(__file__).parent / "fixtures" / "r"
 
@@ -21,10 +22,10 @@ def example(db):
     """Store the worked example as one ward's responses in 2026-Q1, with its margins."""
     fx = fixture("worked_example")
     people, margins = worked_example(fx)
-    add_places(db)
-    add_margins(db, {"26734": margins})
+    make_wards(db)
+    make_margins(db, {"26734": margins})
     for answers in people:
-        add_response(db, "26734", answers)
+        make_response(db, "26734", answers=answers, questionnaire_id="tiny")
     return fx
 
 
@@ -61,8 +62,20 @@ def test_worked_example_mean_with_missing_answer(db, example):
 
 def test_excluded_responses_never_count_and_flagged_are_optional(db, example):
     """An excluded response changes nothing; a flagged one counts unless asked not to."""
-    add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "yes"}, status="excluded")
-    add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "yes"}, flags=["too_fast"])
+    make_response(
+        db,
+        "26734",
+        answers={"sex": "m", "age_band": "a18_34", "q1": "yes"},
+        review_status="excluded",
+        questionnaire_id="tiny",
+    )
+    make_response(
+        db,
+        "26734",
+        answers={"sex": "m", "age_band": "a18_34", "q1": "yes"},
+        flags=["too_fast"],
+        questionnaire_id="tiny",
+    )
     [kept] = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")
     [left] = rows_by(estimates(db, include_flagged=False), unit_type="ward", key="q1", option="yes")
     assert kept["n"] == 21 and kept["include_flagged"] == 1
@@ -72,11 +85,12 @@ def test_excluded_responses_never_count_and_flagged_are_optional(db, example):
 
 def test_period_is_local_time(db, example):
     """23:30 UTC on 31 March is 1 April in Vietnam: it belongs to Q2."""
-    add_response(
+    make_response(
         db,
         "26734",
-        {"sex": "m", "age_band": "a18_34", "q1": "yes"},
+        answers={"sex": "m", "age_band": "a18_34", "q1": "yes"},
         submitted_at="2026-03-31T23:30:00+00:00",
+        questionnaire_id="tiny",
     )
     q1 = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")[0]
     q2 = rows_by(estimates(db, "2026-Q2"), unit_type="ward", key="q1", option="yes")[0]
@@ -88,9 +102,9 @@ def test_no_margins_is_unweighted_and_says_so(db):
     """Without margins the unweighted share is reported, flagged as unweighted."""
     fx = fixture("worked_example")
     people, _ = worked_example(fx)
-    add_places(db)
+    make_wards(db)
     for answers in people:
-        add_response(db, "26734", answers)
+        make_response(db, "26734", answers=answers, questionnaire_id="tiny")
     [row] = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")
     assert row["estimate"] == pytest.approx(0.55)
     assert row["weighted"] == 0 and row["weighting_note"] == "no_margins"
@@ -98,7 +112,12 @@ def test_no_margins_is_unweighted_and_says_so(db):
 
 def test_refused_sex_is_imputed_and_noted(db, example):
     """A respondent who refused sex is raked in the modal category, and the note counts it."""
-    add_response(db, "26734", {"sex": "refused", "age_band": "a18_34", "q1": "no"})
+    make_response(
+        db,
+        "26734",
+        answers={"sex": "refused", "age_band": "a18_34", "q1": "no"},
+        questionnaire_id="tiny",
+    )
     [row] = rows_by(estimates(db), unit_type="ward", key="q1", option="yes")
     assert row["n"] == 21 and "imputed_sex=1" in row["weighting_note"]
 
@@ -107,7 +126,7 @@ def test_province_from_wards_agrees_with_r(db):
     """Wards raked separately, then combined by population: matches the R fixture."""
     fx = fixture("province")
     codes = [f"{26000 + i}" for i in range(len(fx["populations"]))]
-    add_places(db, wards=codes, populations=fx["populations"])
+    make_wards(db, wards=codes, populations=fx["populations"])
     margins = {}
     for code, ward in zip(codes, fx["wards"], strict=False):
         sex = ward["margins"]["sex"]
@@ -116,16 +135,17 @@ def test_province_from_wards_agrees_with_r(db):
             "age_band": {FOUR[k]: v for k, v in ward["margins"]["age"].items()},
         }
         for s, a, y in zip(ward["sex"], ward["age"], ward["y"], strict=True):
-            add_response(
+            make_response(
                 db,
                 code,
-                {
+                answers={
                     "sex": "m" if s == "nam" else "f",
                     "age_band": FOUR[a],
                     "q1": "yes" if y else "no",
                 },
+                questionnaire_id="tiny",
             )
-    add_margins(db, margins)
+    make_margins(db, margins)
     rows = list(
         run(db, tiny(four_bands=True), [parse_periods("2026-Q1")], cap=None, reveal_suppressed=True)
     )
@@ -146,7 +166,7 @@ def test_a_lonely_ward_scales_the_province_variance_as_r_average(db):
     fx = fixture("province")
     lonely = fixture("lonely")
     codes = [f"{26000 + i}" for i in range(len(fx["populations"]))]
-    add_places(db, wards=codes, populations=fx["populations"])
+    make_wards(db, wards=codes, populations=fx["populations"])
     margins = {}
     wards = [*fx["wards"], {**lonely["respondent"], "margins": None}]
     for code, ward in zip(codes, wards, strict=True):
@@ -161,8 +181,13 @@ def test_a_lonely_ward_scales_the_province_variance_as_r_average(db):
             }
         for s, a, y, likert in zip(*people, strict=True):
             answers = {"sex": "m" if s == "nam" else "f", "age_band": FOUR[a]}
-            add_response(db, code, {**answers, "q1": "yes" if y else "no", "q2": str(likert)})
-    add_margins(db, margins)
+            make_response(
+                db,
+                code,
+                answers={**answers, "q1": "yes" if y else "no", "q2": str(likert)},
+                questionnaire_id="tiny",
+            )
+    make_margins(db, margins)
     rows = list(run(db, tiny(four_bands=True), [parse_periods("2026-Q1")], cap=None))
     [lone] = rows_by(rows, unit_type="ward", unit_code=codes[-1], key="q1", option="yes")
     assert lone["n"] == 1 and lone["se"] is None
@@ -176,8 +201,8 @@ def test_a_lonely_ward_scales_the_province_variance_as_r_average(db):
 
 def test_everyone_and_no_one_get_the_same_flag(db):
     """A share of 1 and its mirror share of 0 are exact, with no variance, flagged alike."""
-    add_places(db)
-    add_margins(
+    make_wards(db)
+    make_margins(
         db,
         {
             "26734": {
@@ -189,7 +214,12 @@ def test_everyone_and_no_one_get_the_same_flag(db):
     bands = ["a18_34"] * 5 + ["a35_54"] * 2 + ["a55_plus"]
     for i in range(120):
         sex = "m" if i % 3 else "f"
-        add_response(db, "26734", {"sex": sex, "age_band": bands[i % 8], "q1": "yes"})
+        make_response(
+            db,
+            "26734",
+            answers={"sex": sex, "age_band": bands[i % 8], "q1": "yes"},
+            questionnaire_id="tiny",
+        )
     rows = estimates(db)
     [yes] = rows_by(rows, unit_type="ward", key="q1", option="yes")
     [no] = rows_by(rows, unit_type="ward", key="q1", option="no")
@@ -202,8 +232,8 @@ def test_everyone_and_no_one_get_the_same_flag(db):
 
 def _two_wards(db, second_population):
     """Ward 26001 with margins and 40 answers; ward 26002 with 30 answers and no margins."""
-    add_places(db, wards=["26001", "26002"], populations=[None, second_population])
-    add_margins(
+    make_wards(db, wards=["26001", "26002"], populations=[None, second_population])
+    make_margins(
         db,
         {
             "26001": {
@@ -216,7 +246,7 @@ def _two_wards(db, second_population):
     for i in range(70):
         ward = "26001" if i < 40 else "26002"
         answers = {"sex": "mf"[i % 2], "age_band": bands[i % 3], "q1": "yes" if i % 4 else "no"}
-        add_response(db, ward, answers)
+        make_response(db, ward, answers=answers, questionnaire_id="tiny")
     return rows_by(estimates(db), unit_type="province", key="q1", option="yes")
 
 
@@ -237,9 +267,14 @@ def test_a_ward_left_out_for_want_of_population_makes_coverage_unknown(db):
 
 def test_coverage_is_unknown_while_a_ward_without_answers_has_no_population(db):
     """One ward of two answered and only its population is known: not "100 %"."""
-    add_places(db, wards=["26001", "26002"], populations=[10000, None])
+    make_wards(db, wards=["26001", "26002"], populations=[10000, None])
     for i in range(40):
-        add_response(db, "26001", {"sex": "mf"[i % 2], "age_band": "a18_34", "q1": "yes"})
+        make_response(
+            db,
+            "26001",
+            answers={"sex": "mf"[i % 2], "age_band": "a18_34", "q1": "yes"},
+            questionnaire_id="tiny",
+        )
     [province] = rows_by(estimates(db), unit_type="province", key="q1", option="yes")
     assert province["coverage"] == ""
 

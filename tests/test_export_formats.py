@@ -13,7 +13,7 @@ import pytest
 from survey import exportfiles, exports, statout, xlsxout
 from survey.csvout import reader
 from survey.questionnaire import latest
-from tests.exports_helpers import BASE_ANSWERS, setup_places, varied_responses
+from tests.factories import BASE_ANSWERS, make_export_places, make_varied_responses
 from tests.test_csvout import _soffice
 
 READERS = {"sav": pyreadstat.read_sav, "dta": pyreadstat.read_dta}
@@ -23,8 +23,8 @@ CORE = latest("papi-pulse-core")
 @pytest.fixture
 def stocked(db):
     """Return the database with places and varied responses, and the places."""
-    places = setup_places(db)
-    varied_responses(db, places)
+    places = make_export_places(db)
+    make_varied_responses(db, places)
     return db, places
 
 

@@ -7,14 +7,14 @@ import pytest
 from survey import exports
 from survey.csvout import reader
 from survey.periods import parse_period
-from tests.exports_helpers import setup_places, varied_responses
+from tests.factories import make_export_places, make_varied_responses
 
 
 @pytest.fixture
 def stocked(db):
     """Return the database with places and varied responses, and the places."""
-    places = setup_places(db)
-    varied_responses(db, places)
+    places = make_export_places(db)
+    make_varied_responses(db, places)
     return db, places
 
 

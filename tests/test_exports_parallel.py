@@ -4,14 +4,14 @@ import pytest
 
 from survey import exports
 from survey.periods import parse_period
-from tests.exports_helpers import BASE_ANSWERS, make_response, setup_places, varied_responses
+from tests.factories import BASE_ANSWERS, make_export_places, make_response, make_varied_responses
 
 
 @pytest.fixture
 def many(db):
     """Return the database with varied responses, a carriage return and 30 more rows."""
-    places = setup_places(db)
-    varied_responses(db, places)
+    places = make_export_places(db)
+    make_varied_responses(db, places)
     make_response(db, places["b"], 6, answers=dict(BASE_ANSWERS, pressing_issue="a\r\nb\rc"))
     for number in range(7, 37):
         make_response(db, places["abc"[number % 3]], number)

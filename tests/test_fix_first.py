@@ -1,15 +1,13 @@
 """What to fix first: reliable parts ranked by their gap below the official score, comments."""
 
-import json
-import uuid
-
 import pytest
 from bs4 import BeautifulSoup
 
 from survey import fix_first
 from survey.estimates import parse_periods
 from survey.questionnaire import catalogue
-from tests.staff_helpers import BEN_THANH, HCMC, SAI_GON, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, HCMC, SAI_GON, make_response
+from tests.staff_helpers import client_as
 from tests.test_analysis_views import demo_world
 
 CORE = catalogue.get("papi-pulse-core", 1)
@@ -75,20 +73,9 @@ def add_comments(db, world, texts, start=0):
     with db.atomic():
         for i, text in enumerate(texts):
             at = f"2026-02-01T01:{start + i:02d}:00+00:00"
-            db.execute(
-                "INSERT INTO responses (id, point_id, ward_code, province_code,"
-                " questionnaire_id, questionnaire_version, modules, answers, locale,"
-                " started_at, submitted_at) VALUES (?, ?, ?, ?, 'papi-pulse-core', 1, '[]', ?,"
-                " 'vi', ?, ?)",
-                [
-                    uuid.uuid4().hex,
-                    world["point"]["id"],
-                    BEN_THANH,
-                    HCMC,
-                    json.dumps({"sex": "nam", "pressing_issue": text}),
-                    at,
-                    at,
-                ],
+            answers = {"sex": "nam", "pressing_issue": text}
+            make_response(
+                db, world["point"], answers=answers, modules=[], started_at=at, submitted_at=at
             )
 
 

@@ -6,7 +6,7 @@ import re
 import uuid
 
 import pytest
-from citizen.citizen_helpers import answer_page, make_point, page_path
+from citizen.citizen_helpers import answer_page, page_path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +14,7 @@ from survey import create_app
 from survey.citizen import draft as drafts
 from survey.questionnaire import latest
 from survey.webdb import open_db
+from tests.factories import make_point
 
 FUZZ = settings(
     max_examples=200,

@@ -13,7 +13,7 @@ import unicodedata
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from staff_helpers import client_as, world_fixture  # noqa: F401
+from staff_helpers import client_as
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 

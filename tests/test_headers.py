@@ -1,9 +1,10 @@
 """Every route, signed in or not, over HTTP and HTTPS, carries the security headers."""
 
 import pytest
-from staff_helpers import BEN_THANH, HCMC, client_as, world_fixture  # noqa: F401
+from staff_helpers import client_as
 
 from survey.questionnaire import latest
+from tests.factories import BEN_THANH, HCMC
 
 
 def url_values(app, world) -> dict:

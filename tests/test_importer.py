@@ -7,7 +7,7 @@ import pytest
 from survey import exports, importer, privacy, responses
 from survey.csvout import reader, to_bytes
 from survey.webdb import open_db
-from tests.exports_helpers import setup_places, varied_responses
+from tests.factories import make_export_places, make_varied_responses
 from tests.privacy_cases import MASKED
 
 
@@ -20,8 +20,8 @@ def export_bytes(db, **filters) -> bytes:
 @pytest.fixture
 def stocked(db):
     """Return the database with places and varied responses."""
-    places = setup_places(db)
-    varied_responses(db, places)
+    places = make_export_places(db)
+    make_varied_responses(db, places)
     return db, places
 
 
@@ -36,7 +36,7 @@ def test_round_trip_is_byte_identical(stocked, runner, tmp_path):
     )
     second_db = open_db(other)
     try:
-        setup_places(second_db)
+        make_export_places(second_db)
         path = tmp_path / "export.csv"
         path.write_bytes(first)
         result = other.test_cli_runner().invoke(args=["import", "responses", str(path)])
@@ -210,7 +210,7 @@ def fresh_instance(tmp_path, name: str):
         {"TESTING": True, "SECRET_KEY": "x" * 40, "DATABASE": str(tmp_path / f"{name}.db")}
     )
     db = open_db(other)
-    setup_places(db)
+    make_export_places(db)
     return other, db
 
 

@@ -10,8 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey.templating import local_time
-from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
-from tests.staff_helpers import client_as, world_fixture  # noqa: F401
+from tests.factories import MATRIX_RESPONSE_ID, make_flagged_response
+from tests.staff_helpers import client_as
 
 STORED = "2026-01-15T17:30:05+00:00"
 # How Babel (CLDR) writes 00:30:05 on 16 January 2026 in each language.
@@ -24,7 +24,7 @@ SHOWN = {
 
 
 def _response(db, world):
-    store_flagged(db, world["point"], submitted_at=STORED, started_at=STORED)
+    make_flagged_response(db, world["point"], submitted_at=STORED, started_at=STORED)
 
 
 def _audit(db, world):

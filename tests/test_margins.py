@@ -1,9 +1,9 @@
 """Margins: the whole file is validated, all or nothing, and replacements keep history."""
 
 import pytest
-from estimates_helpers import add_places
 
 from survey import margins
+from tests.factories import make_wards
 
 GOOD = (
     "unit_code,variable,category,population\n"
@@ -16,7 +16,7 @@ GOOD = (
 @pytest.fixture
 def ward(db):
     """Insert one ward."""
-    add_places(db)
+    make_wards(db)
     return db
 
 
@@ -72,7 +72,7 @@ def test_cli_loads_and_refuses(runner, app, tmp_path):
     from survey.webdb import open_db
 
     db = open_db(app)
-    add_places(db)
+    make_wards(db)
     db.close()
     good, bad = tmp_path / "m.csv", tmp_path / "bad.csv"
     good.write_text(GOOD)

@@ -3,9 +3,16 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from survey import points
-from tests.review_helpers import store_flagged
-from tests.staff_helpers import BEN_THANH, HCMC, client_as, make_user, world_fixture  # noqa: F401
+from tests.factories import (
+    BEN_THANH,
+    HCMC,
+    make_flagged_response,
+    make_point,
+    make_province,
+    make_user,
+    make_ward,
+)
+from tests.staff_helpers import client_as
 from tests.test_collation import POINTS
 
 # Code order (01, 24, 75, 79, 80) and code-point order (Đ after T) both differ from this.
@@ -30,23 +37,16 @@ def named(db, world):
             ("75", "Tỉnh Đồng Nai"),
             ("80", "Tỉnh Tây Ninh"),
         ):
-            db.execute(
-                "INSERT INTO provinces (code, name, name_ascii, kind) VALUES (?, ?, ?, 'tỉnh')",
-                [code, name, name.lower()],
-            )
-        for code, name, ascii_name in (
-            ("26737", "Phường Đa Kao", "phuong da kao"),
-            ("26740", "Phường Dĩ An", "phuong di an"),
-            ("26746", "Phường Tân Định", "phuong tan dinh"),
+            make_province(db, code, name)
+        for code, name in (
+            ("26737", "Phường Đa Kao"),
+            ("26740", "Phường Dĩ An"),
+            ("26746", "Phường Tân Định"),
         ):
-            db.execute(
-                "INSERT INTO wards (code, province_code, name, name_ascii, kind)"
-                " VALUES (?, ?, ?, ?, 'phường')",
-                [code, HCMC, name, ascii_name],
-            )
+            make_ward(db, code, HCMC, name)
     for name in reversed(POINTS):
-        point = points.create_point(db, BEN_THANH, name, "one_stop")
-    store_flagged(db, point)
+        point = make_point(db, BEN_THANH, name, "one_stop")
+    make_flagged_response(db, point)
     for username in reversed(USERNAMES):
         make_user(db, username, "analyst")
     return world

@@ -7,8 +7,8 @@ from bs4 import BeautifulSoup
 
 from survey import audit, notes, publishing
 from survey.public import cache
-from tests.public_helpers import store_answers
-from tests.staff_helpers import BEN_THANH, HCMC, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, HCMC, make_responses
+from tests.staff_helpers import client_as
 
 NOTE = {
     "ward": BEN_THANH,
@@ -29,7 +29,7 @@ def fresh_cache():
 
 
 def test_note_is_masked_approved_then_public_with_the_next_quarters_figure(app, db, world):
-    store_answers(db, world["point"], 40)
+    make_responses(db, world["point"], 40)
     pub = publishing.publish(db, None, HCMC, "2026-Q1")
     staff = client_as(app, world, "ward_staff")
     assert staff.post("/staff/notes/", data=NOTE).status_code == 302
@@ -60,7 +60,7 @@ def test_note_is_masked_approved_then_public_with_the_next_quarters_figure(app, 
 
 
 def test_rejected_and_pending_notes_never_appear(app, db, world):
-    store_answers(db, world["point"], 40)
+    make_responses(db, world["point"], 40)
     publishing.publish(db, None, HCMC, "2026-Q1")
     note = notes.write(
         db, None, BEN_THANH, "d6", "Đường ngập", "Đã khơi thông cống", date(2026, 2, 1), "UBND"

@@ -27,8 +27,17 @@ from survey.db import connect
 from survey.domain_errors import DomainError, Refused
 from survey.paper import store
 from survey.questionnaire import latest
-from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
-from tests.staff_helpers import BEN_THANH, HANOI, HCMC, HOAN_KIEM, SAI_GON, make_user, seed_units
+from tests.factories import (
+    BEN_THANH,
+    HANOI,
+    HCMC,
+    HOAN_KIEM,
+    MATRIX_RESPONSE_ID,
+    SAI_GON,
+    make_flagged_response,
+    make_units,
+    make_user,
+)
 
 CORE = latest("papi-pulse-core")
 TARGETS = f"province_code,year,dimension,target\n{HCMC},2026,total,45.5\n".encode()
@@ -53,7 +62,7 @@ def db(tmp_path):
     """Return a migrated database with two provinces and three wards, opened without Flask."""
     handle = connect(str(tmp_path / "ops.sqlite3"))
     migrations.apply(handle)
-    seed_units(handle)
+    make_units(handle)
     yield handle
     handle.close()
 
@@ -94,7 +103,7 @@ def failing_audit(monkeypatch):
 def _point(db, people):
     """Create the point the operations change, with one flagged answer for the review."""
     point = points.create(db, people["admin"], BEN_THANH, "Một cửa")
-    store_flagged(db, point)
+    make_flagged_response(db, point)
     return point
 
 

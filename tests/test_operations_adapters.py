@@ -6,7 +6,8 @@ import json
 import pytest
 
 from survey import accounts, points
-from tests.staff_helpers import BEN_THANH, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH
+from tests.staff_helpers import client_as
 
 
 def spy_on(monkeypatch, module, name):

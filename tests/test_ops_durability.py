@@ -6,11 +6,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from citizen.citizen_helpers import answer_page, make_point, page_path
+from citizen.citizen_helpers import answer_page, page_path
 
 from survey import backup, create_app, migrations, responses
 from survey.db import OperationalError, sqlite3
 from survey.ops import backup_command, check_command, restore_command
+from tests.factories import make_point
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from survey.db import sqlite3
 from survey.ops import backup_command, check_command
 from survey.paper import store
 from survey.questionnaire import latest
-from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
-from tests.staff_helpers import BEN_THANH, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, MATRIX_RESPONSE_ID, make_flagged_response
+from tests.staff_helpers import client_as
 from tests.staff_matrix import ROUTES
 
 NO_SPACE = OSError(errno.ENOSPC, "No space left on device")
@@ -167,7 +167,7 @@ WRITES = [
 @pytest.fixture
 def staff_world(app, db, world):
     """Return the staff world with what the role matrix adds: an answer, a form, a note."""
-    store_flagged(db, world["point"])
+    make_flagged_response(db, world["point"])
     store.reserve(db, world["point"]["id"], latest("papi-pulse-core"), 1, False, None)
     world["note"] = notes.write(
         db, None, BEN_THANH, "d5", "Không có ghế", "Thêm ghế", date(2026, 3, 3), "Một cửa"

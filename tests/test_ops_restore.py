@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-from citizen.citizen_helpers import make_point
 from click.testing import CliRunner
 
 from survey import backup, create_app, migrations, serverlock
 from survey.db import sqlite3
 from survey.ops import backup_command, restore_command
+from tests.factories import make_point
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 

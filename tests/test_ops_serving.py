@@ -6,10 +6,10 @@ import json
 import logging
 
 import pytest
-from citizen.citizen_helpers import make_point
 
 from survey import config as settings
 from survey import create_app, health, migrations, ops, requestlog
+from tests.factories import make_point
 
 SECRET = "s" * 40
 

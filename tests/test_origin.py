@@ -11,8 +11,7 @@ import pytest
 
 from survey import create_app
 from survey.webdb import open_db
-from tests.citizen.citizen_helpers import make_point
-from tests.staff_helpers import PASSWORD, make_user, seed_units
+from tests.factories import PASSWORD, make_point, make_units, make_user
 
 SITE = "https://khaosat.example.vn"
 FOREIGN = "This form was sent from another website, so nothing was saved."
@@ -37,7 +36,7 @@ def csrf_app(tmp_path, monkeypatch, **config):
 def app(tmp_path, monkeypatch):
     app = csrf_app(tmp_path, monkeypatch)
     db = open_db(app)
-    seed_units(db)
+    make_units(db)
     make_user(db, "lan", "ward_staff", ["26743"])
     db.close()
     return app
@@ -92,7 +91,7 @@ def test_a_sign_in_post_is_judged_by_its_origin(app, base_url, headers, status, 
 def test_https_through_the_proxy_signs_in_without_a_referer(tmp_path, monkeypatch):
     app = csrf_app(tmp_path, monkeypatch, PROXY_COUNT=1)
     db = open_db(app)
-    seed_units(db)
+    make_units(db)
     make_user(db, "lan", "ward_staff", ["26743"])
     db.close()
     # What nginx sends gunicorn on 127.0.0.1 (docs/DEPLOY.md), and what Chromium sends nginx.

@@ -4,7 +4,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import overview, targets
-from tests.staff_helpers import BEN_THANH, HANOI, HCMC, SAI_GON, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, HCMC, SAI_GON
+from tests.staff_helpers import client_as
 from tests.test_analysis_views import demo_world
 
 

@@ -11,7 +11,7 @@ from survey.paper import store
 from survey.questionnaire import latest
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app
-from tests.posters_helpers import PASSWORD, make_point, make_user
+from tests.factories import BEN_THANH, PASSWORD, make_point, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,8 @@ def test_a_form_is_entered_with_digits_tab_and_enter(tmp_path):
 
     with live_app(tmp_path / "instance") as (app, base):
         db = open_db(app)
-        point = make_point(db)
-        user = make_user(db, "ward_staff", scopes=[point["ward_code"]])
+        point = make_point(db, BEN_THANH)
+        user = make_user(db, role="ward_staff", scopes=[point["ward_code"]])
         store.reserve(db, point["id"], latest("papi-pulse-core"), 1, False, None)
         with chromium(tmp_path / "chromium", javascript=False) as driver:
             wait = WebDriverWait(driver, 15)

@@ -14,8 +14,8 @@ from survey.paper import layout, store
 from survey.questionnaire import latest
 from survey.staff.paper_check import box_field
 from tests.citizen.citizen_helpers import complete, everything
-from tests.citizen.citizen_helpers import make_point as make_citizen_point
-from tests.staff_helpers import BEN_THANH, make_user, seed_units, sign_in
+from tests.factories import BEN_THANH, make_point, make_units, make_user
+from tests.staff_helpers import sign_in
 
 CORE = latest("papi-pulse-core")
 CORE_MODULES = [m.id for m in CORE.core_modules]
@@ -24,10 +24,9 @@ CORE_MODULES = [m.id for m in CORE.core_modules]
 @pytest.fixture
 def point(db):
     """Return an active point of Phường Bến Thành."""
-    from survey import points
 
-    seed_units(db)
-    return points.create_point(db, BEN_THANH, "Bộ phận Một cửa", "one_stop")
+    make_units(db)
+    return make_point(db, BEN_THANH, "Bộ phận Một cửa", "one_stop")
 
 
 @pytest.fixture
@@ -80,7 +79,7 @@ def errors_of(response) -> list[str]:
 @pytest.mark.parametrize("run", range(3))
 def test_a_paper_form_stores_the_answers_given_online(app, client, db, run):
     """Answer online, then type the same answers from paper: the stored answers are equal."""
-    web_point = make_citizen_point(db)
+    web_point = make_point(db)
     complete(app.test_client(), web_point["token"], everything)
     online = responses.decode(next(iter(db.query("SELECT * FROM responses WHERE mode = 'web'"))))
     staff = make_user(db, f"clerk{run}", "ward_staff", [web_point["ward_code"]])

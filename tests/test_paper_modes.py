@@ -2,21 +2,28 @@
 
 import csv
 import io
-import json
-import uuid
 
 import pytest
 
 from survey import csvout, estimates, exports
 from survey.questionnaire import get
-from tests.estimates_helpers import add_places, add_response, rows_by, tiny
-from tests.staff_helpers import BEN_THANH, client_as, world_fixture  # noqa: F401
+from tests.estimates_helpers import rows_by, tiny
+from tests.factories import BEN_THANH, make_response, make_wards
+from tests.staff_helpers import client_as
 
 # The version these answers are stored in; exports below name it too.
 QUESTIONNAIRE = ("papi-pulse-core", 1)
 CORE = get(*QUESTIONNAIRE)
 KEY = f"{CORE.id}:{CORE.version}"
 ANSWERS = {"sex": "nu", "age_band": "30_44", "lives_here": "yes", "came_for_procedure": "no"}
+# The columns of every response stored below: the questionnaire the page reads, in 2026-Q1.
+STORED = {
+    "questionnaire_id": CORE.id,
+    "questionnaire_version": CORE.version,
+    "modules": ["core", "closing"],
+    "started_at": "2026-02-01T01:00:00+00:00",
+    "submitted_at": "2026-02-01T01:00:00+00:00",
+}
 
 
 def add_mixed(db, world) -> dict:
@@ -25,23 +32,8 @@ def add_mixed(db, world) -> dict:
     with db.atomic():
         for index in range(12):
             mode = "paper" if index % 3 == 0 else "web"
-            ids[mode].append(uuid.uuid4().hex)
-            db.execute(
-                "INSERT INTO responses (id, point_id, ward_code, province_code,"
-                " questionnaire_id, questionnaire_version, modules, answers, locale,"
-                " started_at, submitted_at, mode) VALUES (?, ?, ?, '79', ?, ?,"
-                " '[\"core\", \"closing\"]', ?, 'vi', '2026-02-01T01:00:00+00:00',"
-                " '2026-02-01T01:00:00+00:00', ?)",
-                [
-                    ids[mode][-1],
-                    world["point"]["id"],
-                    BEN_THANH,
-                    CORE.id,
-                    CORE.version,
-                    json.dumps(ANSWERS),
-                    mode,
-                ],  # fmt: skip
-            )
+            record = make_response(db, world["point"], mode=mode, answers=ANSWERS, **STORED)
+            ids[mode].append(record["id"])
     return ids
 
 
@@ -53,9 +45,14 @@ def ward_n(db, mode):
 
 
 def test_estimates_count_only_the_mode_asked_for(db):
-    add_places(db)
+    make_wards(db)
     for _ in range(5):
-        add_response(db, "26734", {"sex": "m", "age_band": "a18_34", "q1": "yes"})
+        make_response(
+            db,
+            "26734",
+            answers={"sex": "m", "age_band": "a18_34", "q1": "yes"},
+            questionnaire_id="tiny",
+        )
     db.execute(
         "UPDATE responses SET mode = 'paper' WHERE rowid IN (SELECT rowid FROM responses LIMIT 2)"
     )
@@ -124,13 +121,9 @@ def test_export_commands_take_a_mode(runner, db, world, tmp_path):
 def test_an_answer_the_form_said_to_skip_counts_in_no_estimate(db, world):
     add_mixed(db, world)
     skipped = dict(ANSWERS, sipas_access="5")  # came_for_procedure is "no": hidden online
-    db.execute(
-        "INSERT INTO responses (id, point_id, ward_code, province_code, questionnaire_id,"
-        " questionnaire_version, modules, answers, locale, started_at, submitted_at, mode,"
-        " flags) VALUES ('skipped', ?, ?, '79', ?, ?, '[\"core\", \"closing\"]', ?, 'vi',"
-        " '2026-02-01T01:00:00+00:00', '2026-02-01T01:00:00+00:00', 'paper',"
-        " '[\"paper_skip_violated\"]')",
-        [world["point"]["id"], BEN_THANH, CORE.id, CORE.version, json.dumps(skipped)],
+    flags = ["paper_skip_violated"]
+    make_response(
+        db, world["point"], id="skipped", mode="paper", answers=skipped, flags=flags, **STORED
     )
     rows = list(estimates.run(db, CORE, [estimates.parse_periods("2026-Q1")], ("ward",)))
     sipas = [row for row in rows_by(rows, unit_type="ward") if row["key"] == "sipas_access"]

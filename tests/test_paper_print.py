@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from survey import migrations, points
 from survey.paper import layout, skips, store
 from survey.questionnaire import latest
-from tests.staff_helpers import BEN_THANH, make_user, seed_units, sign_in
+from tests.factories import BEN_THANH, make_point, make_units, make_user
+from tests.staff_helpers import sign_in
 
 CORE = latest("papi-pulse-core")
 
@@ -64,8 +65,8 @@ def skip_sentences(form) -> list[str]:
 @pytest.fixture
 def point(db):
     """Return an active point of Phường Bến Thành."""
-    seed_units(db)
-    return points.create_point(db, BEN_THANH, "Bộ phận Một cửa", "one_stop")
+    make_units(db)
+    return make_point(db, BEN_THANH, "Bộ phận Một cửa", "one_stop")
 
 
 def test_blank_form_has_every_question_and_skip_in_large_type(runner, tmp_path):

@@ -3,14 +3,8 @@
 import pytest
 
 from survey import points
-from tests.staff_helpers import (
-    BEN_THANH,
-    HOAN_KIEM,
-    SAI_GON,
-    client_as,
-    seed_units,
-    world_fixture,  # noqa: F401
-)
+from tests.factories import BEN_THANH, HOAN_KIEM, SAI_GON, make_point, make_units
+from tests.staff_helpers import client_as
 
 BASE = "https://khaosat.example.vn/s/"
 
@@ -18,7 +12,7 @@ BASE = "https://khaosat.example.vn/s/"
 @pytest.fixture
 def units(db):
     """Two provinces and three wards."""
-    seed_units(db)
+    make_units(db)
 
 
 def invoke(runner, *args):
@@ -151,7 +145,7 @@ def test_bad_input_is_one_line_and_stores_nothing(runner, db, units, args, messa
 
 
 def test_a_retired_point_is_not_rotated(runner, db, units):
-    point = points.create_point(db, BEN_THANH, "Một cửa", "one_stop")
+    point = make_point(db, BEN_THANH, "Một cửa", "one_stop")
     points.set_active(db, point["id"], False)
     result = invoke(runner, "rotate", str(point["id"]))
     assert result.exit_code == 1 and len(lines(result)) == 1

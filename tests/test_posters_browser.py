@@ -15,7 +15,7 @@ from PIL import Image
 from survey import accounts, points
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app
-from tests.posters_helpers import PASSWORD, make_point, make_user
+from tests.factories import BEN_THANH, PASSWORD, make_point, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +68,10 @@ def test_printed_poster_scans_to_the_survey_and_stops_after_rotation(live, brows
     app, base = live
     db = open_db(app)
     try:
-        point = make_point(db)
-        staff = make_user(db, accounts.WARD_STAFF, [point["ward_code"]], username="canbo.phuong")
+        point = make_point(db, BEN_THANH)
+        staff = make_user(
+            db, role=accounts.WARD_STAFF, scopes=[point["ward_code"]], username="canbo.phuong"
+        )
     finally:
         db.close()
     sign_in(browser, base, staff["username"])
@@ -109,10 +111,12 @@ def test_ward_document_prints_one_poster_per_page(live, browser):
     app, base = live
     db = open_db(app)
     try:
-        first = make_point(db)
-        make_point(db, name="Nhà văn hóa khu phố 2")
-        make_point(db, name="Bộ phận Tiếp nhận và Trả kết quả giải quyết thủ tục hành chính")
-        admin = make_user(db, accounts.ADMINISTRATOR, username="quantri")
+        first = make_point(db, BEN_THANH)
+        make_point(db, BEN_THANH, name="Nhà văn hóa khu phố 2")
+        make_point(
+            db, BEN_THANH, name="Bộ phận Tiếp nhận và Trả kết quả giải quyết thủ tục hành chính"
+        )
+        admin = make_user(db, role=accounts.ADMINISTRATOR, username="quantri")
     finally:
         db.close()
     sign_in(browser, base, admin["username"])
@@ -166,10 +170,10 @@ def test_the_typed_address_is_never_broken_across_lines(long_live, browser):
     app, base = long_live
     db = open_db(app)
     try:
-        point = make_point(db)
+        point = make_point(db, BEN_THANH)
         with db.atomic():
             db.execute("UPDATE points SET token = ? WHERE id = ?", [WIDE_TOKEN, point["id"]])
-        admin = make_user(db, accounts.ADMINISTRATOR, username="quantri")
+        admin = make_user(db, role=accounts.ADMINISTRATOR, username="quantri")
     finally:
         db.close()
     typed = "papi-pulse.sonoivu.tphcm.gov.vn/s/WMWM-WMWM-WMWM-WM"

@@ -10,7 +10,8 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from survey import accounts, posters, qr
-from tests.posters_helpers import BEN_THANH, make_point, make_user, sign_in
+from tests.factories import BEN_THANH, make_point, make_user
+from tests.staff_helpers import sign_in
 from tests.test_posters_pdf import page_streams, rasterise_rects
 
 BASE = "https://khaosat.example.vn"
@@ -22,13 +23,13 @@ A4_POINTS = (595.28, 841.89)
 @pytest.fixture
 def point(db):
     """Return an active point in Phường Bến Thành."""
-    return make_point(db)
+    return make_point(db, BEN_THANH)
 
 
 @pytest.fixture
 def staff(client, db, point):
     """Return a client signed in as the ward's staff."""
-    sign_in(client, make_user(db, accounts.WARD_STAFF, [BEN_THANH]))
+    sign_in(client, make_user(db, role=accounts.WARD_STAFF, scopes=[BEN_THANH]))
     return client
 
 
@@ -142,8 +143,10 @@ def test_printed_a4_with_the_results_code_scans_to_both_and_stays_one_page(tmp_p
     with live_app(tmp_path / "instance") as (app, base):
         db = open_db(app)
         try:
-            found = make_point(db)
-            user = make_user(db, accounts.WARD_STAFF, [BEN_THANH], username="canbo.phuong")
+            found = make_point(db, BEN_THANH)
+            user = make_user(
+                db, role=accounts.WARD_STAFF, scopes=[BEN_THANH], username="canbo.phuong"
+            )
         finally:
             db.close()
         with chromium(tmp_path / "chromium", size=(1000, 1400)) as driver:

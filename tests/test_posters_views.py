@@ -9,27 +9,27 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from survey import accounts, points
-from tests.posters_helpers import (
-    BEN_THANH,
-    HANOI,
-    HCMC,
-    make_point,
-    make_user,
-    other_ward,
-    sign_in,
-)
+from tests.factories import BEN_THANH, HANOI, HCMC, load_units, make_point, make_user
+from tests.posters_helpers import other_ward
+from tests.staff_helpers import sign_in
+
+
+@pytest.fixture(autouse=True)
+def units(db):
+    """Load the real units: the tests pick other wards among them."""
+    load_units(db)
 
 
 @pytest.fixture
 def point(db):
     """Return an active point in Phường Bến Thành."""
-    return make_point(db)
+    return make_point(db, BEN_THANH)
 
 
 @pytest.fixture
 def admin_client(client, db):
     """Return a client signed in as an administrator."""
-    sign_in(client, make_user(db, accounts.ADMINISTRATOR))
+    sign_in(client, make_user(db, role=accounts.ADMINISTRATOR))
     return client
 
 
@@ -102,8 +102,8 @@ def test_qr_downloads_decode_to_the_current_url_and_change_on_rotation(admin_cli
 
 
 def test_ward_document_has_one_poster_per_active_point(admin_client, db, point):
-    second = make_point(db, name="Nhà văn hóa khu phố 1")
-    hidden = make_point(db, name="Điểm cũ")
+    second = make_point(db, BEN_THANH, name="Nhà văn hóa khu phố 1")
+    hidden = make_point(db, BEN_THANH, name="Điểm cũ")
     points.set_active(db, hidden["id"], False)
     elsewhere = make_point(db, ward_code=other_ward(db), name="Điểm phường khác")
     page = soup(admin_client.get(f"/staff/wards/{BEN_THANH}/posters"))
@@ -126,7 +126,7 @@ def test_province_document_and_pdf(admin_client, db, point):
 
 
 def test_empty_ward_says_so(admin_client, db):
-    make_point(db)  # loads the units; another ward has no point
+    make_point(db, BEN_THANH)  # another ward has no point
     response = admin_client.get(f"/staff/wards/{other_ward(db)}/posters")
     assert response.status_code == 200
     page = soup(response)
@@ -136,12 +136,12 @@ def test_empty_ward_says_so(admin_client, db):
 def scoped_users(db):
     """Return users by name: the roles and scopes the matrix tries."""
     return {
-        "ward_staff_here": make_user(db, accounts.WARD_STAFF, [BEN_THANH]),
-        "ward_staff_elsewhere": make_user(db, accounts.WARD_STAFF, [other_ward(db)]),
-        "manager_here": make_user(db, accounts.PROVINCE_MANAGER, [HCMC]),
-        "manager_elsewhere": make_user(db, accounts.PROVINCE_MANAGER, [HANOI]),
-        "analyst": make_user(db, accounts.ANALYST),
-        "admin": make_user(db, accounts.ADMINISTRATOR),
+        "ward_staff_here": make_user(db, role=accounts.WARD_STAFF, scopes=[BEN_THANH]),
+        "ward_staff_elsewhere": make_user(db, role=accounts.WARD_STAFF, scopes=[other_ward(db)]),
+        "manager_here": make_user(db, role=accounts.PROVINCE_MANAGER, scopes=[HCMC]),
+        "manager_elsewhere": make_user(db, role=accounts.PROVINCE_MANAGER, scopes=[HANOI]),
+        "analyst": make_user(db, role=accounts.ANALYST),
+        "admin": make_user(db, role=accounts.ADMINISTRATOR),
     }
 
 

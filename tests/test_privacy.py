@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 from survey import privacy, responses, retention
 from survey.questionnaire import latest
-from tests.citizen.citizen_helpers import make_point
+from tests.factories import FLAGGED, make_flagged_response, make_point, response_record
 from tests.privacy_cases import KEPT, MASKED
-from tests.review_helpers import store_flagged
 
 PHONE, EMAIL, ID = privacy.PHONE, privacy.EMAIL, privacy.ID_NUMBER
 
@@ -134,7 +133,8 @@ def test_two_phones_joined_by_a_comma_are_both_masked():
 def test_every_caller_of_store_response_gets_masked_text_and_the_flag(db):
     point = make_point(db)
     answers = {"sex": "nu", "age_band": "30_44", "pressing_issue": "Gọi 0912 - 345 - 678"}
-    store_flagged(db, point, "direct", flags=[], answers=answers)
+    record = FLAGGED | {"id": "direct", "flags": [], "answers": answers}
+    responses.store_response(db, response_record(db, point, **record))
     stored = responses.get_response(db, "direct")
     assert stored["answers"]["pressing_issue"] == f"Gọi {PHONE}"
     assert stored["flags"] == ["pii_masked"]
@@ -157,7 +157,7 @@ def test_only_free_text_answers_are_masked():
 
 def _store(db, point, response_id, submitted_at, **overrides):
     """Store one response submitted at a given time."""
-    return store_flagged(
+    return make_flagged_response(
         db, point, response_id, submitted_at=submitted_at, started_at=submitted_at, **overrides
     )
 

@@ -19,8 +19,7 @@ from survey.public import cache
 from survey.webdb import open_db
 from tests import page_checks
 from tests.browser_support import chromium, live_app
-from tests.public_helpers import store_answers
-from tests.staff_helpers import BEN_THANH, HANOI, HCMC, HOAN_KIEM, SAI_GON, make_world
+from tests.factories import BEN_THANH, HANOI, HCMC, HOAN_KIEM, SAI_GON, make_responses, make_world
 
 pytestmark = pytest.mark.browser
 
@@ -57,8 +56,8 @@ def photo() -> bytes:
 def seed(db) -> None:
     """Publish 2026-Q1 of Hồ Chí Minh City with two approved notes at Bến Thành, one pictured."""
     world = make_world(db)
-    store_answers(db, world["point"], 40)
-    store_answers(db, world["other_point"], 12)
+    make_responses(db, world["point"], 40)
+    make_responses(db, world["other_point"], 12)
     publishing.publish(db, world["users"]["province_manager"], HCMC, "2026-Q1")
     written = [
         notes.write(

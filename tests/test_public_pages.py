@@ -9,16 +9,14 @@ from bs4 import BeautifulSoup
 
 from survey import publishing
 from survey.public import cache
-from tests.public_helpers import store_answers
-from tests.staff_helpers import (  # noqa: F401
+from tests.factories import (
     BEN_THANH,
     HANOI,
     HCMC,
-    HOAN_KIEM,
     OTHER_POINT,
     SAI_GON,
     SECRET_POINT,
-    world_fixture,
+    make_responses,
 )
 
 # The first TCP round trip (10 segments of 1460 bytes), as for the citizen pages.
@@ -35,8 +33,8 @@ def fresh_cache():
 
 def published(db, world, count=40):
     """Store answers at Bến Thành (and a few at Sài Gòn) and publish 2026-Q1."""
-    store_answers(db, world["point"], count)
-    store_answers(db, world["other_point"], 12)
+    make_responses(db, world["point"], count)
+    make_responses(db, world["other_point"], 12)
     return publishing.publish(db, world["users"]["province_manager"], HCMC, "2026-Q1")
 
 
@@ -98,12 +96,12 @@ def test_suppressed_lines_and_small_wards_show_no_figure(app, client, db, world,
 
 
 def test_nothing_unpublished_or_identifying_appears(app, client, db, world):
-    store_answers(db, world["other_point"], 40)
+    make_responses(db, world["other_point"], 40)
     before = soup_of(client.get(f"/ket-qua/{BEN_THANH}?lang=en"))
     assert "No results have been published for this ward yet." in before.text
     assert not before.select(".figures")
     published(db, world)
-    store_answers(db, world["point"], 40, day="2026-05-10")  # 2026-Q2: not published
+    make_responses(db, world["point"], 40, day="2026-05-10")  # 2026-Q2: not published
     response = client.get(f"/ket-qua/{BEN_THANH}?lang=vi")
     body = response.get_data(as_text=True)
     assert soup_of(response).select_one("main p strong").text == "40 người đã trả lời."
@@ -116,7 +114,7 @@ def test_nothing_unpublished_or_identifying_appears(app, client, db, world):
 def test_published_page_is_stable_and_a_correction_says_so(app, client, db, world):
     published(db, world)
     first = client.get(f"/ket-qua/{BEN_THANH}").get_data(as_text=True)
-    store_answers(db, world["point"], 30, seed=11)
+    make_responses(db, world["point"], 30, seed=11)
     again = client.get(f"/ket-qua/{BEN_THANH}").get_data(as_text=True)
     assert "40 người đã trả lời." in again
     assert not BeautifulSoup(again, "html.parser").select(".notice")
@@ -276,7 +274,7 @@ def test_a_new_publication_or_note_changes_the_etag(app, db, world):
     published(db, world)
     client = app.test_client()
     first = client.get(f"/ket-qua/{BEN_THANH}")
-    store_answers(db, world["point"], 30, seed=11)
+    make_responses(db, world["point"], 30, seed=11)
     publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q1")
     # Another worker published: this one's copies stay, yet the key has changed.
     corrected = client.get(
@@ -412,7 +410,7 @@ def test_no_public_page_shows_an_unpublished_quarter_a_hidden_figure_or_note(
 
     monkeypatch.setattr(publishing.estimates, "run", suppress_d3)
     published(db, world)
-    store_answers(db, world["point"], 53, day="2026-05-10")  # 2026-Q2, never published
+    make_responses(db, world["point"], 53, day="2026-05-10")  # 2026-Q2, never published
     manager = world["users"]["province_manager"]
     kept = notes.write(db, None, BEN_THANH, "d5", "Ghế", "Thêm ghế", date(2026, 1, 5), "UBND")
     notes.decide(db, manager, kept["id"], "approved")
@@ -455,14 +453,14 @@ def test_a_correction_of_an_earlier_quarter_changes_the_kept_ward_page(app, db, 
     published(db, world)
     note = notes.write(db, None, BEN_THANH, "d5", "Ghế", "Thêm ghế", date(2025, 12, 1), "UBND")
     notes.decide(db, world["users"]["province_manager"], note["id"], "approved")
-    store_answers(db, world["point"], 40, day="2026-05-10")
+    make_responses(db, world["point"], 40, day="2026-05-10")
     publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q2")
     client = app.test_client()
     kept = client.get(f"/ket-qua/{BEN_THANH}")
     # Another worker corrects 2026-Q1 (this one's copies stay): far fewer answers count now.
     with db.atomic():
         db.execute("UPDATE responses SET review_status = 'excluded' WHERE submitted_at < '2026-04'")
-    store_answers(db, world["point"], 31, seed=11)
+    make_responses(db, world["point"], 31, seed=11)
     publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q1")
     served = client.get(f"/ket-qua/{BEN_THANH}", headers={"If-None-Match": kept.headers["ETag"]})
     cache.clear()

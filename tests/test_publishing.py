@@ -5,13 +5,12 @@ import json
 import pytest
 
 from survey import audit, publishing
-from tests.public_helpers import store_answers
-from tests.staff_helpers import BEN_THANH, HCMC, SAI_GON, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, HCMC, SAI_GON, make_responses
 
 
 def test_manager_publishes_a_snapshot_with_its_audit_row(db, world):
-    store_answers(db, world["point"], 40)
-    store_answers(db, world["other_point"], 12)
+    make_responses(db, world["point"], 40)
+    make_responses(db, world["other_point"], 12)
     row = publishing.publish(db, world["users"]["province_manager"], HCMC, "2026-Q1")
     assert row["period"] == "2026-Q1" and row["published_by"] == "manager"
     assert row["corrects"] is None
@@ -29,7 +28,7 @@ def test_manager_publishes_a_snapshot_with_its_audit_row(db, world):
 
 def test_snapshot_never_keeps_a_suppressed_value(db, world, monkeypatch):
     """A line the engine does not show is stored as not shown, with no number at all."""
-    store_answers(db, world["point"], 40)
+    make_responses(db, world["point"], 40)
     real = publishing.estimates.run
 
     def suppress_d3(*args, **kwargs):
@@ -47,9 +46,9 @@ def test_snapshot_never_keeps_a_suppressed_value(db, world, monkeypatch):
 
 
 def test_published_figures_stay_when_data_change_and_a_correction_is_a_new_row(db, world):
-    store_answers(db, world["point"], 40)
+    make_responses(db, world["point"], 40)
     first = publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q1")
-    store_answers(db, world["point"], 30, seed=99)
+    make_responses(db, world["point"], 30, seed=99)
     assert publishing.latest(db, HCMC)["snapshot"] == first["snapshot"]
     second = publishing.publish(db, world["users"]["administrator"], HCMC, "2026-Q1")
     assert second["corrects"] == first["id"]
@@ -71,7 +70,7 @@ def test_published_figures_stay_when_data_change_and_a_correction_is_a_new_row(d
     ],
 )
 def test_refusals_write_nothing(db, world, role, period, code):
-    store_answers(db, world["point"], 5)
+    make_responses(db, world["point"], 5)
     with pytest.raises(publishing.PublishError) as raised:
         publishing.publish(db, world["users"][role], HCMC, period)
     assert raised.value.code == code
@@ -89,7 +88,7 @@ def test_staff_page_publishes_and_says_why_it_refuses(app, db, world):
 
     from tests.staff_helpers import client_as
 
-    store_answers(db, world["point"], 40)
+    make_responses(db, world["point"], 40)
     client = client_as(app, world, "province_manager")
     refused = client.post("/staff/publish/", data={"province": HCMC, "period": "2026-03"})
     assert refused.status_code == 422

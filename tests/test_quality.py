@@ -8,8 +8,9 @@ from bs4 import BeautifulSoup
 
 from survey import quality
 from survey.questionnaire import latest
-from tests.citizen.citizen_helpers import complete, first_choice, make_point
-from tests.review_helpers import human, store_flagged, submit
+from tests.citizen.citizen_helpers import complete, first_choice
+from tests.factories import make_flagged_response, make_point
+from tests.review_helpers import human, submit
 
 Q = latest("papi-pulse-core")
 SIPAS = ["sipas_access", "sipas_procedure", "sipas_staff", "sipas_result", "sipas_feedback"]
@@ -95,12 +96,12 @@ def test_burst_is_far_above_the_points_usual_hourly_rate(app, db):
         for hour in range(3):
             for i in range(6):
                 at = _iso(now - day * 86400 - hour * 3600 - i * 60)
-                store_flagged(db, point, f"h{day}-{hour}-{i}", submitted_at=at, flags=[])
+                make_flagged_response(db, point, f"h{day}-{hour}-{i}", submitted_at=at, flags=[])
     assert quality.usual_hourly_count(db, point["id"], now) == 6
     for i in range(29):
-        store_flagged(db, point, f"b{i}", submitted_at=_iso(now - 60 * i), flags=[])
+        make_flagged_response(db, point, f"b{i}", submitted_at=_iso(now - 60 * i), flags=[])
     assert not quality.is_burst(db, point["id"], now)  # the 30th is 5 x 6: allowed
-    store_flagged(db, point, "b29", submitted_at=_iso(now - 1), flags=[])
+    make_flagged_response(db, point, "b29", submitted_at=_iso(now - 1), flags=[])
     assert quality.is_burst(db, point["id"], now)  # the 31st is beyond
 
 
@@ -108,9 +109,9 @@ def test_burst_floor_for_a_new_point(app, db):
     point = make_point(db)
     now = 1_780_000_000.0
     for i in range(9):
-        store_flagged(db, point, f"b{i}", submitted_at=_iso(now - 60 * i), flags=[])
+        make_flagged_response(db, point, f"b{i}", submitted_at=_iso(now - 60 * i), flags=[])
     assert not quality.is_burst(db, point["id"], now)
-    store_flagged(db, point, "b9", submitted_at=_iso(now - 5), flags=[])
+    make_flagged_response(db, point, "b9", submitted_at=_iso(now - 5), flags=[])
     assert quality.is_burst(db, point["id"], now)
 
 

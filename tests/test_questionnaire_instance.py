@@ -10,7 +10,8 @@ from survey.config import ConfigError
 from survey.questionnaire import catalogue
 from survey.xlsform.reader import check_with, read_form
 from survey.xlsform.writer import option_label
-from tests.citizen.citizen_helpers import complete, make_point
+from tests.citizen.citizen_helpers import complete
+from tests.factories import make_point
 from tests.xlsform_helpers import workbook
 
 TEST_CONFIG = {

@@ -9,7 +9,8 @@ from bs4 import BeautifulSoup
 
 from survey import create_app, ratelimit, responses
 from survey.webdb import open_db
-from tests.citizen.citizen_helpers import answer_page, complete, make_point
+from tests.citizen.citizen_helpers import answer_page, complete
+from tests.factories import make_point
 from tests.ratelimit_helpers import FixedClock
 from tests.review_helpers import human, submit
 
@@ -242,7 +243,7 @@ def test_a_crowd_behind_one_address_gets_through_and_only_a_flood_is_stopped(app
     english = flooder.post(url + "?lang=en", data={"someone_else": "1"})
     assert "Please try again in about 51 minutes." in busy_text(english)
     # Another point, from the same address, is not affected.
-    elsewhere = make_point(db, ward="26737")
+    elsewhere = make_point(db, "26737")
     sent = submit(phone(app), elsewhere["token"])
     assert sent.status_code == 303 and sent.headers["Location"].endswith("/thanks")
     assert not any(NAT in str(row) for row in db.execute("SELECT * FROM rate_limits"))

@@ -4,8 +4,8 @@ import json
 
 from bs4 import BeautifulSoup
 
-from tests.review_helpers import store_flagged
-from tests.staff_helpers import client_as, world_fixture  # noqa: F401
+from tests.factories import make_flagged_response
+from tests.staff_helpers import client_as
 
 
 def _ids(response):
@@ -16,16 +16,16 @@ def _ids(response):
 
 def _seed(db, world):
     """Store flagged answers at both points, and one clean answer."""
-    store_flagged(db, world["point"], "a" * 32, flags=["burst"])
-    store_flagged(
+    make_flagged_response(db, world["point"], "a" * 32, flags=["burst"])
+    make_flagged_response(
         db,
         world["point"],
         "b" * 32,
         flags=["too_fast", "pii_masked"],
         submitted_at="2026-05-02T03:00:00+00:00",
     )
-    store_flagged(db, world["other_point"], "c" * 32, flags=["honeypot"])
-    store_flagged(db, world["point"], "d" * 32, flags=[])
+    make_flagged_response(db, world["other_point"], "c" * 32, flags=["honeypot"])
+    make_flagged_response(db, world["point"], "d" * 32, flags=[])
 
 
 def test_list_is_scoped_and_filtered(app, db, world):

@@ -5,7 +5,8 @@ import pytest
 from survey import estimates, indicators
 from survey.questionnaire import QuestionnaireError, loads
 from survey.questionnaire.scoring import normalise
-from tests.estimates_helpers import HEAD, add_places, add_response, rows_by
+from tests.estimates_helpers import HEAD, rows_by
+from tests.factories import make_response, make_wards
 
 PAPI = 'papi = {{ id = "{sub}.{n}", name_vi = "Chỉ số {n}", source = "PAPI 2023" }}'
 
@@ -63,9 +64,14 @@ STRICT = 'rules = { complete_subdimensions = true, residents_item = "lives_here"
 
 
 def _run(db, q, people):
-    add_places(db)
+    make_wards(db)
     for answers in people:
-        add_response(db, "26734", {"sex": "m", "age_band": "a18_34", **answers}, qid="tiny")
+        make_response(
+            db,
+            "26734",
+            answers={"sex": "m", "age_band": "a18_34", **answers},
+            questionnaire_id="tiny",
+        )
     period = [estimates.parse_periods("2026-Q1")]
     return list(estimates.run(db, q, period, ("ward",), reveal_suppressed=True))
 

@@ -20,8 +20,8 @@ from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from survey import config, create_app, demo, estimates, ops
 from survey.citizen import guard
 from survey.webdb import open_db
-from tests.citizen.citizen_helpers import make_point
-from tests.staff_helpers import BEN_THANH, client_as, make_world
+from tests.factories import BEN_THANH, make_point, make_world
+from tests.staff_helpers import client_as
 
 BASE = {
     "TESTING": True,

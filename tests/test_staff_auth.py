@@ -6,7 +6,8 @@ import time
 import pytest
 
 from survey import accounts
-from tests.staff_helpers import PASSWORD, SECRET_POINT, english, make_user, seed_units
+from tests.factories import PASSWORD, SECRET_POINT, make_point, make_units, make_user
+from tests.staff_helpers import english
 
 
 @pytest.fixture(autouse=True)
@@ -17,7 +18,7 @@ def english_client(client):
 
 @pytest.fixture
 def staff(db):
-    seed_units(db)
+    make_units(db)
     return make_user(db, "lan", "ward_staff", ["26743"])
 
 
@@ -216,10 +217,9 @@ def test_deactivated_user_is_signed_out_on_next_request(client, staff, db):
 
 
 def test_dashboard_shows_only_scope(client, db, staff):
-    from survey import points
 
-    points.create_point(db, "26743", "Một cửa Bến Thành", "one_stop")
-    points.create_point(db, "26734", SECRET_POINT, "one_stop")
+    make_point(db, "26743", "Một cửa Bến Thành", "one_stop")
+    make_point(db, "26734", SECRET_POINT, "one_stop")
     login(client)
     body = client.get("/staff/").get_data(as_text=True)
     assert "Một cửa Bến Thành" in body and SECRET_POINT not in body

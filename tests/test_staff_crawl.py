@@ -22,8 +22,7 @@ from werkzeug.routing import RequestRedirect
 from survey.webdb import open_db
 from tests import page_checks
 from tests.browser_support import chromium, live_app, tap_and_wait
-from tests.review_helpers import store_flagged
-from tests.staff_helpers import PASSWORD, make_world
+from tests.factories import PASSWORD, make_flagged_response, make_world
 from tests.staff_matrix import ROUTES, add_matrix_data, fill
 
 pytestmark = pytest.mark.browser
@@ -256,7 +255,7 @@ def seed(db) -> dict:
     """Seed the matrix world, its flagged answer, and an answer of today (for the estimates)."""
     world = add_matrix_data(db, make_world(db))
     now = datetime.now(UTC)
-    store_flagged(
+    make_flagged_response(
         db,
         world["point"],
         "c0ffeec0ffeec0ffeec0ffeec0ffee00",

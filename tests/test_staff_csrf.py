@@ -3,8 +3,14 @@
 import pytest
 
 from survey import create_app
-from tests.review_helpers import MATRIX_RESPONSE_ID, store_flagged
-from tests.staff_helpers import PASSWORD, make_user, seed_units
+from tests.factories import (
+    MATRIX_RESPONSE_ID,
+    PASSWORD,
+    make_flagged_response,
+    make_point,
+    make_units,
+    make_user,
+)
 from tests.staff_matrix import ROUTES
 
 
@@ -26,10 +32,10 @@ def test_every_state_changing_form_needs_the_token(csrf_app):
     from survey.webdb import open_db
 
     db = open_db(csrf_app)
-    seed_units(db)
+    make_units(db)
     admin = make_user(db, "admin", "administrator")
-    point = points.create_point(db, "26743", "Điểm", "one_stop")
-    store_flagged(db, point)
+    point = make_point(db, "26743", "Điểm", "one_stop")
+    make_flagged_response(db, point)
     client = csrf_app.test_client()
     page = client.get("/staff/login?lang=en").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
@@ -67,9 +73,9 @@ def test_confirmation_forms_carry_their_token(csrf_app):
     from survey.webdb import open_db
 
     db = open_db(csrf_app)
-    seed_units(db)
+    make_units(db)
     make_user(db, "admin", "administrator")
-    point = points.create_point(db, "26743", "Điểm", "one_stop")
+    point = make_point(db, "26743", "Điểm", "one_stop")
     client = csrf_app.test_client()
     page = client.get("/staff/login?lang=en").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]

@@ -4,7 +4,8 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 from survey import points
-from tests.staff_helpers import SECRET_POINT, client_as, world_fixture  # noqa: F401
+from tests.factories import SECRET_POINT
+from tests.staff_helpers import client_as
 from tests.staff_matrix import (
     OPEN_BLUEPRINTS,
     PLACEHOLDER_WORLD,

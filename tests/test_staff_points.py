@@ -6,15 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import points
-from tests.staff_helpers import (
-    BEN_THANH,
-    HOAN_KIEM,
-    OTHER_POINT,
-    SAI_GON,
-    SECRET_POINT,
-    client_as,
-    world_fixture,  # noqa: F401
-)
+from tests.factories import BEN_THANH, HOAN_KIEM, OTHER_POINT, SAI_GON, SECRET_POINT
+from tests.staff_helpers import client_as
 
 
 def count(db):

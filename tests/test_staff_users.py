@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.staff_helpers import client_as, world_fixture  # noqa: F401
+from tests.staff_helpers import client_as
 
 
 def page(client, url: str) -> BeautifulSoup:

@@ -13,10 +13,11 @@ from bs4 import BeautifulSoup
 
 from survey import estimates, periods, ratelimit, responses
 from survey.questionnaire import latest
-from tests.citizen.citizen_helpers import first_choice, make_point
+from tests.citizen.citizen_helpers import first_choice
+from tests.factories import make_flagged_response, make_point
 from tests.ratelimit_helpers import FixedClock
-from tests.review_helpers import human, store_flagged, submit
-from tests.staff_helpers import client_as, world_fixture  # noqa: F401
+from tests.review_helpers import human, submit
+from tests.staff_helpers import client_as
 
 SIPAS = ["sipas_access", "sipas_procedure", "sipas_staff", "sipas_result", "sipas_feedback"]
 FLOODER = "203.0.113.77"
@@ -38,7 +39,7 @@ def _honest_responses(db, point, count=40, seed=1):
         }
         answers |= {item: str(rng.randint(3, 5)) for item in SIPAS}
         at = responses.iso_from_epoch(now - 7200 - 3600 * (i % hours_back))
-        store_flagged(
+        make_flagged_response(
             db,
             point,
             f"honest{i:03d}",

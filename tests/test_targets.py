@@ -6,7 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import estimates, targets
-from tests.staff_helpers import HANOI, HCMC, client_as, world_fixture  # noqa: F401
+from tests.factories import HANOI, HCMC
+from tests.staff_helpers import client_as
 from tests.test_analysis_views import demo_world, report_url, summary_rows
 
 HEADER = "province_code,year,dimension,target\n"

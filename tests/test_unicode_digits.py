@@ -4,15 +4,12 @@ import pytest
 
 from survey import margins
 from survey.questionnaire.logic import _number
+from tests.factories import BEN_THANH, make_ward
 
 
 @pytest.mark.parametrize("text", ["²", "٣", "１２", "1²"])
 def test_margins_refuse_non_ascii_populations(db, text):
-    db.execute("INSERT INTO provinces (code, name, name_ascii, kind) VALUES ('79', 'X', 'x', 'c')")
-    db.execute(
-        "INSERT INTO wards (code, province_code, name, name_ascii, kind)"
-        " VALUES ('26743', '79', 'Phường Bến Thành', 'phuong ben thanh', 'ward')"
-    )
+    make_ward(db, BEN_THANH)
     data = (
         f"unit_code,variable,category,population\n26743,sex,nam,{text}\n26743,sex,nu,5\n"
     ).encode()

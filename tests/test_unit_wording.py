@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from survey import accounts, config, unit_names
 from survey.unit_names import Unit
-from tests.posters_helpers import make_point, make_user, sign_in
+from tests.factories import load_units, make_point, make_user
+from tests.staff_helpers import sign_in
 
 # One real unit of each kind (codes as vietnam-provinces has them).
 UNITS = {
@@ -74,13 +75,14 @@ def foreign_words(text: str, kind: str, locale: str) -> list[str]:
 @pytest.fixture
 def unit_points(db):
     """Return {kind: an active point in a real unit of that kind}."""
+    load_units(db)
     return {kind: make_point(db, ward_code=code) for kind, code in UNITS.items()}
 
 
 @pytest.fixture
 def staff(client, db):
     """Return a client signed in as an administrator."""
-    sign_in(client, make_user(db, accounts.ADMINISTRATOR))
+    sign_in(client, make_user(db, role=accounts.ADMINISTRATOR))
     return client
 
 

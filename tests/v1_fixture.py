@@ -9,7 +9,7 @@ import random
 
 from survey.questionnaire import get
 from survey.questionnaire.logic import prune
-from tests.exports_helpers import make_response, setup_places
+from tests.factories import make_export_places, make_response
 
 FOLDER = "tests/fixtures/v1_export"
 PERIOD = "2026-Q1"
@@ -34,7 +34,7 @@ def _answer(item, rng):
 def stock(db, version=1, count=60, months=(1, 2, 3), places=None, fixed=None) -> dict:
     """Store fixed responses to a version in three wards of two provinces; return the places."""
     q = get("papi-pulse-core", version)
-    places = places or setup_places(db)
+    places = places or make_export_places(db)
     rng = random.Random(20260214 if version == 1 else 20260214 + version)
     rotating = [m.id for m in q.rotating_modules]
     for number in range(1, count + 1):

@@ -1,27 +1,7 @@
-"""Citizen test helpers: a collection point, and a robot that answers pages like a person."""
+"""Citizen test helpers: a robot that answers pages like a person, and page readers."""
 
 import re
 from html.parser import HTMLParser
-
-from survey import points
-
-WARD, PROVINCE = "26734", "79"
-
-
-def make_point(db, ward=WARD, province=PROVINCE) -> dict:
-    """Insert one province, one ward and an active point in it; return the point."""
-    with db.atomic():
-        db.execute(
-            "INSERT OR IGNORE INTO provinces (code, name, name_ascii, kind)"
-            " VALUES (?, 'Thành phố Hồ Chí Minh', 'thanh pho ho chi minh', 'city')",
-            [province],
-        )
-        db.execute(
-            "INSERT OR IGNORE INTO wards (code, province_code, name, name_ascii, kind)"
-            " VALUES (?, ?, 'Phường Sài Gòn', 'phuong sai gon', 'ward')",
-            [ward, province],
-        )
-    return points.create_point(db, ward, "Bộ phận Một cửa", "one_stop")
 
 
 class FormReader(HTMLParser):

@@ -4,7 +4,9 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from citizen_helpers import answer_page, make_point, page_path, walk_to
+from citizen_helpers import answer_page, page_path, walk_to
+
+from tests.factories import make_point
 
 AMOUNT = "land_extra_amount"  # "nghìn đồng", 0 to 1 000 000
 

@@ -5,7 +5,6 @@ from citizen_helpers import (
     answer_page,
     error_messages,
     everything,
-    make_point,
     page_path,
     post_and_follow,
     read_form,
@@ -13,6 +12,7 @@ from citizen_helpers import (
 
 from survey import create_app
 from survey.questionnaire import latest
+from tests.factories import make_point
 
 
 @pytest.fixture

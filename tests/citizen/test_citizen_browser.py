@@ -4,10 +4,10 @@ import json
 import time
 
 import pytest
-from citizen_helpers import make_point
 
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app, tap, tap_and_wait
+from tests.factories import make_point
 
 pytestmark = pytest.mark.browser
 

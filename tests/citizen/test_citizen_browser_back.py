@@ -3,11 +3,11 @@
 import time
 
 import pytest
-from citizen_helpers import make_point
 from test_citizen_browser import settle, tap_answers
 
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app, tap, tap_and_wait
+from tests.factories import make_point
 
 pytestmark = pytest.mark.browser
 PHONE = (360, 640)

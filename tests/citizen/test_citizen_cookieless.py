@@ -1,10 +1,11 @@
 """Without cookies a browser can answer, CSRF still holds, and the privacy notice leads back."""
 
 import pytest
-from citizen_helpers import answer_page, make_point, page_path, read_form
+from citizen_helpers import answer_page, page_path, read_form
 
 from survey import create_app
 from survey.webdb import open_db
+from tests.factories import make_point
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Accept-Language": "vi"}
 

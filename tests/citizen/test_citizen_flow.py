@@ -3,11 +3,12 @@
 import json
 
 import pytest
-from citizen_helpers import answer_page, complete, make_point, page_path, read_form
+from citizen_helpers import answer_page, complete, page_path, read_form
 
 from survey import points, responses
 from survey.questionnaire import latest
 from survey.questionnaire.logic import is_shown
+from tests.factories import make_point
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ from pathlib import Path
 import html5lib
 import pytest
 from bs4 import BeautifulSoup
-from citizen_helpers import answer_page, everything, make_point, page_path
+from citizen_helpers import answer_page, everything, page_path
+
+from tests.factories import make_point
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Bytes, compressed, HTML and CSS together: ten TCP segments of 1460 B, the initial congestion

@@ -1,16 +1,10 @@
 """Post/Redirect/Get: every citizen POST answers with a redirect, mistakes and the end included."""
 
 import pytest
-from citizen_helpers import (
-    answer_page,
-    complete,
-    error_messages,
-    make_point,
-    page_path,
-    read_form,
-)
+from citizen_helpers import answer_page, complete, error_messages, page_path, read_form
 
 from survey.questionnaire import latest
+from tests.factories import make_point
 
 VI = {"Accept-Language": "vi"}
 

@@ -2,10 +2,11 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from citizen_helpers import make_point, walk_to
+from citizen_helpers import walk_to
 
 from survey.questionnaire import latest
 from tests.browser_support import chromium, live_app
+from tests.factories import make_point
 
 LIKERT, BARE_LIKERT, RATING = "sipas_access", "information_easy", "health_station_rating"
 PAGES = {LIKERT: "today", BARE_LIKERT: "transparency_public", RATING: "services_health"}

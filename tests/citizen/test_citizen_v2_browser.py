@@ -4,13 +4,13 @@ import json
 from itertools import combinations
 
 import pytest
-from citizen_helpers import make_point
 from test_citizen_browser import settle, tap_answers
 
 from survey.questionnaire import catalogue, get
 from survey.questionnaire.timing import estimate_seconds, items_seconds
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app, tap_and_wait
+from tests.factories import make_point
 
 pytestmark = pytest.mark.browser
 

@@ -5,12 +5,13 @@ import tomllib
 
 import pytest
 from bs4 import BeautifulSoup
-from citizen_helpers import answer_page, everything, make_point, page_path
+from citizen_helpers import answer_page, everything, page_path
 from flask_babel import gettext
 
 from survey.paths import PACKAGE_DIR
 from survey.questionnaire import latest
 from survey.questionnaire.timing import minutes_range
+from tests.factories import make_point
 
 QUESTIONNAIRES = sorted((PACKAGE_DIR / "questionnaire" / "files").glob("*.toml"))
 # Phrases a Vietnamese reader finds odd (or, in English, wrong), and where they came from.

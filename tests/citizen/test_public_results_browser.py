@@ -1,13 +1,12 @@
 """In real Chromium with JavaScript off: a citizen answers, then reads the ward's results."""
 
 import pytest
-from citizen_helpers import make_point
 from test_citizen_browser import settle, tap_answers
 
 from survey import publishing
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app, tap_and_wait
-from tests.public_helpers import store_answers
+from tests.factories import make_point, make_responses
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +17,7 @@ def test_no_js_citizen_follows_the_thanks_link_to_the_results(tmp_path):
     with live_app(tmp_path / "instance") as (app, base):
         db = open_db(app)
         point = make_point(db)
-        store_answers(db, point, 40)
+        make_responses(db, point, 40)
         publishing.publish(db, None, point["province_code"], "2026-Q1")
         db.close()
         with chromium(tmp_path / "profile", size=(360, 640), javascript=False) as driver:

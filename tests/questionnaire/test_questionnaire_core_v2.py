@@ -66,8 +66,9 @@ def test_every_sub_dimension_is_scored_from_complete_data(db):
     """Responses over every module: no sub-dimension flagged, every dimension and the total."""
     from survey import estimates
     from tests import v1_fixture
+    from tests.factories import make_export_places
 
-    places = v1_fixture.setup_places(db)
+    places = make_export_places(db)
     one_ward = dict.fromkeys("abc", places["a"])
     v1_fixture.stock(
         db, version=2, count=99, months=(5,), places=one_ward, fixed={"lives_here": "yes"}
