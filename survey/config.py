@@ -55,7 +55,7 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": list(LOCALES),
-    # Raking trims weights at this multiple of the mean weight (STATISTICS.md).
+    # Raking trims weights at this multiple of the mean weight (docs/METHODOLOGY.md).
     "WEIGHT_TRIM_CAP": 5.0,
     # Prior worth of the province baseline in beta-binomial smoothing, in respondents.
     "SMOOTHING_PRIOR_N": 20,

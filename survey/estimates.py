@@ -1,6 +1,6 @@
 """The estimation engine: stored responses -> weighted estimates for every unit and period.
 
-Method (docs in STATISTICS.md; choices made here are listed so the methodology page and the
+Method (docs/METHODOLOGY.md; choices made here are listed so the methodology page and the
 export can say them):
 - Responses with review_status 'excluded' never count; flagged ones count unless
   ``include_flagged`` is False, and every row says which.

@@ -1,4 +1,4 @@
-"""The indicator model: item -> indicator -> sub-dimension -> dimension -> total (PAPI.md).
+"""The indicator model: item -> indicator -> sub-dimension -> dimension -> total (METHODOLOGY.md).
 
 Each scored item feeds one indicator; an indicator fed by several items takes, for each
 respondent, the mean of that respondent's scores on them. An indicator's estimate is the

@@ -1,7 +1,7 @@
 """Official names of PAPI's eight dimensions and their sub-dimensions, in Vietnamese and English.
 
-Names are data, like questionnaire wording (STYLE.md): both languages side by side, picked by
-the active locale. Dimension names are those of the PAPI reports (2021 onwards, PAPI.md);
+Names are data, like questionnaire wording (the house style): both languages side by side, picked by
+the active locale. Dimension names are those of the PAPI reports (2021 onwards);
 sub-dimension names are those of the PAPI reports' and provincial workbooks' sub-dimension
 tables ("1.3 Chất lượng bầu cử"), word for word.
 """

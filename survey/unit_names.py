@@ -5,7 +5,7 @@ Since 1 July 2025 a province is divided into phường (wards), xã (communes) a
 them. vietnam-provinces gives each unit its type (stored in ``wards.kind`` by
 ``units.load_units``) and an official name that starts with it: "Xã An Lục Long".
 
-Names are data (STYLE.md), like questionnaire wording: both languages side by side here, not
+Names are data (the house style), like questionnaire wording: both languages side by side here, not
 gettext. Vietnamese writes the type word in lower case inside a sentence ("Ủy ban nhân dân xã
 An Lục Long"); English, as in the Government's English texts, puts the name without diacritics
 first and the type after it ("People's Committee of An Luc Long Commune").

@@ -14,7 +14,7 @@ PAPI_KEYS = {"id", "name_vi", "source"}
 DIRECTIONS = ("higher_better", "lower_better")
 DONT_KNOW_RULES = ("exclude", "as_zero")
 CHOICE_TYPES = ("yes_no", "single", "multiple")
-# The scale's own ends: likert (v-1)/4 and rating v/10, as in PAPI.md's scoring model.
+# The scale's own ends: likert (v-1)/4 and rating v/10, as docs/METHODOLOGY.md says.
 SCALE_ANCHORS = {"likert5": (1, 5), "rating10": (0, 10)}
 
 

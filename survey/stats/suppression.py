@@ -14,7 +14,7 @@ MIN_N_EFF = 30.0
 SHOW_WIDTH = 0.05
 MAX_WIDTH = 0.30
 MAX_RELATIVE_WIDTH = 1.30
-# Disclosure: a cell with 1 to 4 respondents is hidden (STATISTICS.md).
+# Disclosure: a cell with 1 to 4 respondents is hidden (docs/METHODOLOGY.md).
 MIN_CELL = 5
 
 SHOWN = frozenset({"ok", "review_complement", "review_extreme"})

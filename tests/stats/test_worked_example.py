@@ -1,4 +1,4 @@
-"""The open worked example in docs/STATISTICS.md, with its published numbers."""
+"""The open worked example in docs/METHODOLOGY.md, with its published numbers."""
 
 import pytest
 
