@@ -34,15 +34,23 @@ def cell_flag(n):
     return None
 
 
-def proportion_flag(p, lower, upper, n, n_eff):
-    """Return the NCHS 2017 flag for a proportion with its Korn-Graubard interval."""
+def _unreliable(estimate, lower, upper, n, n_eff):
+    """Return the flag every estimate gets first (small cell, no data, n* < 30), or None."""
     flag = cell_flag(n)
     if flag:
         return flag
-    if p is None or lower is None or upper is None:
+    if estimate is None or lower is None or upper is None:
         return "no_data"
     if n_eff < MIN_N_EFF:
         return "suppressed_n_eff"
+    return None
+
+
+def proportion_flag(p, lower, upper, n, n_eff):
+    """Return the NCHS 2017 flag for a proportion with its Korn-Graubard interval."""
+    flag = _unreliable(p, lower, upper, n, n_eff)
+    if flag:
+        return flag
     width = upper - lower
     # The 1e-12 slack keeps an exact 0.05 or 0.30 on the side NCHS puts it.
     if width <= SHOW_WIDTH + 1e-12:
@@ -60,13 +68,9 @@ def proportion_flag(p, lower, upper, n, n_eff):
 
 def mean_flag(mean, lower, upper, n, n_eff, max_half_width):
     """Return the flag for a mean on a bounded scale: n* >= 30 and half-width cap."""
-    flag = cell_flag(n)
+    flag = _unreliable(mean, lower, upper, n, n_eff)
     if flag:
         return flag
-    if mean is None or lower is None or upper is None:
-        return "no_data"
-    if n_eff < MIN_N_EFF:
-        return "suppressed_n_eff"
     if (upper - lower) / 2.0 > max_half_width:
         return "suppressed_width"
     return "ok"
