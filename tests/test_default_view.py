@@ -8,7 +8,8 @@ from bs4 import BeautifulSoup
 from survey import periods
 from survey.analysis import present
 from survey.periods import LOCAL_TZ
-from tests.staff_helpers import BEN_THANH, HCMC, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, HCMC
+from tests.staff_helpers import client_as
 from tests.test_trends import V1, seed
 
 

@@ -19,7 +19,8 @@ from pypdf import PdfReader
 from survey import accounts, create_app, estimates, margins, trends
 from survey.questionnaire import catalogue
 from survey.webdb import open_db
-from tests.staff_helpers import HCMC, english, sign_in
+from tests.factories import HCMC
+from tests.staff_helpers import english, sign_in
 from tests.test_trends import SVG, svgs
 
 PERIOD = "2026-Q2"

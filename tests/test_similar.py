@@ -6,7 +6,8 @@ from bs4 import BeautifulSoup
 from survey import estimate_cache, estimates, points, similar
 from survey.demo_data import add_demo_responses
 from survey.questionnaire import catalogue
-from tests.staff_helpers import BEN_THANH, HCMC, SAI_GON, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, HCMC, SAI_GON
+from tests.staff_helpers import client_as
 
 V1 = catalogue.get("papi-pulse-core", 1)
 # Eighteen wards of Ho Chi Minh City, six to a third. Bến Thành and Sài Gòn are urban wards of

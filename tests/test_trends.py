@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 from survey import estimates, trends
 from survey.demo_data import add_demo_responses, ensure_demo_margins
 from survey.questionnaire import catalogue
-from tests.staff_helpers import BEN_THANH, HCMC, client_as, world_fixture  # noqa: F401
+from tests.factories import BEN_THANH, HCMC
+from tests.staff_helpers import client_as
 
 SVG = "{http://www.w3.org/2000/svg}"
 V1, V2 = catalogue.get("papi-pulse-core", 1), catalogue.get("papi-pulse-core", 2)
