@@ -13,7 +13,7 @@ import json
 import random
 import uuid
 
-from survey import accounts, points, units
+from survey import accounts, exports, points, units
 from survey.demo_data import synthetic_answers
 from survey.questionnaire import catalogue
 
@@ -205,13 +205,20 @@ def make_response(db, point, number: int | None = None, **overrides) -> dict:
     """Store a finished response at a point exactly as given (no masking); return its record.
 
     Takes what ``response_record`` takes; any column can be overridden, ``review_status`` and
-    ``mode`` included. JSON columns are written as the app writes them.
+    ``mode`` included. JSON columns and the export's cells are written as the app writes them.
     """
     record = response_record(db, point, number, **overrides)
     row = dict(record)
     row["modules"] = json.dumps(record["modules"])
     row["answers"] = json.dumps(record["answers"], ensure_ascii=False, sort_keys=True)
     row["flags"] = json.dumps(sorted(record["flags"]))
+    try:
+        questionnaire = catalogue.get(record["questionnaire_id"], record["questionnaire_version"])
+    except KeyError:  # a test's own questionnaire: the export decodes the answers instead
+        questionnaire = None
+    if questionnaire is not None and "cells" not in overrides:
+        writer = exports.cell_writer(questionnaire)
+        row["cells"], row["cells_key"] = writer(row["answers"]), writer.key
     marks = ", ".join("?" for _ in row)
     with db.atomic():
         db.execute(f"INSERT INTO responses ({', '.join(row)}) VALUES ({marks})", list(row.values()))

@@ -6,7 +6,7 @@ import json
 from survey import exports, migrations
 from survey.db import connect
 from survey.questionnaire import get
-from tests.exports_helpers import make_response, setup_places, varied_responses
+from tests.factories import make_export_places, make_response, make_varied_responses
 
 
 def decoded_bytes(db, dialect="plain", **filters) -> bytes:
@@ -31,8 +31,8 @@ def item_cells(db, response_id: str) -> str:
 
 
 def test_a_stored_response_carries_its_export_cells(db):
-    places = setup_places(db)
-    made = varied_responses(db, places)
+    places = make_export_places(db)
+    made = make_varied_responses(db, places)
     stored = db.execute("SELECT id, cells, cells_key FROM responses ORDER BY id").fetchall()
     assert len(stored) == len(made)
     key = exports.cells_key(get("papi-pulse-core", 1))
@@ -45,8 +45,8 @@ def test_a_stored_response_carries_its_export_cells(db):
 
 
 def test_the_export_reads_the_stored_cells_and_gives_the_decoded_bytes(db):
-    places = setup_places(db)
-    varied_responses(db, places)
+    places = make_export_places(db)
+    make_varied_responses(db, places)
     for dialect in ("plain", "excel"):
         for filters in ({}, {"include_excluded": True}, {"include_flagged": False}):
             assert exported_bytes(db, dialect, **filters) == decoded_bytes(db, dialect, **filters)
@@ -56,7 +56,7 @@ def test_the_export_reads_the_stored_cells_and_gives_the_decoded_bytes(db):
 
 
 def test_changed_answers_clear_the_cells_and_the_export_shows_the_new_answers(db):
-    places = setup_places(db)
+    places = make_export_places(db)
     record = make_response(db, places["a"], 1)
     answers = dict(record["answers"], sex="nam", pressing_issue='a "b"\r\nc')
     db.execute(
@@ -70,7 +70,7 @@ def test_changed_answers_clear_the_cells_and_the_export_shows_the_new_answers(db
 
 
 def test_rows_whose_base_cells_need_quoting_or_another_layout_are_decoded(db):
-    places = setup_places(db)
+    places = make_export_places(db)
     for number in range(1, 5):
         make_response(db, places["a"], number)
     ids = [r[0] for r in db.execute("SELECT id FROM responses ORDER BY rowid")]
@@ -87,8 +87,8 @@ def test_the_migration_keeps_every_row_and_stores_cells_equal_to_the_answers(db,
     old = connect(str(tmp_path / "old.sqlite3"))
     migrations.migrations.apply(old, stop_before="m017_response_cells")
     assert "cells" not in {c.name for c in old["responses"].columns}
-    setup_places(old)
-    varied_responses(db, setup_places(db))
+    make_export_places(old)
+    make_varied_responses(db, make_export_places(db))
     columns = [c.name for c in old["responses"].columns]
     listed = ", ".join(columns)
     rows = db.execute(f"SELECT {listed} FROM responses ORDER BY rowid").fetchall()

@@ -166,7 +166,8 @@ TOO_BIG = "9" * 20
 )
 def test_a_number_too_large_for_sqlite_in_a_url_is_a_4xx_not_a_500(app, db, url, status):
     """A mistyped or hostile id names no row: answered like any unknown one, never a 500."""
-    from tests.staff_helpers import client_as, make_world
+    from tests.factories import make_world
+    from tests.staff_helpers import client_as
 
     world = make_world(db)
     client = client_as(app, world, "administrator")
