@@ -58,9 +58,10 @@ def test_the_staff_language_switch_keeps_the_page_s_query(client, db):
 
     from bs4 import BeautifulSoup
 
-    from tests.staff_helpers import BEN_THANH, make_user, seed_units, sign_in
+    from tests.factories import BEN_THANH, make_units, make_user
+    from tests.staff_helpers import sign_in
 
-    seed_units(db)
+    make_units(db)
     sign_in(client, make_user(db, "analyst", "analyst"))
     page = f"/staff/analysis/fix?unit=ward&code={BEN_THANH}&period=2026-Q3"
     shown = client.get(page, headers={"Accept-Language": "vi"})

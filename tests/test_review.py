@@ -122,7 +122,7 @@ def test_the_reason_is_stored_nfc_as_every_text(app, db, world):
 
     from survey import reviews
 
-    store_flagged(db, world["point"], "nfc-reason")
+    make_flagged_response(db, world["point"], "nfc-reason")
     typed = unicodedata.normalize("NFD", "  Trả lời trùng lặp  ")  # as a Mac keyboard sends it
     client_as(app, world, "ward_staff").post(
         "/staff/review/nfc-reason", data={"decision": "excluded", "reason": typed}
