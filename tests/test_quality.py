@@ -115,6 +115,40 @@ def test_burst_floor_for_a_new_point(app, db):
     assert quality.is_burst(db, point["id"], now)
 
 
+def _steps_of_is_burst(db, point, now) -> int:
+    """Return the SQLite virtual-machine steps one burst check takes (a count, not a time)."""
+    steps = []
+    db.conn.set_progress_handler(lambda: steps.append(1), 1)
+    try:
+        assert quality.is_burst(db, point["id"], now)
+    finally:
+        db.conn.set_progress_handler(None, 1)
+    return len(steps)
+
+
+def test_a_flood_does_not_make_each_burst_check_read_the_whole_hour(app, db):
+    """The count stops where the verdict is settled: 2,000 answers cost what 100 do (#10.6)."""
+    point = make_point(db)
+    now = 1_780_000_000.0
+
+    def flood(first, last):
+        db.conn.executemany(
+            "INSERT INTO responses (id, point_id, ward_code, province_code, questionnaire_id,"
+            " questionnaire_version, modules, answers, locale, started_at, submitted_at)"
+            " VALUES (?, ?, ?, ?, 'papi-pulse-core', 1, '[]', '{}', 'vi', ?, ?)",
+            [
+                (f"f{i}", point["id"], point["ward_code"], point["province_code"], at, at)
+                for i in range(first, last)
+                for at in [_iso(now - 1 - i % 3000)]
+            ],
+        )
+
+    flood(0, 100)
+    small = _steps_of_is_burst(db, point, now)
+    flood(100, 2000)
+    assert _steps_of_is_burst(db, point, now) < 2 * small
+
+
 def test_answered_cookie_is_signed_and_scoped_to_point_and_quarter():
     secret = "s" * 40
     may = datetime(2026, 5, 10, tzinfo=UTC).timestamp()
