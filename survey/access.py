@@ -177,7 +177,7 @@ def can_see(db: Database, user: dict | None, kind: str, code: str) -> bool:
         ward = units.get_ward(db, code)
         return ward is not None and can_see_ward(user, ward)
     # SQLite integers have 64 bits: a longer "id" names no point (and must not overflow).
-    if not str(code).isdigit() or len(str(code)) > 18:
+    if not (str(code).isascii() and str(code).isdigit()) or len(str(code)) > 18:
         return False
     sql = (
         "SELECT p.ward_code, w.province_code FROM points p JOIN wards w ON w.code = p.ward_code"

@@ -212,6 +212,7 @@ def test_the_scope_clause_limits_points_to_the_scope(db, world):
         ("administrator", "point", "999999", False, False),
         ("administrator", "point", "9" * 30, False, False),  # longer than any SQLite integer
         ("administrator", "point", "abc", False, False),
+        ("administrator", "point", "²", False, False),  # a digit to str.isdigit(), not to int()
     ],
 )
 def test_can_see_and_touches_a_unit(db, world, role, kind, code, seen, touched):

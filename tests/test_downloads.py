@@ -220,3 +220,17 @@ def test_files_too_big_for_the_page_point_to_the_command_line(app, stocked, monk
     message = page.select_one(".error-summary").get_text(" ", strip=True)
     assert "3 phiếu" in message and f"papi-pulse export responses --format {fmt}" in message
     assert fetch(client, f"/analysis/downloads/responses.{fmt}?unit=01")[0] == 200
+
+
+@pytest.mark.parametrize("version", ["²", "x", "99"])
+def test_a_questionnaire_version_that_is_no_number_is_a_404_and_one_cli_line(
+    app, runner, world, version
+):
+    """ "²" passes str.isdigit() but not int(): it names no version, like any other text."""
+    name = f"papi-pulse-core:{version}"
+    client = client_as(app, world, "administrator")
+    response = client.get("/analysis/downloads/codebook.csv", query_string={"questionnaire": name})
+    assert response.status_code == 404
+    result = runner.invoke(args=["export", "codebook", "--questionnaire", name])
+    assert result.exit_code != 0 and not isinstance(result.exception, ValueError)
+    assert "Traceback" not in result.output and name in result.output

@@ -103,7 +103,7 @@ def current_questionnaire(setting: str) -> Questionnaire:
     """
     qid, _, version = str(setting).partition(":")
     if version:
-        if not version.isdigit():
+        if not (version.isascii() and version.isdigit()):  # "²" is a digit int() refuses
             raise KeyError(setting)
         return get(qid, int(version))
     if qid in CURRENT and (qid, CURRENT[qid]) in _available():
