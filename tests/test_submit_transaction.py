@@ -107,7 +107,7 @@ def test_a_final_submit_reads_and_writes_only_what_it_needs(app, client):
         "BEGIN IMMEDIATE",
         "SELECT window_start, hits FROM",
         "INSERT INTO rate_limits (key,",
-        "SELECT count(*) FROM responses",
+        "SELECT count(*) FROM (SELECT",
         "INSERT INTO responses (id,",
         "COMMIT",
     ]
