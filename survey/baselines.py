@@ -98,7 +98,7 @@ def match_legacy(index: dict, name: str, code: str = "") -> tuple[str, str, str]
     """Return (legacy code, canonical name, province code) of a name or code, or None."""
     code = code.strip()
     if code:
-        return index.get(units.province_code(code)) if code.isdigit() else None
+        return index.get(units.province_code(code)) if code.isascii() and code.isdigit() else None
     key = _name_key(name)
     return index.get(key) or index.get(units.fold(key))
 

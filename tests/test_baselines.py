@@ -107,3 +107,10 @@ def test_cli_loads_the_workbook_spelling(runner):
         result = runner.invoke(args=["baselines", "load", str(path)])
     assert result.exit_code == 0, result.output
     assert "9" in result.output
+
+
+def test_a_legacy_code_int_cannot_read_is_an_unknown_province(db):
+    """ "²" is a digit to str.isdigit() but not to int(): refused with the line, no ValueError."""
+    header = HEADER.replace("source_note", "source_note,legacy_code")
+    with pytest.raises(baselines.BaselineError, match="line 2: unknown legacy province"):
+        baselines.load(db, (header + "2023,Bình Dương,,5,5,5,5,5,5,5,5,40,x,²\n").encode())
