@@ -4,7 +4,7 @@ import pytest
 
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app, tap_and_wait
-from tests.staff_helpers import BEN_THANH, PASSWORD, make_user, seed_units
+from tests.factories import BEN_THANH, PASSWORD, make_point, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -12,13 +12,10 @@ pytestmark = pytest.mark.browser
 def test_the_dashboard_and_a_point_fit_a_phone(tmp_path):
     from selenium.webdriver.common.by import By
 
-    from survey import points
-
     with live_app(tmp_path / "instance") as (app, base):
         db = open_db(app)
-        seed_units(db)
+        point = make_point(db, BEN_THANH)
         user = make_user(db, "ward.staff", "ward_staff", [BEN_THANH])
-        point = points.create_point(db, BEN_THANH, "Bộ phận Một cửa", "one_stop")
         db.close()
         with chromium(tmp_path / "profile", size=(360, 640)) as driver:
             driver.get(f"{base}/staff/login?lang=en")
