@@ -12,11 +12,9 @@ import json
 
 from survey import baselines as baseline_store
 from survey import indicators
-from survey.estimates import (
+from survey.estimate_method import (
     Context,
-    _Combiner,
     build_spec,
-    changed,
     changes,
     decode,
     flag_of,
@@ -24,8 +22,9 @@ from survey.estimates import (
     smoothed,
     unit_weights,
 )
+from survey.stats import changed
 from survey.stats.suppression import SHOWN
-from survey.unitstats import compute
+from survey.unitstats import Stat, compute
 
 _SPECS: dict = {}
 
@@ -242,7 +241,7 @@ def province_rows(db, ctx: Context, questionnaire, province):
     unit_margins = _province_margins(db, ctx.set_id, province, spec, only)
     population = {c: _population(unit_margins.get(c), p) for c, p in wards.items()}
     baseline = baseline_store.blend(db, province)
-    combiner = _Combiner()
+    combiner = Combiner()
     for p in ctx.all_periods:
         combiner.population[p.label] = sum(v for v in population.values() if v)
     # Coverage is a share of the whole area: unknown while any ward's population is.
@@ -427,3 +426,92 @@ def _population(unit_margins, ward_population):
     if unit_margins:
         return float(sum(next(iter(unit_margins.values())).values()))
     return float(ward_population) if ward_population else None
+
+
+class Combiner:
+    """Population-weighted sums of ward estimates: v = sum (N_h/N)^2 v_h (stats.combine).
+
+    Wards are strata. A ward with a single respondent (a lonely stratum) has no variance of
+    its own; as R's options(survey.lonely.psu = "average"), the area's variance is then
+    scaled by strata / strata with a variance, instead of being lost for the whole area.
+    """
+
+    def __init__(self):
+        self.sums = {}  # (period label, key) -> [sum N est, sum N^2 v, covered N, n, n_item,
+        #                                          n_eff, wards]
+        self.population = {}  # period label -> known population of the area
+        # period label -> [wards added, with one respondent, unweighted, left out]
+        self.strata = {}
+        self.population_unknown = False  # some ward of the area has no known population
+
+    def add(self, label, population, stats, flags_n_eff, respondents, weighted):
+        """Add one ward's stats for a period, weighted by its population."""
+        strata = self.strata.setdefault(label, [0, 0, 0, 0])
+        strata[0] += 1
+        strata[1] += respondents == 1
+        strata[2] += not weighted
+        for key, st in stats.items():
+            if st.estimate is None:
+                continue
+            acc = self.sums.get((label, key))
+            if acc is None:
+                acc = self.sums[(label, key)] = [0.0, 0.0, 0.0, 0, 0, 0.0, 0]
+            acc[0] += population * st.estimate
+            if st.variance is not None:  # None: a lonely ward, counted in self.strata
+                acc[1] += population * population * st.variance
+            acc[2] += population
+            acc[3] += st.n
+            acc[4] += st.n_item
+            acc[5] += flags_n_eff.get(key, 0.0)
+            acc[6] += 1
+
+    def leave_out(self, label):
+        """Count a ward with answers but no known population: it cannot be combined."""
+        self.strata.setdefault(label, [0, 0, 0, 0])[3] += 1
+
+    def meta(self, label, set_id):
+        """Return the report meta of the area: weighted only if every ward in it was."""
+        _, _, unweighted, left_out = self.strata.get(label, (0, 0, 0, 0))
+        note = ["population_weighted_wards"]
+        if unweighted:
+            note.append(f"unweighted_wards={unweighted}")
+        if left_out:
+            note.append(f"wards_without_population={left_out}")
+        weighted = set_id is not None and not unweighted
+        return (weighted, set_id if weighted else None, "; ".join(note), "", "")
+
+    def merge(self, other):
+        """Add another combiner's sums (a province's, into the national one)."""
+        for k, b in other.sums.items():
+            a = self.sums.get(k)
+            if a is None:
+                self.sums[k] = list(b)
+                continue
+            for i, value in enumerate(b):
+                a[i] += value
+        for label, pop in other.population.items():
+            self.population[label] = self.population.get(label, 0.0) + pop
+        for label, counts in other.strata.items():
+            strata = self.strata.setdefault(label, [0, 0, 0, 0])
+            for i, value in enumerate(counts):
+                strata[i] += value
+        self.population_unknown = self.population_unknown or other.population_unknown
+
+    def stats(self, label):
+        """Return {key: (Stat, coverage, wards, n_eff)} combined for a period."""
+        total = self.population.get(label, 0.0)
+        strata, lonely, _, _ = self.strata.get(label, (0, 0, 0, 0))
+        scale = strata / (strata - lonely) if strata > lonely else None
+        out = {}
+        for (lab, key), (sne, snv, cov, n, m, neff, wards) in self.sums.items():
+            if lab != label or cov <= 0.0:
+                continue
+            est = sne / cov
+            var = scale * snv / (cov * cov) if scale is not None else None
+            out[key] = (
+                Stat(est, var, n, m, neff, None),
+                "" if self.population_unknown or not total else cov / total,
+                wards,
+                neff,
+            )
+        return out

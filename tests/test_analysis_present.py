@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The functions that decide a reliability flag (survey/stats/suppression.py and the engine).
 FLAG_SOURCES = {
     "survey/stats/suppression.py": ("cell_flag", "proportion_flag", "mean_flag"),
-    "survey/estimates.py": ("flag_of",),
+    "survey/estimate_method.py": ("flag_of",),
     "survey/estimate_units.py": ("incomplete_flag",),
 }
 

@@ -27,7 +27,7 @@ STATISTICS = {
     "score": _l("indicator score"),
     "papi": _l("PAPI scale"),
 }
-# Every flag survey/stats/suppression.py and survey.estimates.flag_of can give, in words.
+# Every flag survey/stats/suppression.py and survey.estimate_method.flag_of can give, in words.
 FLAG_WORDS = {
     "ok": _l("Reliable"),
     "review_complement": _l("Shown, read with care"),
