@@ -12,6 +12,7 @@ so two backups started at once never take the same name. Age is read from the pa
 """
 
 import contextlib
+import logging
 import os
 import re
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from survey import migrations
 from survey.db import sqlite3
+
+log = logging.getLogger(__name__)
 
 PREFIX = "papi-pulse-"
 SUFFIX = ".sqlite3"
@@ -64,6 +67,33 @@ def write_backup(
     if keep is not None and not reason:
         prune(folder, keep)
     return target
+
+
+def migrate(db, backup_dir=None) -> list[str]:
+    """Apply pending migrations (survey.migrations.apply); return their names.
+
+    A database that already has migrations applied is first copied to backup_dir (default:
+    ``backups/`` beside the database) as ``papi-pulse-<time>-before-migration.sqlite3``,
+    so that a botched upgrade costs nothing. A failed backup stops the upgrade.
+    """
+    return migrations.apply(db, lambda db: _backup_before(db, backup_dir))
+
+
+def _backup_before(db, backup_dir) -> None:
+    """Write the pre-migration backup of a file database."""
+    path = database_path(db.conn)
+    if not path:
+        return
+    folder = backup_dir or os.path.join(os.path.dirname(path), "backups")
+    # A second connection reads the snapshot: the backup API cannot read through a
+    # connection that holds the write lock (it would retry for ever), and while this one
+    # holds it nobody else can write, so the copy is exactly the pre-migration state.
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        written = write_backup(reader, folder, reason="before-migration")
+    finally:
+        reader.close()
+    log.warning("backed up the database to %s before migrating", written)
 
 
 def _reserve_name(folder: Path, reason: str, now: datetime) -> tuple[Path, Path]:

@@ -3,7 +3,7 @@
 import click
 from flask.cli import FlaskGroup, routes_command, run_command, shell_command, with_appcontext
 
-from survey import create_app, migrations, ops, serverlock
+from survey import backup, create_app, ops, serverlock
 from survey.webdb import get_db
 
 
@@ -11,7 +11,7 @@ from survey.webdb import get_db
 @with_appcontext
 def migrate_command():
     """Apply pending database migrations."""
-    applied = migrations.apply(get_db())
+    applied = backup.migrate(get_db())
     click.echo(f"Applied {len(applied)} migration(s)." if applied else "Database is up to date.")
 
 

@@ -5,15 +5,12 @@ several server workers starting at once queue on SQLite's write lock instead of 
 an upgrade that fails half-way leaves the schema as it was.
 """
 
-import logging
-import os
-
 from sqlite_utils import Database, Migrations
 
 from survey import exports
-from survey.db import immediate, sqlite3
+from survey.db import immediate
+from survey.units import LEGACY_PROVINCES
 
-log = logging.getLogger(__name__)
 migrations = Migrations("papi_pulse")
 
 
@@ -242,8 +239,7 @@ def m009_session_generation(db: Database):
 def m010_baseline_legacy_code(db: Database):
     """Match baselines on the legacy province's code, not on how a file spelt its name."""
     db.execute("ALTER TABLE baselines ADD COLUMN legacy_code TEXT")
-    from survey.units import LEGACY_PROVINCES  # the crosswalk is law: rows need no units table
-
+    # The crosswalk is law: rows need no units table.
     for _, code, name in LEGACY_PROVINCES:
         db.execute("UPDATE baselines SET legacy_code = ? WHERE legacy_province = ?", [code, name])
 
@@ -408,18 +404,17 @@ def pending(db: Database) -> list[str]:
     return [m.name for m in migrations.pending(db)]
 
 
-def apply(db: Database, backup_dir=None) -> list[str]:
+def apply(db: Database, before_upgrade=None) -> list[str]:
     """Apply every pending migration in one write-locked transaction; return their names.
 
-    A database that already has migrations applied is first copied to backup_dir (default:
-    ``backups/`` beside the database) as ``papi-pulse-<time>-before-migration.sqlite3``,
-    so that a botched upgrade costs nothing. A failed backup stops the upgrade.
+    ``before_upgrade(db)`` runs first, inside that transaction, when a database that already
+    has migrations applied gets more: ``survey.backup.migrate`` passes its pre-migration backup.
     """
     with immediate(db):
         names = pending(db)
         if names:
-            if migrations.applied(db):
-                _backup_before(db, backup_dir)
+            if before_upgrade is not None and migrations.applied(db):
+                before_upgrade(db)
             migrations.apply(db)
     return names
 
@@ -431,22 +426,3 @@ def reference(applied_count: int) -> Database:
     stop = names[applied_count] if applied_count < len(names) else None
     migrations.apply(db, stop_before=stop)
     return db
-
-
-def _backup_before(db: Database, backup_dir) -> None:
-    """Write the pre-migration backup of a file database."""
-    from survey import backup
-
-    path = backup.database_path(db.conn)
-    if not path:
-        return
-    folder = backup_dir or os.path.join(os.path.dirname(path), "backups")
-    # A second connection reads the snapshot: the backup API cannot read through a
-    # connection that holds the write lock (it would retry for ever), and while this one
-    # holds it nobody else can write, so the copy is exactly the pre-migration state.
-    reader = sqlite3.connect(path, isolation_level=None)
-    try:
-        written = backup.write_backup(reader, folder, reason="before-migration")
-    finally:
-        reader.close()
-    log.warning("backed up the database to %s before migrating", written)

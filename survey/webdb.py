@@ -7,8 +7,8 @@ import threading
 from flask import current_app, g
 from werkzeug.routing import IntegerConverter
 
+from survey import backup
 from survey import db as storage
-from survey import migrations
 
 log = logging.getLogger(__name__)
 # The largest id a row can have: a larger number in a URL would raise OverflowError (a 500).
@@ -112,7 +112,7 @@ def init_app(app) -> None:
     if app.config.get("MIGRATE_ON_START", True):
         db = open_db(app)
         try:
-            applied = migrations.apply(db, backup_dir(app))
+            applied = backup.migrate(db, backup_dir(app))
         finally:
             db.close()
         if applied:
