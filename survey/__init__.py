@@ -1,15 +1,51 @@
-"""PAPI Pulse: citizens answer PAPI-style questionnaires by QR; provinces get local estimates."""
+"""PAPI Pulse: citizens answer PAPI-style questionnaires by QR; provinces get local estimates.
+
+``create_app`` only wires: the request's database, i18n, origin and security checks, templates,
+errors and the request log, then one ``init_app`` per area, each registering its blueprints and
+its commands (the operator commands that must run without an app are in ``survey/ops.py``).
+"""
 
 import os
 
 from flask import Flask
-from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from survey import (
+    analysis,
+    citizen,
+    demo,
+    errors,
+    exports_cli,
+    health,
+    i18n,
+    origin,
+    public,
+    questionnaires,
+    requestlog,
+    retention,
+    security,
+    staff,
+    templating,
+    webdb,
+)
 from survey import config as settings
+from survey.paper import cli as paper_cli
 from survey.paths import STATIC_DIR, TEMPLATES_DIR
 
-csrf = CSRFProtect()
+# The web areas and the command areas, in registration order: `export estimates` joins the
+# `export` group that exports_cli adds, so analysis comes after it.
+AREAS = (
+    questionnaires,
+    health,
+    citizen,
+    public,
+    staff,
+    demo,
+    exports_cli,
+    retention,
+    paper_cli,
+    analysis,
+)
 
 
 def create_app(test_config=None):
@@ -36,44 +72,13 @@ def create_app(test_config=None):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from survey import errors, i18n, origin, requestlog, security, templating, webdb
-
     webdb.init_app(app)
     i18n.init_app(app)
     origin.init_app(app)
-    csrf.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     requestlog.init_app(app)
-    _register_areas(app)
+    for area in AREAS:
+        area.init_app(app)
     return app
-
-
-def _register_areas(app) -> None:
-    """Register each web area's blueprint and each area's CLI commands."""
-    from survey import analysis, cli, health, questionnaires, staff
-    from survey.analysis import downloads
-    from survey.citizen import views as citizen
-    from survey.public import views as public
-    from survey.staff import notes as staff_notes
-    from survey.staff import paper as staff_paper
-    from survey.staff import paper_entry as staff_paper_entry
-    from survey.staff import posters as staff_posters
-    from survey.staff import publish as staff_publish
-    from survey.staff import review as staff_review
-
-    questionnaires.init_app(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(citizen.bp)
-    app.register_blueprint(public.bp)
-    staff.init_app(app)
-    app.register_blueprint(staff_posters.bp)
-    app.register_blueprint(staff_paper.bp)
-    app.register_blueprint(staff_paper_entry.bp)
-    app.register_blueprint(staff_review.bp)
-    app.register_blueprint(staff_publish.bp)
-    app.register_blueprint(staff_notes.bp)
-    cli.init_app(app)
-    analysis.init_app(app)
-    app.register_blueprint(downloads.bp)

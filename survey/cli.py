@@ -1,18 +1,17 @@
-"""The ``papi-pulse`` command: Flask's command group plus the app's own commands."""
+"""The ``papi-pulse`` command: Flask's command group plus the app's own commands.
+
+The app's commands are registered by each area's ``init_app`` (see ``create_app``); the
+operator commands of ``survey/ops.py`` are added to the group itself, so that they run even
+when the app cannot start.
+"""
 
 import click
-from flask.cli import FlaskGroup, routes_command, run_command, shell_command, with_appcontext
+from flask.cli import FlaskGroup, routes_command, run_command, shell_command
 
-from survey import backup, create_app, ops, serverlock
+from survey import create_app, ops, serverlock
+from survey.config import ConfigError
+from survey.db import OperationalError, is_disk_full
 from survey.webdb import get_db
-
-
-@click.command("migrate")
-@with_appcontext
-def migrate_command():
-    """Apply pending database migrations."""
-    applied = backup.migrate(get_db())
-    click.echo(f"Applied {len(applied)} migration(s)." if applied else "Database is up to date.")
 
 
 @click.command("run", context_settings={"ignore_unknown_options": True})
@@ -34,28 +33,8 @@ def run_with_hint(ctx, **_kwargs):
 run_with_hint.params = list(run_command.params)
 
 
-def init_app(app) -> None:
-    """Register the app's commands on its CLI group."""
-    from survey import demo, exports_cli, retention
-    from survey.paper import cli as paper_cli
-    from survey.staff import cli as staff_cli
-    from survey.staff import points_cli
-
-    app.cli.add_command(migrate_command)
-    app.cli.add_command(demo.demo_command)
-    exports_cli.init_app(app)
-    app.cli.add_command(staff_cli.units_cli)
-    app.cli.add_command(staff_cli.users_cli)
-    app.cli.add_command(points_cli.points_cli)
-    app.cli.add_command(retention.retention_cli)
-    paper_cli.init_app(app)
-
-
 def _app_factory():
     """Create the app for the command line; a locked or unreadable database is one clear line."""
-    from survey.config import ConfigError
-    from survey.db import OperationalError, is_disk_full
-
     try:
         return create_app()
     except ConfigError as exc:

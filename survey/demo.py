@@ -55,3 +55,8 @@ def demo_command(wanted):
         added = demo_data.add_demo_responses(db, point, current_questionnaire(), wanted)
         demo_data.ensure_demo_margins(db, point["ward_code"])
         click.echo(f"Demo responses: {added} added, {wanted} in all (source 'demo').")
+
+
+def init_app(app) -> None:
+    """Register the demo command."""
+    app.cli.add_command(demo_command)

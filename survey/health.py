@@ -53,3 +53,8 @@ def quick_check(db) -> bool:
     rows = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
     _quick_check_cache[path] = (time.monotonic(), rows == ["ok"])
     return rows == ["ok"]
+
+
+def init_app(app) -> None:
+    """Register the health check."""
+    app.register_blueprint(bp)

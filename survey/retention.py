@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlite_utils import Database
 
@@ -24,6 +25,7 @@ from survey import audit, periods
 from survey.db import immediate
 from survey.domain_errors import DomainError
 from survey.questionnaire import get as get_questionnaire
+from survey.webdb import get_db
 
 RESPONSES_ITEM = "_responses"
 TEXT_CODE = "_text"
@@ -133,10 +135,6 @@ def retention_cli():
 @with_appcontext
 def apply_command(dry_run, months):
     """Add responses older than RETENTION_MONTHS to the aggregates, then delete them."""
-    from flask import current_app
-
-    from survey.webdb import get_db
-
     months = current_app.config["RETENTION_MONTHS"] if months is None else months
     if months <= 0:
         raise click.ClickException(
@@ -148,3 +146,8 @@ def apply_command(dry_run, months):
         f"{verb} {done['deleted']} response(s) submitted before {done['before']}"
         f" ({done['aggregated']} counted in the aggregates first)."
     )
+
+
+def init_app(app) -> None:
+    """Register the retention command group."""
+    app.cli.add_command(retention_cli)

@@ -1,8 +1,13 @@
-"""Security headers on every response, with a per-request nonce for inline CSS and JS."""
+"""Security headers on every response, with a per-request nonce for inline CSS and JS, and
+the app's CSRF protection (``csrf``; the citizen's pages use their own: survey/citizen/forgery.py).
+"""
 
 import secrets
 
 from flask import g, request
+from flask_wtf import CSRFProtect
+
+csrf = CSRFProtect()
 
 
 def csp_nonce() -> str:
@@ -38,6 +43,7 @@ def set_headers(response):
 
 
 def init_app(app) -> None:
-    """Register the header hook and the nonce helper for templates."""
+    """Turn CSRF protection on; register the header hook and the nonce helper for templates."""
+    csrf.init_app(app)
     app.after_request(set_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

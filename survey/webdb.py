@@ -1,10 +1,13 @@
-"""The request's database handle, start-up migrations, and the integers a URL may carry."""
+"""The request's database handle, start-up migrations and ``papi-pulse migrate``, and the
+integers a URL may carry."""
 
 import logging
 import os
 import threading
 
+import click
 from flask import current_app, g
+from flask.cli import with_appcontext
 from werkzeug.routing import IntegerConverter
 
 from survey import backup
@@ -99,8 +102,16 @@ def close_db(_exc=None) -> None:
         db.conn.execute("ROLLBACK")
 
 
+@click.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Apply pending database migrations."""
+    applied = backup.migrate(get_db())
+    click.echo(f"Applied {len(applied)} migration(s)." if applied else "Database is up to date.")
+
+
 def init_app(app) -> None:
-    """Warn about an affected SQLite, apply pending migrations, register teardown.
+    """Warn about an affected SQLite, apply pending migrations, register teardown and migrate.
 
     Also bounds ``<int:...>`` URL parts to SQLite's integers (before any blueprint's rules).
     """
@@ -118,3 +129,4 @@ def init_app(app) -> None:
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
     app.teardown_appcontext(close_db)
+    app.cli.add_command(migrate_command)

@@ -23,7 +23,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from survey import csrf, points, responses, unit_names
+from survey import points, responses, unit_names
 from survey.citizen import carry, flow, forgery, guard, readback
 from survey.citizen import draft as drafts
 from survey.citizen.forms import validate_page
@@ -34,6 +34,7 @@ from survey.questionnaire import placewords
 from survey.questionnaire.logic import prune
 from survey.questionnaire.timing import minutes_range
 from survey.questionnaires import current_questionnaire
+from survey.security import csrf
 from survey.webdb import get_db
 
 bp = Blueprint("citizen", __name__)
