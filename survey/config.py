@@ -12,6 +12,8 @@ import secrets
 import zoneinfo
 from pathlib import Path
 
+from flask import Config
+
 from survey import unit_names
 from survey.locales import LOCALES
 
@@ -242,8 +244,6 @@ def refuse_debug(config) -> None:
 
 def describe(config, instance_path: str, environ=os.environ) -> list[tuple[str, str, str]]:
     """Return (setting, shown value, source) for every setting; secrets are hidden."""
-    from flask import Config
-
     from_file = Config(instance_path)
     from_file.from_pyfile("config.py", silent=True)
     from_env = from_environment(environ)

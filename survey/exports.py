@@ -36,6 +36,7 @@ from sqlite_utils import Database
 
 from survey import csvout
 from survey.config import DEFAULTS
+from survey.db import connect
 from survey.periods import Period
 from survey.questionnaire import Questionnaire, current_questionnaire, decimals, get
 
@@ -501,8 +502,6 @@ def _parallel(header, dialect, parts, processes):
 
 def _encode_part(part) -> bytes:
     """Return the CSV bytes (no header, no byte-order mark) of one rowid range."""
-    from survey.db import connect
-
     path, where, params, qid, version, labels, dialect, lo = part
     db = connect(path)
     try:

@@ -7,6 +7,8 @@ Each value can be overridden on the command line or by ``PAPI_PULSE_WORKERS`` an
 import multiprocessing
 import os
 
+from survey import serverlock
+
 # nginx terminates HTTPS and forwards to this local port only.
 bind = os.environ.get("PAPI_PULSE_BIND", "127.0.0.1:8000")
 
@@ -59,6 +61,4 @@ forwarded_allow_ips = "127.0.0.1,::1"
 
 def on_starting(server):
     """Hold the server lock in the master, and so in every worker: restore refuses meanwhile."""
-    from survey import serverlock
-
     serverlock.hold(serverlock.instance_folder())

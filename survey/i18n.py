@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 
 from survey import unit_names
@@ -109,8 +109,6 @@ def locale_switch_url(code: str) -> str:
 
 def current_locale() -> str:
     """Return the active locale code, one of LOCALES."""
-    from flask_babel import get_locale
-
     locale = get_locale()
     return str(locale.language) if locale else DEFAULT_LOCALE
 

@@ -33,6 +33,7 @@ from survey.exports import BASE_COLUMNS
 from survey.locales import LOCALES
 from survey.questionnaire import Questionnaire, amounts, decimals, get
 from survey.questionnaire.amounts import AmountError
+from survey.questionnaire.catalogue import available
 from survey.questionnaire.decimals import DecimalError
 from survey.questionnaire.logic import is_shown
 
@@ -450,7 +451,5 @@ def _choice(allowed: tuple[str, ...]):
 
 def _shipped_items():
     """Yield ((id, version), item column names) for every questionnaire, the instance's too."""
-    from survey.questionnaire.catalogue import available
-
     for key, questionnaire in sorted(available().items()):
         yield key, list(questionnaire.items)

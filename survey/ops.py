@@ -14,6 +14,7 @@ from survey import backup as backups
 from survey import config as settings
 from survey import create_app, migrations, serverlock
 from survey.db import is_disk_full, sqlite3
+from survey.webdb import backup_dir, open_db
 
 
 def _app(migrate: bool = True):
@@ -37,8 +38,6 @@ def failure(what: str, exc: BaseException) -> click.ClickException:
 
 def _connect(app):
     """Open the app's database without the app's request machinery."""
-    from survey.webdb import open_db
-
     return open_db(app)
 
 
@@ -93,8 +92,6 @@ def config_show_command():
 @click.option("--to", "folder", type=click.Path(file_okay=False), help="Folder for the backup.")
 def backup_command(folder):
     """Write a consistent, checked copy of the database while the server runs."""
-    from survey.webdb import backup_dir
-
     app = _app(migrate=False)
     try:
         db = _connect(app)
@@ -114,8 +111,6 @@ def backup_command(folder):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(file, yes):
     """Replace the database with a backup FILE (stop the server first)."""
-    from survey.webdb import backup_dir
-
     app = _app(migrate=False)
     try:
         with serverlock.exclusive(app.instance_path):

@@ -15,7 +15,7 @@ about collection points, no free text, no item is ever stored.
 """
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 from sqlite_utils import Database
 
@@ -151,8 +151,6 @@ def publish(
 
 def _today() -> date:
     """Return today's date in Vietnam."""
-    from datetime import datetime
-
     return datetime.now(periods.LOCAL_TZ).date()
 
 

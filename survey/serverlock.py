@@ -17,6 +17,8 @@ taken and the operator must stop the server first, as docs/DEPLOY.md says.
 import contextlib
 import os
 
+from flask import Flask
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -37,8 +39,6 @@ def lock_path(instance_path) -> str:
 
 def instance_folder() -> str:
     """Return the instance folder create_app will use, without creating the app."""
-    from flask import Flask
-
     return Flask(
         "survey", instance_path=os.environ.get("PAPI_PULSE_INSTANCE") or None
     ).instance_path

@@ -34,6 +34,7 @@ import math
 import re
 import string
 from dataclasses import dataclass, field
+from datetime import date
 
 from survey.csvout import NUMBER
 from survey.questionnaire import Questionnaire
@@ -370,8 +371,6 @@ def _fits_int32(cells: list) -> bool:
 
 def _dates(cells: list) -> list:
     """Return ISO dates as date objects (None stays None)."""
-    from datetime import date
-
     return [date.fromisoformat(v) if isinstance(v, str) and v else None for v in cells]
 
 

@@ -6,12 +6,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from survey import (
     access,
     baselines,
     crosswalk,
     csvout,
+    estimate_names,
     estimates,
     exportfiles,
     margins,
@@ -19,6 +21,7 @@ from survey import (
     targets,
     units,
 )
+from survey.analysis import overview_pdf, present, ward_report
 from survey.exports_cli import cannot_write, format_option, write_file
 from survey.locales import LOCALES
 from survey.periods import PeriodError
@@ -98,8 +101,6 @@ def _report_period(text):
 @with_appcontext
 def report_ward(code, period_text, lang, output):
     """Write the one-page report of a ward or commune as an A4 PDF."""
-    from survey.analysis import ward_report
-
     period = _report_period(period_text)
     if units.get_ward(get_db(), code) is None:
         raise click.ClickException(f"There is no ward or commune with code {code}.")
@@ -116,8 +117,6 @@ def report_ward(code, period_text, lang, output):
 @with_appcontext
 def report_province(code, period_text, lang, output):
     """Write the province's report, its overview of wards and one report per ward with answers."""
-    from survey.analysis import overview_pdf, ward_report
-
     period = _report_period(period_text)
     db = get_db()
     if units.get_province(db, code) is None:
@@ -219,11 +218,6 @@ def export_estimates(
         return
     dialect = "excel" if excel else "plain"
     target = output or sys.stdout.buffer
-    from flask_babel import force_locale
-
-    from survey import estimate_names
-    from survey.analysis import present
-
     with force_locale("vi"):
         words = present.name_words()
     named = estimate_names.with_names(

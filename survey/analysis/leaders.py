@@ -21,7 +21,7 @@ from survey import (
     trends,
     units,
 )
-from survey.analysis import picker, present, trend_chart
+from survey.analysis import picker, present, trend_chart, ward_report
 from survey.analysis.views import _plan, _rows, _today, _unit_or_404, bp
 from survey.i18n import current_locale
 from survey.periods import PeriodError
@@ -155,8 +155,6 @@ def fix():
 @login_required
 def report_pdf():
     """Download the one-page report of a ward or province (Vietnamese unless ?lang=en)."""
-    from survey.analysis import ward_report
-
     unit_type, code = request.args.get("unit", ""), request.args.get("code", "").strip()
     if unit_type not in ("ward", "province"):
         abort(404)

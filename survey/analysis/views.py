@@ -5,6 +5,8 @@ their scope only (a unit outside it answers 404). The pages never compute a stat
 call survey.estimates, the same code as the CSV export.
 """
 
+from datetime import datetime
+
 from babel.numbers import format_decimal
 from flask import (
     Blueprint,
@@ -42,7 +44,7 @@ from survey import (
 )
 from survey.analysis import picker, present
 from survey.i18n import current_locale
-from survey.periods import PeriodError
+from survey.periods import LOCAL_TZ, PeriodError
 from survey.questionnaires import current_questionnaire
 from survey.staff.auth import (
     current_user,
@@ -166,10 +168,6 @@ def _reliable(period, unit_type, code):
 
 def _today():
     """Return today's date in Vietnam."""
-    from datetime import datetime
-
-    from survey.periods import LOCAL_TZ
-
     return datetime.now(LOCAL_TZ).date()
 
 

@@ -13,6 +13,7 @@ from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
 from survey.citizen import readback
+from survey.i18n import current_locale
 from survey.questionnaire import amounts, decimals
 from survey.questionnaire.amounts import AmountError
 from survey.questionnaire.decimals import DecimalError
@@ -208,8 +209,6 @@ _VALIDATORS = {
 
 def _lang() -> str:
     """Return the active language code."""
-    from survey.i18n import current_locale
-
     return current_locale()
 
 

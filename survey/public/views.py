@@ -21,6 +21,7 @@ from survey import access, notes, papi_names, periods, publishing, units
 from survey.db import path_of
 from survey.i18n import current_locale
 from survey.public import cache, present
+from survey.stats.suppression import MIN_N_EFF
 from survey.webdb import get_db
 
 bp = Blueprint("public", __name__, url_prefix="/ket-qua")
@@ -213,8 +214,6 @@ def province(province_code):
 @bp.get("/cach-tinh")
 def method():
     """Explain in plain words how the published figures are made."""
-    from survey.stats.suppression import MIN_N_EFF
-
     return _serve(
         _key(),
         lambda: render_template(

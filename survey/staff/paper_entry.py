@@ -31,6 +31,7 @@ from survey.periods import LOCAL_TZ
 from survey.questionnaire import amounts, get
 from survey.staff.auth import current_user, get_point_or_404, permission_required
 from survey.staff.paper_check import SKIP_FLAG, box_field, check
+from survey.templating import local_time
 from survey.webdb import get_db
 
 bp = Blueprint("paper_entry", __name__, url_prefix="/staff/points")
@@ -181,8 +182,6 @@ def _taken(point, number_form, number, entered_at):
 
 def _when(iso: str | None) -> str:
     """Return a stored UTC time as local time for the reader."""
-    from survey.templating import local_time
-
     return local_time(iso) if iso else ""
 
 

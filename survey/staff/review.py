@@ -14,8 +14,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from survey import access, collation, periods, points, quality, reviews
+from survey.i18n import current_locale
 from survey.locales import or_default
 from survey.questionnaire import get as get_questionnaire
+from survey.questionnaire.logic import is_shown
 from survey.staff.auth import current_user, login_required, permission_required
 from survey.webdb import get_db, page_number, row_int
 
@@ -152,9 +154,6 @@ def _render_show(row: dict, form, status: int = 200):
 
 def skipped_on_paper(row: dict) -> list[str]:
     """Return the questions a paper form answers although its skips said to skip them."""
-    from survey.i18n import current_locale
-    from survey.questionnaire.logic import is_shown
-
     if row.get("mode") != "paper":
         return []
     try:
@@ -172,8 +171,6 @@ def skipped_on_paper(row: dict) -> list[str]:
 
 def labelled_answers(row: dict) -> list[tuple[str, str]]:
     """Return (question, answer) pairs in questionnaire order, in the interface language."""
-    from survey.i18n import current_locale
-
     lang = or_default(current_locale())
     try:
         questionnaire = get_questionnaire(row["questionnaire_id"], row["questionnaire_version"])

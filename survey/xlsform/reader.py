@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from survey.questionnaire import QuestionnaireError
 from survey.questionnaire._fields import CODE, SNAKE
+from survey.questionnaire.loader import from_raw
 
 from .expressions import ExpressionError, read_constraint, read_relevant
 from .workbook import FormRefused, Problem, Sheet, read_sheets
@@ -467,9 +469,6 @@ def check_with(form: Form, base_table: dict, source: str):
 
     Raises FormRefused with the loader's problems, placed on the form's rows where it can.
     """
-    from survey.questionnaire import QuestionnaireError
-    from survey.questionnaire.loader import from_raw
-
     table = dict(base_table)
     others = [m for m in table.get("modules", []) if m.get("id") != form.module["id"]]
     table["modules"] = others + [form.module]

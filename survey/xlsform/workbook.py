@@ -13,6 +13,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
+
 # A province's module is a few dozen rows (a few tens of KB); the whole PAPI questionnaire
 # exported as XLSForm is under 60 KB. 2 MB leaves room for long labels and formatting.
 MAX_BYTES = 2 * 1024 * 1024
@@ -87,8 +89,6 @@ def check_file(path: Path) -> None:
 
 def read_sheets(path: Path) -> dict[str, Sheet]:
     """Return the workbook's sheets by lower-cased name (check_file first)."""
-    import openpyxl
-
     check_file(path)
     try:
         with warnings.catch_warnings():

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
+
 from survey.questionnaire.decimals import stored
 from survey.questionnaire.items import SPECIAL_LABELS
 
@@ -114,8 +116,6 @@ def _choice_rows(item) -> list:
 
 def write_form(path: Path, questionnaire, module_id: str | None = None) -> int:
     """Write the XLSForm workbook; return the number of questions written."""
-    import openpyxl
-
     survey, choices, settings = rows(questionnaire, module_id)
     book = openpyxl.Workbook()
     for index, (name, data) in enumerate(
