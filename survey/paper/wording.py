@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 
 from survey.i18n import config_text
 from survey.locales import DEFAULT_LOCALE, LOCALES
+from survey.questionnaire import current_questionnaire as current
+from survey.questionnaire import get
 from survey.questionnaire.model import Condition
 
 from . import layout
@@ -32,16 +34,12 @@ def locales(lang: str) -> tuple[str, ...]:
 
 def current_questionnaire(config):
     """Return the questionnaire of the QUESTIONNAIRE setting in config (as citizens get it)."""
-    from survey.questionnaire import current_questionnaire as current
-
     return current(config["QUESTIONNAIRE"])
 
 
 def sheets(questionnaire, forms, lang: str, point: dict | None) -> list[Sheet]:
     """Return the sheets of reserved forms (store.PaperForm, each in its own questionnaire
     version), or of one blank form of questionnaire holding every module if there are none."""
-    from survey.questionnaire import get
-
     if not forms:
         blank = layout.build(questionnaire, layout.all_modules(questionnaire), False)
         return [sheet(blank, lang, point)]
