@@ -1,28 +1,41 @@
-"""Ward staff follow their counts and open a point on a 360 px phone without sideways scrolling."""
+"""Ward staff use their daily pages on a 360 px phone without the page scrolling sideways."""
+
+from datetime import date
 
 import pytest
 
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app, tap_and_wait
-from tests.factories import BEN_THANH, PASSWORD, make_point, make_user
+from tests.factories import BEN_THANH, PASSWORD, make_flagged_response, make_point, make_user
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_dashboard_and_a_point_fit_a_phone(tmp_path):
+def test_the_dashboard_a_point_notes_and_review_fit_a_phone(tmp_path):
     from selenium.webdriver.common.by import By
+
+    from survey import notes
 
     with live_app(tmp_path / "instance") as (app, base):
         db = open_db(app)
         point = make_point(db, BEN_THANH)
         user = make_user(db, "ward.staff", "ward_staff", [BEN_THANH])
+        make_flagged_response(db, point)
+        said = "Người dân phản ánh đèn đường ở khu phố 3 bị hỏng đã lâu, buổi tối đi lại khó."
+        did = "Phường đã thay 12 bóng đèn và lập tổ kiểm tra đèn đường hằng tháng."
+        notes.write(db, user, BEN_THANH, "d6", said, did, date(2026, 2, 1), "UBND phường")
         db.close()
         with chromium(tmp_path / "profile", size=(360, 640)) as driver:
             driver.get(f"{base}/staff/login?lang=en")
             driver.find_element(By.ID, "username").send_keys(user["username"])
             driver.find_element(By.ID, "password").send_keys(PASSWORD)
             tap_and_wait(driver, "main form button[type=submit]")
-            for path in ("/staff/", f"/staff/points/{point['id']}"):
+            for path in (
+                "/staff/",
+                f"/staff/points/{point['id']}",
+                "/staff/notes/",
+                "/staff/review/",
+            ):
                 driver.get(base + path)
                 assert driver.find_element(By.TAG_NAME, "h1").text
                 width = driver.execute_script("return document.documentElement.scrollWidth")
