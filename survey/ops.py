@@ -43,8 +43,18 @@ def _connect(app):
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", type=int, help="Worker processes (gunicorn) or threads (waitress).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes (gunicorn) or threads (waitress).",
+)
 @click.option(
     "--server",
     type=click.Choice(["gunicorn", "waitress"]),

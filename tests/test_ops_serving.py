@@ -114,6 +114,21 @@ def test_serve_runs_gunicorn_with_the_package_settings(app, monkeypatch):
     assert argv[argv.index("--workers") + 1] == "3"
 
 
+@pytest.mark.parametrize(
+    "arguments,option",
+    [(["--workers", "0"], "--workers"), (["--workers", "-3"], "--workers")]
+    + [(["--port", "99999"], "--port"), (["--port", "0"], "--port")],
+)
+def test_serve_refuses_a_worker_count_or_port_out_of_range_in_one_line(
+    app, monkeypatch, arguments, option
+):
+    monkeypatch.setattr(ops.os, "execv", lambda path, argv: pytest.fail(f"started {argv}"))
+    monkeypatch.setattr(ops.platform, "system", lambda: "Linux")
+    result = app.test_cli_runner().invoke(ops.serve_command, arguments)
+    assert result.exit_code == 2, result.output
+    assert f"Error: Invalid value for '{option}'" in result.output.splitlines()[-1]
+
+
 def test_serve_uses_waitress_on_windows(app, monkeypatch):
     import waitress
 
