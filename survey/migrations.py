@@ -382,7 +382,10 @@ def m016_ward_note_photos(db: Database):
     db.execute("ALTER TABLE ward_notes ADD COLUMN photo BLOB")
 
 
-@migrations()
+# Not in a savepoint of its own: this SQLite keeps savepoint journals in memory, and one
+# holding the old copy of every page of the responses table took 0.9 GB for a million rows.
+# apply() runs it inside its one BEGIN IMMEDIATE transaction, which rolls it back on failure.
+@migrations(transactional=False)
 def m017_response_cells(db: Database):
     """Store each response's cells of the codes export, so that exports copy them (#10.7).
 

@@ -3,6 +3,8 @@
 import dataclasses
 import json
 
+import pytest
+
 from survey import exports, migrations
 from survey.db import connect
 from survey.questionnaire import get
@@ -106,4 +108,23 @@ def test_the_migration_keeps_every_row_and_stores_cells_equal_to_the_answers(
     for response_id, cells, cells_key in old.execute("SELECT id, cells, cells_key FROM responses"):
         assert cells_key == key and cells == item_cells(old, response_id)
     assert exported_bytes(old, include_excluded=True) == before
+    old.close()
+
+
+def test_a_failed_cells_migration_leaves_the_schema_and_rows_as_they_were(tmp_path, monkeypatch):
+    """m017 runs in apply()'s one transaction (no savepoint of its own): a failure undoes it."""
+    old = connect(str(tmp_path / "old.sqlite3"))
+    migrations.migrations.apply(old, stop_before="m017_response_cells")
+
+    def broken(db):
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr(exports, "fill_cells", broken)
+    with pytest.raises(RuntimeError):
+        migrations.apply(old)
+    assert "cells" not in {c.name for c in old["responses"].columns}
+    assert "m017_response_cells" in migrations.pending(old)
+    monkeypatch.undo()
+    assert migrations.apply(old) == ["m017_response_cells"]
+    assert "cells" in {c.name for c in old["responses"].columns}
     old.close()
