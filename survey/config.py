@@ -38,6 +38,11 @@ DEFAULTS = {
         "Summary results are published every quarter at the offices of the People's Committee"
         " of {unit}."
     ),
+    # The word for the places below a ward or commune, by province code and unit type, where
+    # it is not the usual one (tổ dân phố in a phường, thôn in a xã or đặc khu): questionnaire
+    # v2 says it in {thon} and {truong} (survey/questionnaire/placewords.py), e.g.
+    # {"79": {"phường": "khu phố", "xã": "ấp"}} for Ho Chi Minh City.
+    "PLACE_WORDS": {},
     # Milliseconds a connection waits for a lock before giving up (SQLite busy_timeout).
     "DB_BUSY_TIMEOUT_MS": 5000,
     # FULL: an acknowledged answer survives a power cut, at one fsync per commit.
@@ -149,6 +154,8 @@ def _convert(name, raw, default):
             return float(raw)
         if isinstance(default, list):
             return json.loads(raw) if raw.startswith("[") else raw.split(",")
+        if isinstance(default, dict):
+            return json.loads(raw)
     except ValueError as exc:
         raise ConfigError(f"PAPI_PULSE_{name}={raw!r} is not a valid value") from exc
     return raw
@@ -157,7 +164,11 @@ def _convert(name, raw, default):
 def check(config) -> None:
     """Raise ConfigError naming every setting whose value cannot work."""
     problems = (
-        _check_types(config) + _check_values(config) + _check_texts(config) + _check_paths(config)
+        _check_types(config)
+        + _check_values(config)
+        + _check_texts(config)
+        + _check_place_words(config)
+        + _check_paths(config)
     )
     if problems:
         raise ConfigError("; ".join(problems))
@@ -221,6 +232,27 @@ def _check_texts(config) -> list[str]:
         for found in unit_names.unknown_placeholders(value):
             problems.append(f"{name} may use only the placeholder {{unit}}, not {found}")
     return problems
+
+
+def _check_place_words(config) -> list[str]:
+    """Return problems with PLACE_WORDS: {province code: {unit type: word}}."""
+    words = config.get("PLACE_WORDS")
+    shape = (
+        'PLACE_WORDS must look like {"79": {"phường": "khu phố", "xã": "ấp"}}: a province '
+        "code, then a word for phường, xã or đặc khu"
+    )
+    if not isinstance(words, dict):
+        return [shape]
+    for province, kinds in words.items():
+        if not (isinstance(province, str) and len(province) == 2 and province.isdigit()):
+            return [f"{shape} ({province!r} is not a two-digit province code)"]
+        if not isinstance(kinds, dict) or not kinds:
+            return [shape]
+        for kind, word in kinds.items():
+            kinds_known = (unit_names.WARD, unit_names.COMMUNE, unit_names.SPECIAL_ZONE)
+            if kind not in kinds_known or not isinstance(word, str) or not word.strip():
+                return [f"{shape} (not {kind!r}: {word!r})"]
+    return []
 
 
 def _check_paths(config) -> list[str]:

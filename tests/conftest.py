@@ -47,3 +47,10 @@ def db(app):
 def world(db):
     """Return the small world of factories.make_world: points, one account per role."""
     return make_world(db)
+
+
+@pytest.fixture
+def pin_v1(app):
+    """Pin the app to questionnaire v1, for tests whose stored answers are v1's."""
+    app.config["QUESTIONNAIRE"] = "papi-pulse-core:1"
+    return app

@@ -233,8 +233,8 @@ def make_flagged_response(
 
 
 def make_responses(db, point: dict, count: int, day: str = "2026-02-10", seed: int = 7) -> None:
-    """Store count full core v1 responses at the point on a day."""
-    questionnaire = catalogue.get("papi-pulse-core", 1)
+    """Store count full responses to the current core questionnaire at the point on a day."""
+    questionnaire = catalogue.current_questionnaire("papi-pulse-core")
     modules = [module.id for module in questionnaire.modules]
     sheets = [
         synthetic_answers(questionnaire, modules, random.Random(seed + i)) for i in range(_SHEETS)

@@ -15,6 +15,10 @@ AGES = "010210302101311002220220010031120321002131312033322120322122"
 URL = f"/staff/analysis/estimates.csv?unit=ward&code={BEN_THANH}&period=2026-Q1"
 
 
+# These tests store v1 answers: the pages and exports read v1 (v2 is current).
+pytestmark = pytest.mark.usefixtures("pin_v1")
+
+
 @pytest.fixture
 def skewed(db, world):
     """Sixty answers, two men for each woman, in a ward whose margins are half women."""

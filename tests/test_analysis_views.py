@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from bs4 import BeautifulSoup
 
 from survey import csvout
@@ -11,6 +12,10 @@ from tests.staff_helpers import client_as
 
 ANSWERS = {"sex": "nam", "age_band": "30_44", "lives_here": "yes"}
 AT = {"started_at": "2026-02-01T01:00:00+00:00", "submitted_at": "2026-02-01T01:00:00+00:00"}
+
+
+# These tests store v1 answers: the pages and exports read v1 (v2 is current).
+pytestmark = pytest.mark.usefixtures("pin_v1")
 
 
 def add_answers(db, world, count):

@@ -12,12 +12,15 @@ import pytest
 
 from survey import exportfiles, exports, statout, xlsxout
 from survey.csvout import reader
-from survey.questionnaire import latest
+from survey.questionnaire import get
 from tests.factories import BASE_ANSWERS, make_export_places, make_varied_responses
 from tests.test_csvout import _soffice
 
+V1 = ("papi-pulse-core", 1)  # the version these tests' answers are stored in
+pytestmark = pytest.mark.usefixtures("pin_v1")
+
 READERS = {"sav": pyreadstat.read_sav, "dta": pyreadstat.read_dta}
-CORE = latest("papi-pulse-core")
+CORE = get(*V1)
 
 
 @pytest.fixture
@@ -48,7 +51,9 @@ def csv_ids(db, filters) -> list[str]:
 def test_xlsx_keeps_types_text_and_no_formula(stocked, tmp_path):
     db, places = stocked
     path = tmp_path / "r.xlsx"
-    count = exportfiles.write_responses(db, path, "xlsx", exports.Filters(include_excluded=True))
+    count = exportfiles.write_responses(
+        db, path, "xlsx", exports.Filters(questionnaire=V1, include_excluded=True)
+    )
     assert count == 5
     book = workbook(path)
     assert book.sheetnames == ["responses", "codebook"]
@@ -86,7 +91,7 @@ def test_xlsx_keeps_types_text_and_no_formula(stocked, tmp_path):
 def test_xlsx_codebook_sheet_has_labels_in_both_languages(stocked, tmp_path):
     db, _ = stocked
     path = tmp_path / "r.xlsx"
-    exportfiles.write_responses(db, path, "xlsx")
+    exportfiles.write_responses(db, path, "xlsx", exports.Filters(questionnaire=V1))
     rows = sheet_dicts(workbook(path)["codebook"])
     by_variable = [r for r in rows if r["variable"] == "sex"]
     assert by_variable[0]["label_vi"] == CORE.items["sex"].text_vi
@@ -108,7 +113,7 @@ def test_xlsx_codebook_sheet_has_labels_in_both_languages(stocked, tmp_path):
 def test_xlsx_with_labels(stocked, tmp_path):
     db, _ = stocked
     path = tmp_path / "r.xlsx"
-    exportfiles.write_responses(db, path, "xlsx", labels="vi")
+    exportfiles.write_responses(db, path, "xlsx", exports.Filters(questionnaire=V1), labels="vi")
     first = sheet_dicts(workbook(path)["responses"])[0]
     assert first["sex"] == "Nữ"
     assert first["pressing_issue"].startswith("=1+1 Đường")
@@ -136,7 +141,7 @@ def test_every_format_takes_the_csv_filters(stocked, tmp_path, fmt, filters):
     if "unit" in filters and filters["unit"][0] == "ward":
         ward = next(db.query("SELECT code FROM wards WHERE province_code = '79' LIMIT 1"))["code"]
         filters = dict(filters, unit=("ward", ward))
-    chosen = exports.Filters(**filters)
+    chosen = exports.Filters(**{"questionnaire": V1} | filters)
     path = tmp_path / f"r.{fmt}"
     exportfiles.write_responses(db, path, fmt, chosen)
     if fmt == "xlsx":
@@ -151,7 +156,9 @@ def test_every_format_takes_the_csv_filters(stocked, tmp_path, fmt, filters):
 def test_stats_files_have_vietnamese_labels_and_one_variable_per_option(stocked, tmp_path, fmt):
     db, places = stocked
     path = tmp_path / f"r.{fmt}"
-    exportfiles.write_responses(db, path, fmt, exports.Filters(include_excluded=True))
+    exportfiles.write_responses(
+        db, path, fmt, exports.Filters(questionnaire=V1, include_excluded=True)
+    )
     frame, meta = READERS[fmt](path, user_missing=True)
     labels = meta.column_names_to_labels
     assert labels["sex"] == CORE.items["sex"].text_vi
@@ -197,7 +204,7 @@ def test_stats_files_have_vietnamese_labels_and_one_variable_per_option(stocked,
 def test_stats_labels_in_english(stocked, tmp_path, fmt):
     db, _ = stocked
     path = tmp_path / f"r.{fmt}"
-    exportfiles.write_responses(db, path, fmt, labels="en")
+    exportfiles.write_responses(db, path, fmt, exports.Filters(questionnaire=V1), labels="en")
     _, meta = READERS[fmt](path)
     assert meta.column_names_to_labels["sex"] == CORE.items["sex"].text_en
     assert meta.variable_value_labels["sex"][2] == "Female"
@@ -323,7 +330,9 @@ def test_libreoffice_reads_the_workbook_as_written(stocked, tmp_path):
     soffice = _soffice()
     db, places = stocked
     source = tmp_path / "r.xlsx"
-    exportfiles.write_responses(db, source, "xlsx", exports.Filters(include_excluded=True))
+    exportfiles.write_responses(
+        db, source, "xlsx", exports.Filters(questionnaire=V1, include_excluded=True)
+    )
     subprocess.run(
         [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
          "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir",

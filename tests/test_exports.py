@@ -9,6 +9,9 @@ from survey.csvout import reader
 from survey.periods import parse_period
 from tests.factories import make_export_places, make_varied_responses
 
+V1 = ("papi-pulse-core", 1)  # the version these tests' answers are stored in
+pytestmark = pytest.mark.usefixtures("pin_v1")
+
 
 @pytest.fixture
 def stocked(db):
@@ -27,7 +30,7 @@ def csv_rows(table, dialect="plain"):
 
 def test_one_row_per_response_one_column_per_item(stocked):
     db, places = stocked
-    rows, data = csv_rows(exports.export_responses(db))
+    rows, data = csv_rows(exports.export_responses(db, exports.Filters(questionnaire=V1)))
     header = data.split(b"\n")[0].decode().split(",")
     base = len(exports.BASE_COLUMNS)
     assert header[:base] == list(exports.BASE_COLUMNS) and header[base - 1] == "mode"
@@ -49,7 +52,7 @@ def test_one_row_per_response_one_column_per_item(stocked):
 
 def test_special_codes_missing_answers_and_flags(stocked):
     db, _ = stocked
-    rows, _ = csv_rows(exports.export_responses(db))
+    rows, _ = csv_rows(exports.export_responses(db, exports.Filters(questionnaire=V1)))
     by_id = {row["response_id"][-1]: row for row in rows}
     assert by_id["2"]["land_extra_amount"] == ""
     assert by_id["2"]["sex"] == "refused" and by_id["2"]["services_used"] == "none"
@@ -63,7 +66,7 @@ def test_special_codes_missing_answers_and_flags(stocked):
 )
 def test_labels_replace_codes(stocked, lang, sex, result):
     db, _ = stocked
-    rows, _ = csv_rows(exports.export_responses(db, labels=lang))
+    rows, _ = csv_rows(exports.export_responses(db, exports.Filters(questionnaire=V1), labels=lang))
     first = next(row for row in rows if row["response_id"].endswith("1"))
     assert first["sex"] == sex and first["sipas_result"] == result
     assert first["services_used"].count(";") == 1
@@ -77,7 +80,7 @@ def test_filters(stocked):
     db, places = stocked
 
     def ids(**filters):
-        table = exports.export_responses(db, exports.Filters(**filters))
+        table = exports.export_responses(db, exports.Filters(**{"questionnaire": V1} | filters))
         return sorted(row[0][-1] for row in table.rows)
 
     assert ids() == ["1", "2", "3", "4"]
@@ -108,11 +111,11 @@ def test_bad_units_are_refused(text):
 def test_unknown_filters_are_refused(stocked):
     db, _ = stocked
     with pytest.raises(exports.ExportError, match="unknown ward"):
-        exports.export_responses(db, exports.Filters(unit=("ward", "99999")))
+        exports.export_responses(db, exports.Filters(questionnaire=V1, unit=("ward", "99999")))
     with pytest.raises(exports.ExportError, match="questionnaire"):
         exports.parse_questionnaire("nope:1")
     with pytest.raises(exports.ExportError, match="labels"):
-        exports.export_responses(db, labels="fr")
+        exports.export_responses(db, exports.Filters(questionnaire=V1), labels="fr")
 
 
 def test_codebook_has_one_row_per_option():

@@ -13,6 +13,10 @@ from tests.test_analysis_views import demo_world
 CORE = catalogue.get("papi-pulse-core", 1)
 
 
+# These tests store v1 answers: the pages and exports read v1 (v2 is current).
+pytestmark = pytest.mark.usefixtures("pin_v1")
+
+
 def part(level, key, estimate, low, high, shown=1, lower=None, upper=None):
     """Return an engine row of a sub-dimension or indicator with the columns ranking reads."""
     return {

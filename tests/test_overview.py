@@ -8,6 +8,9 @@ from tests.factories import BEN_THANH, HCMC, SAI_GON
 from tests.staff_helpers import client_as
 from tests.test_analysis_views import demo_world
 
+# These tests store v1 answers: the pages and exports read v1 (v2 is current).
+pytestmark = pytest.mark.usefixtures("pin_v1")
+
 
 def row(unit_type="ward", code=BEN_THANH, key="d1", estimate=5.0, lower=4.5, upper=5.5, shown=1):
     """Return a summary row with the columns the overview reads."""

@@ -26,6 +26,10 @@ STORED = {
 }
 
 
+# These tests store v1 answers: the pages and exports read v1 (v2 is current).
+pytestmark = pytest.mark.usefixtures("pin_v1")
+
+
 def add_mixed(db, world) -> dict:
     """Store 8 web and 4 paper core responses at the Bến Thành point in 2026-Q1."""
     ids = {"web": [], "paper": []}

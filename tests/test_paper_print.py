@@ -273,3 +273,18 @@ def test_mode_migration_keeps_every_response_as_web(tmp_path):
     migrations.migrations.apply(db)
     rows = db.execute("SELECT id, mode, source FROM responses ORDER BY id").fetchall()
     assert rows == [("r0", "web", "web"), ("r1", "web", "web"), ("r2", "web", "web")]
+
+
+def test_the_printed_v2_form_says_the_points_own_place_words(app, client, db, point):
+    """A phường of Ho Chi Minh City prints "khu phố" and "trưởng khu phố" where v2 says
+    {thon} and {truong}, as its citizen pages do; no placeholder reaches the paper (#14)."""
+    app.config["PLACE_WORDS"] = {"79": {"phường": "khu phố"}}
+    sign_in(client, make_user(db, "ward.staff", "ward_staff", [BEN_THANH]))
+    url = f"/staff/points/{point['id']}/paper"
+    response = client.post(url, data={"copies": "1", "language": "vi", "modules": "all"})
+    page = BeautifulSoup(client.get(response.location).get_data(as_text=True), "html.parser")
+    text = words(page.select_one("article.form").get_text(" "))
+    found = text.index("{") if "{" in text else -1
+    assert "{" not in text, text[found - 80 : found + 80]
+    assert "Ở lần bầu trưởng khu phố gần nhất" in text and "Việc chung ở khu phố" in text
+    assert "tổ dân phố" not in text

@@ -7,12 +7,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import quality
-from survey.questionnaire import latest
+from survey.questionnaire import get
 from tests.citizen.citizen_helpers import complete, first_choice
 from tests.factories import make_flagged_response, make_point
 from tests.review_helpers import human, submit
 
-Q = latest("papi-pulse-core")
+Q = get("papi-pulse-core", 1)  # the items these tests name are v1's
 SIPAS = ["sipas_access", "sipas_procedure", "sipas_staff", "sipas_result", "sipas_feedback"]
 BASE = {
     "sex": "nu",

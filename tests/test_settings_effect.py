@@ -20,6 +20,7 @@ from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 from survey import config, create_app, demo, estimates, ops
 from survey.citizen import guard
 from survey.webdb import open_db
+from tests.citizen.citizen_helpers import walk_to
 from tests.factories import BEN_THANH, make_point, make_world
 from tests.staff_helpers import client_as
 
@@ -108,6 +109,16 @@ def _survey_url(app, _monkeypatch):
 def _current_questionnaire(app, _monkeypatch):
     output = app.test_cli_runner().invoke(args=["questionnaire", "list"]).output
     return [line for line in output.splitlines() if line.startswith("*")]
+
+
+def _village_page(app, monkeypatch):
+    """Return the text of v2's page about the place below the ward, as a citizen reads it."""
+    monkeypatch.setattr(
+        "survey.responses.choose_modules",
+        lambda questionnaire, counts: [m.id for m in questionnaire.modules],
+    )
+    point = _point(app)  # a phường of Ho Chi Minh City (79)
+    return _text(walk_to(app.test_client(), point["token"], "village_life"))
 
 
 def _draft_lifetime(app, _monkeypatch):
@@ -225,7 +236,8 @@ def _accepts_old_session(app, _monkeypatch):
 CASES = {
     "DATABASE": ("other.sqlite3", _database_files),
     "BASE_URL": ("https://khaosat.tayninh.gov.vn", _survey_url),
-    "QUESTIONNAIRE": ("papi-pulse-core:2", _current_questionnaire),
+    "QUESTIONNAIRE": ("papi-pulse-core:1", _current_questionnaire),
+    "PLACE_WORDS": ({"79": {"phường": "khu phố"}}, _village_page),
     "ORGANISER_VI": ("Sở Nội vụ tỉnh Tây Ninh", _welcome("vi")),
     "ORGANISER_EN": ("the Tay Ninh Department of Home Affairs", _welcome("en")),
     "RESULTS_NOTE_VI": ("Kết quả dán ở bảng tin {unit}.", _thanks("vi")),

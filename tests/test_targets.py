@@ -14,6 +14,10 @@ HEADER = "province_code,year,dimension,target\n"
 GOOD = HEADER + f'{HCMC},2026,total,45.5\n{HCMC},2026,D1,6\n{HCMC},2026,D3,"5,25"\n'
 
 
+# These tests store v1 answers: the pages and exports read v1 (v2 is current).
+pytestmark = pytest.mark.usefixtures("pin_v1")
+
+
 def count(db, table):
     """Return how many rows a table holds."""
     return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

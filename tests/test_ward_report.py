@@ -18,6 +18,10 @@ from tests.test_analysis_views import demo_world
 A4 = (595.28, 841.89)  # points
 
 
+# These tests store v1 answers: the pages and exports read v1 (v2 is current).
+pytestmark = pytest.mark.usefixtures("pin_v1")
+
+
 def text_of(data: bytes) -> tuple[PdfReader, str]:
     """Return the reader and the whole text of a PDF."""
     reader = PdfReader(io.BytesIO(data))

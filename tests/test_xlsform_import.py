@@ -209,7 +209,7 @@ YES_NO = [["yn", "co", "Có", "Yes"], ["yn", "khong", "Không", "No"]]
         pytest.param(
             [row("select_one yn", "sex")],
             YES_NO,
-            ["survey row 2, column name: 'sex' is already a question of papi-pulse-core v1"],
+            ["survey row 2, column name: 'sex' is already a question of papi-pulse-core v2"],
             id="name of a core question",
         ),
         pytest.param(
@@ -311,7 +311,7 @@ def test_unsupported_columns_and_languages_are_refused_once_each(app, runner, tm
 def test_the_module_id_must_be_new(app, runner, tmp_path):
     path = workbook(tmp_path / "form.xlsx", settings=[["form_id"], ["core"]])
     result = run_import(runner, path)
-    expected = "'core' is already a module of papi-pulse-core v1 (give another --id)"
+    expected = "'core' is already a module of papi-pulse-core v2 (give another --id)"
     assert lines(result)[0] == expected
     assert run_import(runner, path, "--id", "ngap_2026", "--dry-run").exit_code == 0
 

@@ -8,13 +8,14 @@ application context (gettext and the organiser setting), not a request.
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 
 from survey.i18n import config_text
 from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.questionnaire import current_questionnaire as current
-from survey.questionnaire import get
+from survey.questionnaire import get, placewords
 from survey.questionnaire.model import Condition
 
 from . import layout
@@ -37,16 +38,26 @@ def current_questionnaire(config):
     return current(config["QUESTIONNAIRE"])
 
 
+def for_point(questionnaire, point: dict | None):
+    """Return the questionnaire in the point's place words, as its citizen pages say them."""
+    return placewords.for_point(questionnaire, point, current_app.config)
+
+
 def sheets(questionnaire, forms, lang: str, point: dict | None) -> list[Sheet]:
     """Return the sheets of reserved forms (store.PaperForm, each in its own questionnaire
     version), or of one blank form of questionnaire holding every module if there are none."""
     if not forms:
-        blank = layout.build(questionnaire, layout.all_modules(questionnaire), False)
+        local = for_point(questionnaire, point)
+        blank = layout.build(local, layout.all_modules(local), False)
         return [sheet(blank, lang, point)]
+    versions = {
+        key: for_point(get(*key), point)
+        for key in {(form.questionnaire_id, form.questionnaire_version) for form in forms}
+    }
     return [
         sheet(
             layout.build(
-                get(form.questionnaire_id, form.questionnaire_version),
+                versions[(form.questionnaire_id, form.questionnaire_version)],
                 form.modules,
                 form.drawn,
                 form.number,

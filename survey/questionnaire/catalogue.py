@@ -25,8 +25,10 @@ from .model import LoadError, Questionnaire, QuestionnaireError
 # process in production; tests create their apps one after another).
 _INSTANCE: dict = {"folder": None, "loaded": {}}
 # The version citizens get, while a newer shipped one is still being tested (docs: "Adding or
-# changing a version"). A questionnaire not listed gets its highest version.
-CURRENT = {"papi-pulse-core": 1}
+# changing a version"). A questionnaire not listed gets its highest version. v2 is current
+# since #14; v1 stays loadable, and its answers stay v1 (an installation may pin it with
+# QUESTIONNAIRE = "papi-pulse-core:1" to finish a year on it).
+CURRENT = {"papi-pulse-core": 2}
 
 
 @functools.cache

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from survey import unit_names
 from survey.locales import LOCALES
 
 PLACEHOLDERS = ("{xa}", "{thon}", "{truong}")
@@ -102,6 +103,19 @@ def localise(questionnaire, kind: str = "", words: dict | None = None):
         return replace(i, options=options, **both(i, "text", "hint"))
 
     items = {item_id: item(i) for item_id, i in questionnaire.items.items()}
+
+    def reading(condition):
+        # A condition names the earlier item it reads: point it at the localised copy, so
+        # that a skip printed from it ("if you ticked ...") says the same words.
+        if condition is None:
+            return None
+        return replace(
+            condition,
+            item=items.get(condition.item_id, condition.item),
+            children=tuple(reading(child) for child in condition.children),
+        )
+
+    items = {item_id: replace(i, show_if=reading(i.show_if)) for item_id, i in items.items()}
     modules = tuple(
         replace(
             m,
@@ -121,15 +135,35 @@ def localise(questionnaire, kind: str = "", words: dict | None = None):
     )
 
 
-_NEUTRAL: dict = {}
+# Localised copies, kept per questionnaire, unit type and province words: a welcome page or a
+# poster sheet would otherwise copy the whole questionnaire each time. A few dozen entries at
+# most (three unit types times the provinces that set words).
+_LOCALISED: dict = {}
+
+
+def _cached(questionnaire, kind: str, words: dict | None):
+    """Return localise(questionnaire, kind, words), made once per combination."""
+    key = (questionnaire.id, questionnaire.version, questionnaire.source, kind,
+           tuple(sorted((words or {}).items())))  # fmt: skip
+    if _LOCALISED.get(key, (None,))[0] is not questionnaire:
+        _LOCALISED[key] = (questionnaire, localise(questionnaire, kind, words))
+    return _LOCALISED[key][1]
 
 
 def neutral(questionnaire):
-    """Return the questionnaire with the neutral place words (pages about many units), once."""
-    key = (questionnaire.id, questionnaire.version, questionnaire.source)
-    if _NEUTRAL.get(key, (None,))[0] is not questionnaire:
-        _NEUTRAL[key] = (questionnaire, localise(questionnaire))
-    return _NEUTRAL[key][1]
+    """Return the questionnaire with the neutral place words (pages about many units)."""
+    return _cached(questionnaire, "", None)
+
+
+def for_point(questionnaire, point: dict | None, config):
+    """Return the questionnaire in a collection point's place words (neutral without one).
+
+    config: the settings (PLACE_WORDS); the point's unit type comes from its ward.
+    """
+    if point is None:
+        return neutral(questionnaire)
+    kind = unit_names.Unit.of_point(point).type or ""
+    return _cached(questionnaire, kind, province_words(config, point["province_code"]))
 
 
 def localise_page(page, kind: str = "", words: dict | None = None):

@@ -4,12 +4,16 @@ import pytest
 from bs4 import BeautifulSoup
 from citizen_helpers import walk_to
 
-from survey.questionnaire import latest
+from survey.questionnaire import get
 from tests.browser_support import chromium, live_app
 from tests.factories import make_point
 
 LIKERT, BARE_LIKERT, RATING = "sipas_access", "information_easy", "health_station_rating"
 PAGES = {LIKERT: "today", BARE_LIKERT: "transparency_public", RATING: "services_health"}
+# v1 has the scale shapes these tests need (a bare 1-5 scale, a 0-10 rating); v2 labels every
+# point of its scales. The app is pinned to v1 so that its citizen pages show them.
+V1 = get("papi-pulse-core", 1)
+pytestmark = pytest.mark.usefixtures("pin_v1")
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +34,7 @@ def labels(html: str, item_id: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_a_likert_item_shows_every_label_it_defines(client, db, lang):
-    item = latest("papi-pulse-core").items[LIKERT]
+    item = V1.items[LIKERT]
     page = walk_to(
         client, make_point(db)["token"], PAGES[LIKERT], headers={"Accept-Language": lang}
     )
@@ -44,7 +48,7 @@ def test_a_likert_item_shows_every_label_it_defines(client, db, lang):
 def test_a_scale_without_point_labels_names_its_ends_in_the_labels(
     client, db, item_id, low, high, lang
 ):
-    item = latest("papi-pulse-core").items[item_id]
+    item = V1.items[item_id]
     page = walk_to(
         client, make_point(db)["token"], PAGES[item_id], headers={"Accept-Language": lang}
     )
@@ -90,9 +94,10 @@ return out;
 def test_scale_labels_fit_a_small_phone_without_breaking_words(tmp_path, width):
     from selenium.webdriver.common.by import By
 
-    questionnaire = latest("papi-pulse-core")
+    questionnaire = V1
     with live_app(tmp_path / "instance") as (app, base):
         app.config["WTF_CSRF_ENABLED"] = False
+        app.config["QUESTIONNAIRE"] = "papi-pulse-core:1"
         from survey.webdb import open_db
 
         db = open_db(app)

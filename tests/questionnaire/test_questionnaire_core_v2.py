@@ -136,10 +136,11 @@ def test_place_words_come_from_the_unit(v2):
     assert fill(v2.items["lives_here"].text_vi, "vi", "đặc khu").endswith("đặc khu này không?")
 
 
-def test_v1_stays_the_current_questionnaire_until_v2_is_made_current(v2):
-    """v2 is shipped but citizens still get v1."""
-    assert catalogue.latest("papi-pulse-core").version == 1
+def test_v2_is_the_current_questionnaire_and_v1_stays_loadable(v2):
+    """Citizens, posters, paper and analysis get v2 (#14); v1 can still be asked for."""
+    assert catalogue.current_questionnaire("papi-pulse-core") is v2
     assert catalogue.newest("papi-pulse-core") is v2
+    assert catalogue.current_questionnaire("papi-pulse-core:1").version == 1
 
 
 def test_v2_takes_about_five_minutes_at_the_longest_rotation(v2):

@@ -275,12 +275,13 @@ def test_shipped_questionnaire_loads_and_is_cached():
     shipped = qn.shipped()
     assert ("papi-pulse-core", 1) in shipped
     core = qn.get("papi-pulse-core", 1)
-    assert core is qn.latest("papi-pulse-core") is shipped[("papi-pulse-core", 1)]
+    assert core is shipped[("papi-pulse-core", 1)]
+    assert qn.current_questionnaire("papi-pulse-core") is shipped[("papi-pulse-core", 2)]
     assert core.source == "papi-pulse-core-v1.toml"
     with pytest.raises(KeyError):
         qn.get("papi-pulse-core", 99)
     with pytest.raises(KeyError):
-        qn.latest("no-such-questionnaire")
+        qn.current_questionnaire("no-such-questionnaire")
 
 
 def test_load_reads_a_file(tmp_path):
