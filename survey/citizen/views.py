@@ -83,7 +83,7 @@ def welcome(token):
         "citizen/welcome.html",
         point=point,
         questionnaire=questionnaire,
-        minutes=minutes_range(placewords.for_point(questionnaire, point, current_app.config)),
+        minutes=minutes_range(questionnaire),
         resume=resume,
         # After "this phone already answered", "your answers were lost" would contradict it.
         lost=request.args.get("lost") == "1" and not answered,

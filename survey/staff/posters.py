@@ -14,7 +14,6 @@ from werkzeug.routing import RequestRedirect
 from survey import access, points, posters, qr, unit_names
 from survey.i18n import config_text
 from survey.locales import DEFAULT_LOCALE, LOCALES
-from survey.questionnaire import placewords
 from survey.questionnaire.timing import minutes_range
 from survey.questionnaires import current_questionnaire
 from survey.staff.auth import (
@@ -196,7 +195,7 @@ HEADING_ANY_UNIT = _l("Tell us how your local government serves you")
 def _texts(locale: str, point: dict) -> posters.Texts:
     """Return a point's poster words in one locale, whatever the page's own language."""
     unit = unit_names.Unit.of_point(point)
-    low, high = _minutes(point)
+    low, high = _minutes()
     with force_locale(locale):
         if low == high:
             duration = ngettext(
@@ -236,16 +235,17 @@ def _results_labels() -> list[tuple[str, str]]:
     return [("line", _("Address only")), ("qr", _("Address and a QR code"))]
 
 
-def _minutes(point: dict) -> tuple[int, int]:
-    """Return the shortest and longest expected minutes at the point (as its welcome page).
+def _minutes() -> tuple[int, int]:
+    """Return the questionnaire's shortest and longest expected minutes (as the welcome page).
 
-    Timed on the questionnaire in the point's own place words, as its citizens read it.
+    Whole minutes are the same for every unit: its place words change the reading time by
+    a few seconds only (bench/questionnaire_timing.py).
     """
     try:
         questionnaire = current_questionnaire()
     except KeyError:
         return DEFAULT_MINUTES
-    return minutes_range(placewords.for_point(questionnaire, point, current_app.config))
+    return minutes_range(questionnaire)
 
 
 def _upper_path() -> bool:
