@@ -67,7 +67,7 @@ def admins(ok=200) -> dict:
 def add_matrix_data(db, world: dict) -> dict:
     """Add what the routes need to a ``staff_helpers.make_world`` world; return it."""
     world["users"]["other_province"] = world["users"]["hanoi_manager"]
-    make_flagged_response(db, world["point"])  # for the review routes
+    make_flagged_response(db, world["point"], questionnaire_version=2)  # review, publish
     store.reserve(db, world["point"]["id"], latest("papi-pulse-core"), 1, False, None)
     world["note"] = notes.write(  # for the note routes
         db, None, BEN_THANH, "d5", "Không có ghế", "Thêm ghế", date(2026, 3, 3), "Một cửa"

@@ -167,7 +167,7 @@ WRITES = [
 @pytest.fixture
 def staff_world(app, db, world):
     """Return the staff world with what the role matrix adds: an answer, a form, a note."""
-    make_flagged_response(db, world["point"])
+    make_flagged_response(db, world["point"], questionnaire_version=2)  # the current version
     store.reserve(db, world["point"]["id"], latest("papi-pulse-core"), 1, False, None)
     world["note"] = notes.write(
         db, None, BEN_THANH, "d5", "Không có ghế", "Thêm ghế", date(2026, 3, 3), "Một cửa"

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from survey import migrations, points
 from survey.paper import layout, skips, store
-from survey.questionnaire import latest
+from survey.questionnaire import latest, placewords
 from tests.factories import BEN_THANH, make_point, make_units, make_user
 from tests.staff_helpers import sign_in
 
@@ -79,9 +79,10 @@ def test_blank_form_has_every_question_and_skip_in_large_type(runner, tmp_path):
     for number, page in enumerate(reader.pages, start=1):
         assert words(page.extract_text()).startswith(f"Trang {number} / {len(reader.pages)}")
     text = pdf_text(data)
-    for item in CORE.items.values():
+    blank = placewords.neutral(CORE)  # no point: "phường, xã", "thôn, tổ dân phố"
+    for item in blank.items.values():
         assert words(item.text("vi")) in text, item.id
-    for sentence in skip_sentences(layout.build(CORE, layout.all_modules(CORE), False)):
+    for sentence in skip_sentences(layout.build(blank, layout.all_modules(blank), False)):
         assert sentence in text
     assert "Số phiếu: ......" in text and "Điểm khảo sát: ......" in text
     assert "Phiếu này có đủ tất cả các phần của bảng hỏi." in text
@@ -147,7 +148,8 @@ def test_numbered_forms_reserve_consecutive_numbers_and_record_their_modules(
     text = pdf_text(out.read_bytes())
     for form in forms[:3]:
         assert f"Số phiếu: {form.number}" in text
-        titles = [CORE.module(m).title("vi") for m in form.modules if not CORE.module(m).core]
+        local = placewords.localise(CORE, "phường")  # the point's own words: "tổ dân phố"
+        titles = [local.module(m).title("vi") for m in form.modules if not CORE.module(m).core]
         assert (
             f"ngẫu nhiên cho riêng nó, giống như khi trả lời trên điện thoại: {', '.join(titles)}."
             in text
@@ -214,9 +216,10 @@ def test_print_page_reserves_then_shows_the_same_forms_again(client, db, point):
         "Số phiếu: 2",
     ]
     text = words(forms[0].get_text(" "))
-    for item in CORE.items.values():
+    local = placewords.localise(CORE, "phường")  # Bến Thành is a phường
+    for item in local.items.values():
         assert words(item.text("vi")) in text, item.id
-    assert skip_sentences(layout.build(CORE, layout.all_modules(CORE), False))[0] in text
+    assert skip_sentences(layout.build(local, layout.all_modules(local), False))[0] in text
     listing = client.get(url).get_data(as_text=True)
     assert "1 đến 2" in listing
     pdf_response = client.get(response.location + "&format=pdf")

@@ -317,7 +317,8 @@ def _dialect(form: FilterForm) -> str:
 
 def _filename(form: FilterForm) -> str:
     """Return a download name that says what the file holds."""
-    parts = ["responses", (form.questionnaire.data or current_app.config["QUESTIONNAIRE"])]
+    current = current_app.config["QUESTIONNAIRE"].partition(":")[0]
+    parts = ["responses", (form.questionnaire.data or current)]
     parts += [form.unit.data, form.period.data]
     if form.labels.data:
         parts.append(f"labels-{form.labels.data}")
