@@ -14,7 +14,6 @@ from survey.csvout import reader
 from tests.factories import HOAN_KIEM, make_point, make_response
 from tests.staff_helpers import client_as
 
-
 # The responses below are v1's (exports_helpers): the downloads are pinned to v1.
 pytestmark = pytest.mark.usefixtures("pin_v1")
 
