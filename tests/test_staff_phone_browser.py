@@ -11,7 +11,17 @@ from tests.factories import BEN_THANH, PASSWORD, make_flagged_response, make_poi
 pytestmark = pytest.mark.browser
 
 
-def test_the_dashboard_a_point_notes_and_review_fit_a_phone(tmp_path):
+def sign_in(driver, base: str, username: str) -> None:
+    """Sign in through the real form on the phone."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base}/staff/login?lang=en")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    tap_and_wait(driver, "main form button[type=submit]")
+
+
+def test_staff_pages_fit_a_phone(tmp_path):
     from selenium.webdriver.common.by import By
 
     from survey import notes
@@ -20,23 +30,27 @@ def test_the_dashboard_a_point_notes_and_review_fit_a_phone(tmp_path):
         db = open_db(app)
         point = make_point(db, BEN_THANH)
         user = make_user(db, "ward.staff", "ward_staff", [BEN_THANH])
+        admin = make_user(db, "quan.tri", "administrator")
         make_flagged_response(db, point)
         said = "Người dân phản ánh đèn đường ở khu phố 3 bị hỏng đã lâu, buổi tối đi lại khó."
         did = "Phường đã thay 12 bóng đèn và lập tổ kiểm tra đèn đường hằng tháng."
         notes.write(db, user, BEN_THANH, "d6", said, did, date(2026, 2, 1), "UBND phường")
         db.close()
-        with chromium(tmp_path / "profile", size=(360, 640)) as driver:
-            driver.get(f"{base}/staff/login?lang=en")
-            driver.find_element(By.ID, "username").send_keys(user["username"])
-            driver.find_element(By.ID, "password").send_keys(PASSWORD)
-            tap_and_wait(driver, "main form button[type=submit]")
-            for path in (
+        pages = {
+            user["username"]: (
                 "/staff/",
+                "/staff/points/",
                 f"/staff/points/{point['id']}",
                 "/staff/notes/",
                 "/staff/review/",
-            ):
-                driver.get(base + path)
-                assert driver.find_element(By.TAG_NAME, "h1").text
-                width = driver.execute_script("return document.documentElement.scrollWidth")
-                assert width <= 360, f"{path} scrolls sideways on a 360 px phone ({width} px)"
+            ),
+            admin["username"]: ("/staff/users/", "/staff/audit/"),
+        }
+        for username, paths in pages.items():
+            with chromium(tmp_path / username, size=(360, 640)) as driver:
+                sign_in(driver, base, username)
+                for path in paths:
+                    driver.get(base + path)
+                    assert driver.find_element(By.TAG_NAME, "h1").text
+                    width = driver.execute_script("return document.documentElement.scrollWidth")
+                    assert width <= 360, f"{path} scrolls sideways on a 360 px phone ({width} px)"
