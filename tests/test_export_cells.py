@@ -10,23 +10,27 @@ from survey.db import connect
 from survey.questionnaire import get
 from tests.factories import make_export_places, make_response, make_varied_responses
 
+V1 = ("papi-pulse-core", 1)  # the version these tests' answers are stored in
+
 
 def decoded_bytes(db, dialect="plain", **filters) -> bytes:
     """Return the codes export written by decoding every row's answers (no stored cells)."""
-    table = exports.export_responses(db, exports.Filters(**filters))
+    table = exports.export_responses(db, exports.Filters(questionnaire=V1, **filters))
     return b"".join(exports.stream(dataclasses.replace(table, csv=None), dialect))
 
 
 def exported_bytes(db, dialect="plain", **filters) -> bytes:
     """Return the codes export as the CLI and the web write it."""
     return b"".join(
-        exports.stream(exports.export_responses(db, exports.Filters(**filters)), dialect)
+        exports.stream(
+            exports.export_responses(db, exports.Filters(questionnaire=V1, **filters)), dialect
+        )
     )
 
 
 def item_cells(db, response_id: str) -> str:
     """Return the item part of a response's decoded export line."""
-    table = exports.export_responses(db, exports.Filters(include_excluded=True))
+    table = exports.export_responses(db, exports.Filters(questionnaire=V1, include_excluded=True))
     base = len(exports.BASE_COLUMNS)
     row = next(r for r in table.rows if r[0] == response_id)
     return exports.csvout.cells_text(row[base:])
