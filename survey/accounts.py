@@ -94,6 +94,8 @@ def check_scopes(db: Database, role: str, codes) -> list[str]:
         raise AccountError("bad_role", role)
     codes = sorted({code.strip() for code in codes if code.strip()})
     if role in COUNTRY_ROLES:
+        if codes:  # the whole country is theirs: a stored scope would mean nothing
+            raise AccountError("scope_not_allowed", role)
         return []
     if not codes:
         raise AccountError("scope_required")

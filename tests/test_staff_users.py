@@ -49,3 +49,55 @@ def test_vietnamese_headings(app, world, url, heading):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "vi"
     soup = page(client, url.format(id=world["users"]["ward_staff"]["id"]))
     assert soup.h1.get_text(strip=True) == heading
+
+
+@pytest.mark.parametrize("role", ["analyst", "administrator"])
+def test_a_scope_for_a_country_role_is_refused_beside_the_field(app, db, world, role):
+    from survey import accounts
+
+    client = client_as(app, world, "administrator")
+    response = client.post(
+        "/staff/users/new",
+        data={
+            "username": "lan",
+            "role": role,
+            "scopes": "79",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
+    assert response.status_code == 422  # form_status(): the status of every refused form
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    error = soup.select_one("#scopes-error").get_text(" ", strip=True)
+    assert "see the whole country: leave the area empty" in error
+    assert accounts.find_user(db, "lan") is None
+
+
+def test_editing_a_ward_clerk_into_an_analyst_with_a_scope_is_refused(app, db, world):
+    from survey import accounts
+
+    client = client_as(app, world, "administrator")
+    clerk = world["users"]["ward_staff"]
+    response = client.post(
+        f"/staff/users/{clerk['id']}/edit",
+        data={"role": "analyst", "scopes": " ".join(clerk["scopes"]), "active": "y"},
+    )
+    assert response.status_code == 422  # form_status(): the status of every refused form
+    assert "leave the area empty" in response.get_data(as_text=True)
+    assert accounts.get_user(db, clerk["id"])["role"] == "ward_staff"
+
+
+def test_the_command_refuses_a_scope_for_an_analyst_in_one_line(db, runner, tmp_path):
+    from survey import accounts
+
+    secret = tmp_path / "pw.txt"
+    secret.write_text("long enough pw\n", encoding="utf-8")
+    result = runner.invoke(
+        args=["users", "create", "x.y", "--role", "analyst", "--scope", "79"]
+        + ["--password-file", str(secret)]
+    )
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines() == [
+        "Error: The role analyst sees the whole country: leave out --scope."
+    ]
+    assert accounts.find_user(db, "x.y") is None

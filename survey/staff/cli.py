@@ -72,6 +72,7 @@ def _cli_message(exc: accounts.AccountError) -> str:
         "bad_username": "Use 3 to 40 lower-case letters, digits, dots, dashes or underscores.",
         "scope_required": "Give --scope: province codes for province_manager, ward codes "
         "for ward_staff (see `papi-pulse units search`).",
+        "scope_not_allowed": f"The role {exc.detail} sees the whole country: leave out --scope.",
         "unknown_scope": f"Unknown codes for this role: {exc.detail}. Has `papi-pulse units "
         "load` run?",
         "password_too_short": f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} "

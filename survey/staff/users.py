@@ -82,6 +82,9 @@ def account_error(exc: accounts.AccountError) -> str:
         "scope_required": _(
             "A province manager needs province codes and ward staff need ward codes."
         ),
+        "scope_not_allowed": _(
+            "Administrators and analysts see the whole country: leave the area empty."
+        ),
         "unknown_scope": _(
             "These codes do not fit the role (province codes for a province "
             "manager, ward codes for ward staff): %(codes)s",
