@@ -64,9 +64,10 @@ def snapshot(
 
     ``questionnaire`` is the QUESTIONNAIRE setting: its current version is the one published.
     """
+    current = catalogue.current_questionnaire(questionnaire)
     rows = estimates.run(
         db,
-        catalogue.current_questionnaire(questionnaire),
+        current,
         [period],
         ("ward",),
         cap=cap,
@@ -94,7 +95,9 @@ def snapshot(
             "lines": {key: _line(lines[key]) for key in LINES if key in lines},
         }
     baseline = baselines.blend(db, province_code)
-    return {"wards": wards, "baseline": baseline}
+    # The version behind the figures, named on the public page (older snapshots lack it).
+    named = {"id": current.id, "version": current.version}
+    return {"wards": wards, "baseline": baseline, "questionnaire": named}
 
 
 def publish(

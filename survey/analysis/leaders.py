@@ -106,6 +106,7 @@ def province(code):
         names=_summary_names(),
         coverage=overview.coverage(db, code, table, area),
         periods=picker.suggested_periods(_today(), text),
+        questionnaire=current_questionnaire(),
     )
 
 

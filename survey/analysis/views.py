@@ -269,6 +269,7 @@ def index():
         rules=present.flag_rules(),
         hint=PERIOD_HINT,
         mode=_mode(),
+        questionnaire=current_questionnaire(),
         similar=likes,
     )
 

@@ -97,6 +97,11 @@ def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
             if unit_type == "ward"
             else _("Province report: %(unit)s", unit=name),
             "period": _("Period: %(period)s", period=period.label),
+            "version": _(
+                "Questionnaire: %(id)s, version %(version)s",
+                id=questionnaire.id,
+                version=questionnaire.version,
+            ),
             "headline": _headline(report.total, blend, plan),
             "table_head": [
                 _("Dimension"),
@@ -256,6 +261,7 @@ def render(data: dict) -> bytes:
     doc.multi_cell(WIDTH, 7, data["title"], new_x="LMARGIN", new_y="NEXT")
     doc.set_font(FONT, "", 10)
     doc.cell(WIDTH, 6, data["period"], new_x="LMARGIN", new_y="NEXT")
+    doc.cell(WIDTH, 5, data["version"], new_x="LMARGIN", new_y="NEXT")
     doc.ln(1)
     doc.set_font(FONT, "B", 10.5)
     doc.multi_cell(WIDTH, 5.2, data["headline"], new_x="LMARGIN", new_y="NEXT")
