@@ -37,7 +37,8 @@ from survey.questionnaire.catalogue import available
 from survey.questionnaire.decimals import DecimalError
 from survey.questionnaire.logic import is_shown
 
-RESPONSE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+# A letter or digit first: a cell starting with "-" is read as a formula by spreadsheets.
+RESPONSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 INTEGER = re.compile(r"-?\d{1,12}\Z")
 FLAG = re.compile(r"[a-z0-9_]{1,40}\Z")
 FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
@@ -254,7 +255,10 @@ class _Checker:
     def _response_id(self, text: str) -> str:
         """Check a response id: well formed, new in the file and in the database."""
         if not RESPONSE_ID.match(text):
-            raise _RowError("a response id has 1 to 64 letters, digits, '-' or '_'")
+            raise _RowError(
+                "a response id has 1 to 64 letters, digits, '-' or '_',"
+                " starting with a letter or digit"
+            )
         if text in self.seen:
             raise _RowError(f"response {text} appears twice in the file")
         self.seen.add(text)

@@ -101,6 +101,8 @@ def start_line(data: bytes, record: int) -> int:
         ("modules_shown", "procedures;closing", "core module(s) core missing"),
         ("questionnaire_version", "2", "expected '1'"),
         ("response_id", "a b", "a response id has"),
+        # A spreadsheet reads a cell starting with "-" as a formula: such an id is refused.
+        ("response_id", "-A1-A2", "starting with a letter or digit"),
     ],
 )
 def test_invalid_cells_are_reported_with_line_and_column(stocked, column, value, message):

@@ -10,6 +10,8 @@ from tests.factories import BEN_THANH, HCMC, SAI_GON
 from tests.staff_helpers import client_as
 
 V1 = catalogue.get("papi-pulse-core", 1)
+# The answers made here are v1's: the pages must read v1, not the current version.
+pytestmark = pytest.mark.usefixtures("pin_v1")
 # Eighteen wards of Ho Chi Minh City, six to a third. Bến Thành and Sài Gòn are urban wards of
 # the middle third; 26000 and 26001 join them there; 26002 is like them but has no answers;
 # 26003, a commune of the same size, is another kind; the others are smaller or larger.
@@ -109,6 +111,18 @@ def test_ward_page_compares_with_wards_like_it(app, db, world):
         "▼ Lower than wards like it",
         "No clear difference",
     )
+
+
+@pytest.mark.parametrize("role, shown", [("ward_staff", False), ("province_manager", True)])
+def test_only_who_may_see_the_whole_province_sees_wards_like_it(app, db, world, role, shown):
+    """Ward staff may not see other wards' answers: the group's estimate is not theirs to see."""
+    add_wards(db, world)
+    client = client_as(app, world, role)
+    page = client.get(f"/staff/analysis/?unit=ward&code={BEN_THANH}&period={_demo_range()}")
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.data, "html.parser")
+    assert (soup.select_one("section[aria-labelledby=similar-title]") is not None) is shown
+    assert ("wards like it" in soup.text) is shown
 
 
 @pytest.mark.parametrize("answering", [("26000",), ()])

@@ -247,9 +247,11 @@ def index():
             province = scope[0][0]
             baseline = baselines.blend(get_db(), province)
             plan = _plan(report, province, period)
-        if unit_type == "ward":
+        # Wards like this one are other wards' answers: only for a user who may see them all.
+        ward = get_ward_or_404(code) if unit_type == "ward" else None
+        if ward and access.can_see_province(current_user(), ward["province_code"]):
             config = current_app.config
-            likes = similar.compare(get_db(), questionnaire, period, get_ward_or_404(code), rows,
+            likes = similar.compare(get_db(), questionnaire, period, ward, rows,
                                     config["WEIGHT_TRIM_CAP"], float(config["SMOOTHING_PRIOR_N"]),
                                     _mode())  # fmt: skip
     return render_template(
