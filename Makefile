@@ -38,7 +38,7 @@ system-deps:
 	    $$debs >/dev/null; \
 	fi
 
-# axe-core and the Nu HTML checker (vnu-jar) for tests/test_staff_crawl.py, at the versions of
+# axe-core and the Nu HTML checker (vnu-jar) for tests/staff/test_staff_crawl.py, at the versions of
 # tests/js/package-lock.json, in git-ignored tests/js/node_modules; installed again only when the
 # lock file changes. No install scripts: vnu-jar's would download a Java runtime from GitHub.
 $(TEST_JS): tests/js/package-lock.json | system-deps

@@ -111,7 +111,8 @@ class Route:
 # Staff URLs anyone may open (any method): the sign-in page, and the bare site sending to it.
 PUBLIC = ("/staff/login", "/")
 # Blueprints outside the matrix: they serve anyone, and their own tests cover them
-# (tests/citizen/, tests/test_fuzz_citizen.py, tests/test_public_pages.py, tests/test_headers.py).
+# (tests/citizen/, tests/test_fuzz_citizen.py, tests/public/test_public_pages.py,
+# tests/test_headers.py).
 OPEN_BLUEPRINTS = ("citizen", "public", "health")
 
 ROUTES = [
@@ -175,7 +176,7 @@ ROUTES = [
     ),
     Route("POST", "/staff/logout", everyone(302), {}, True),
     # Posters and QR codes (survey/staff/posters.py): reading, so analysts may print too. The
-    # PNG and PDF variants share these views; tests/test_posters_views.py tries them per role.
+    # PNG and PDF variants share these views; tests/staff/test_posters_views.py tries them per role.
     Route("GET", "/staff/points/{point_id}/qr", in_scope()),
     Route("GET", "/staff/points/{point_id}/poster", in_scope()),
     Route("GET", "/staff/points/{point_id}/poster?size=tent&lang=bilingual", in_scope()),

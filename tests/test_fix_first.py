@@ -6,9 +6,9 @@ from bs4 import BeautifulSoup
 from survey import fix_first
 from survey.estimates import parse_periods
 from survey.questionnaire import catalogue
+from tests.analysis.test_analysis_views import demo_world
 from tests.factories import BEN_THANH, HCMC, SAI_GON, make_response
 from tests.staff_helpers import client_as
-from tests.test_analysis_views import demo_world
 
 CORE = catalogue.get("papi-pulse-core", 1)
 

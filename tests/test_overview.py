@@ -4,9 +4,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import overview, targets
+from tests.analysis.test_analysis_views import demo_world
 from tests.factories import BEN_THANH, HCMC, SAI_GON
 from tests.staff_helpers import client_as
-from tests.test_analysis_views import demo_world
 
 # These tests store v1 answers: the pages and exports read v1 (v2 is current).
 pytestmark = pytest.mark.usefixtures("pin_v1")

@@ -137,8 +137,8 @@ def test_printed_a4_with_the_results_code_scans_to_both_and_stays_one_page(tmp_p
     """Chromium prints the page as staff do; both codes scan from a screenshot of the sheet."""
     from survey.webdb import open_db
     from tests.browser_support import chromium, live_app
-    from tests.test_posters_browser import decode_screenshot, pdf_pages
-    from tests.test_posters_browser import sign_in as sign_in_browser
+    from tests.staff.test_posters_browser import decode_screenshot, pdf_pages
+    from tests.staff.test_posters_browser import sign_in as sign_in_browser
 
     with live_app(tmp_path / "instance") as (app, base):
         db = open_db(app)

@@ -6,9 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import estimates, targets
+from tests.analysis.test_analysis_views import demo_world, report_url, summary_rows
 from tests.factories import HANOI, HCMC
 from tests.staff_helpers import client_as
-from tests.test_analysis_views import demo_world, report_url, summary_rows
 
 HEADER = "province_code,year,dimension,target\n"
 GOOD = HEADER + f'{HCMC},2026,total,45.5\n{HCMC},2026,D1,6\n{HCMC},2026,D3,"5,25"\n'

@@ -9,7 +9,7 @@ import pytest
 from survey.questionnaire import latest
 from tests.xlsform_helpers import CHOICES_HEADER, FLOODING_SURVEY, SURVEY_HEADER, workbook
 
-PYXFORM = Path(__file__).parent / "fixtures" / "xlsform" / "pyxform"
+PYXFORM = Path(__file__).parents[1] / "fixtures" / "xlsform" / "pyxform"
 
 
 def modules_dir(app):

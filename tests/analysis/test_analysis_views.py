@@ -293,7 +293,7 @@ def test_print_hides_the_picker_and_menus():
     """The print style sheet leaves out the picker, the menus and the download links."""
     from pathlib import Path
 
-    css = (Path(__file__).parents[1] / "survey" / "static" / "staff.css").read_text()
+    css = (Path(__file__).parents[2] / "survey" / "static" / "staff.css").read_text()
     hidden = [rule.split("{")[0] for rule in print_rules(css).split("}") if "display: none" in rule]
     selectors = {sel.strip() for rule in hidden for sel in rule.split(",")}
     assert {".staff-top", ".picker", ".meta .downloads", "form"} <= selectors

@@ -24,7 +24,7 @@ from tests.staff_helpers import english, sign_in
 from tests.test_trends import SVG, svgs
 
 PERIOD = "2026-Q2"
-GENERATE = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+GENERATE = Path(__file__).resolve().parents[2] / "bench" / "generate.py"
 
 
 @pytest.fixture(scope="module")

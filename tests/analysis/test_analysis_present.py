@@ -11,7 +11,7 @@ from survey.analysis import present
 from survey.estimates import COLUMNS
 from survey.questionnaire import DIMENSIONS, catalogue
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The functions that decide a reliability flag (survey/stats/suppression.py and the engine).
 FLAG_SOURCES = {
     "survey/stats/suppression.py": ("cell_flag", "proportion_flag", "mean_flag"),

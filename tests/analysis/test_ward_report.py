@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from survey import targets
 from survey.analysis import ward_report
 from survey.estimates import parse_periods
+from tests.analysis.test_analysis_views import demo_world
 from tests.factories import BEN_THANH, HCMC, SAI_GON
 from tests.staff_helpers import client_as
-from tests.test_analysis_views import demo_world
 
 A4 = (595.28, 841.89)  # points
 
