@@ -12,9 +12,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "citizen")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "citizen")]
 
-from citizen_helpers import answer_page, everything, make_point, page_path  # noqa: E402
+from citizen_helpers import answer_page, everything, page_path  # noqa: E402
+from factories import make_point  # noqa: E402
 
 # Ten TCP segments of 1460 B, the initial congestion window of RFC 6928: one round trip.
 BUDGET = 14_600

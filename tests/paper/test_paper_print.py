@@ -289,5 +289,5 @@ def test_the_printed_v2_form_says_the_points_own_place_words(app, client, db, po
     text = words(page.select_one("article.form").get_text(" "))
     found = text.index("{") if "{" in text else -1
     assert "{" not in text, text[found - 80 : found + 80]
-    assert "Ở lần bầu trưởng khu phố gần nhất" in text and "Việc chung ở khu phố" in text
+    assert "Lần bầu trưởng khu phố gần nhất" in text and "Việc chung ở khu phố" in text
     assert "tổ dân phố" not in text
