@@ -13,6 +13,7 @@ a suppressed ward or province is never compared.
 """
 
 from survey import collation, estimate_cache, estimates, periods
+from survey.questionnaire import catalogue
 
 SUMMARY_KEYS = ("total", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")
 HIGHER, LOWER = "higher", "lower"
@@ -187,6 +188,22 @@ def answered(db, period, questionnaire, province=None, wards=None) -> bool:
         sql += " AND province_code = ?"
         args.append(province)
     return db.execute(sql + " LIMIT 1", args).fetchone() is not None
+
+
+def version_before(db, period, questionnaire, province=None, wards=None) -> int | None:
+    """Return the other version answered in the period before when this one was not, else None.
+
+    The engine compares a period only with answers of its own version: after a change of
+    questionnaire the previous period is empty to it, and the pages say why instead.
+    """
+    before = periods.previous(period)
+    if answered(db, before, questionnaire, province, wards):
+        return None
+    for (qid, version), other in sorted(catalogue.available().items(), reverse=True):
+        if qid == questionnaire.id and version != questionnaire.version:
+            if answered(db, before, other, province, wards):
+                return version
+    return None
 
 
 def opening_period(db, today, questionnaire, reliable, unit=None, where="1", params=()):

@@ -1,15 +1,17 @@
 """Every figure names the questionnaire version behind it: pages, overview, report, public page."""
 
+import csv
 import io
 
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from survey import publishing
+from survey import crosswalk, publishing
 from survey.public import cache
 from tests.factories import BEN_THANH, HCMC, make_responses
 from tests.staff_helpers import client_as
+from tests.test_trends import BREAK_PLAN, V2, seed
 
 VI = "Bộ câu hỏi: papi-pulse-core, phiên bản 2"
 EN = "Questionnaire: papi-pulse-core, version 2"
@@ -71,3 +73,42 @@ def test_public_ward_page_names_the_published_version(app, client, db, world):
     assert VI in page_text(client.get(f"/ket-qua/{BEN_THANH}"))
     cache.clear()
     assert EN in page_text(client.get(f"/ket-qua/{BEN_THANH}?lang=en"))
+
+
+BREAK_VI = "Bộ câu hỏi đã thay đổi: không so sánh được với quý trước."
+BREAK_EN = "The questionnaire changed: no comparison with the previous quarter is possible."
+
+
+def test_a_v2_quarter_after_a_v1_quarter_says_it_cannot_be_compared(app, db, world):
+    """Page, report PDF and trend CSV: no change across the break, said; comparable ones join."""
+    seed(db, world, BREAK_PLAN)
+    client = client_as(app, world, "analyst")
+    query = f"unit=ward&code={BEN_THANH}&period=2026-Q3"
+    response = client.get(f"/staff/analysis/?{query}&lang=vi")
+    assert BREAK_VI in page_text(response)
+    soup = BeautifulSoup(response.data, "html.parser")
+    changes = [tr.select("td")[-1].text.strip() for tr in soup.select("table.summary tbody tr")]
+    assert changes and all(text == "—" for text in changes)
+    assert soup.select_one("li.version-break a")["href"].startswith("/staff/analysis/trend?")
+    assert BREAK_EN in page_text(client.get(f"/staff/analysis/?{query}&lang=en"))
+    report = client.get(f"/staff/analysis/report.pdf?{query}")
+    text = pdf_text(report.data)
+    assert BREAK_VI in text and "phiên bản 1" in text
+    english = pdf_text(client.get(f"/staff/analysis/report.pdf?{query}&lang=en").data)
+    assert BREAK_EN in english and "the previous period has too few answers" not in english
+    trend = client.get(f"/staff/analysis/trend.csv?{query}")
+    rows = list(csv.DictReader(io.StringIO(trend.get_data(as_text=True))))
+    last = {r["key"]: r for r in rows if r["period"] == "2026-Q3"}
+    assert last["total"]["trend"] == "break" and last["total"]["change"] == ""
+    assert last["total"]["questionnaire_version"] == "2"
+    joined = [r for r in last.values() if r["trend"] == "joined_across_versions"]
+    assert joined and {r["key"] for r in joined} <= set(crosswalk.pairs(V2.id, 1, 2))
+
+
+def test_no_break_is_claimed_within_one_version(app, db, world):
+    make_responses(db, world["point"], 40)
+    make_responses(db, world["point"], 40, day="2025-11-10")
+    client = client_as(app, world, "analyst")
+    query = f"unit=ward&code={BEN_THANH}&period=2026-Q1"
+    assert BREAK_VI not in page_text(client.get(f"/staff/analysis/?{query}&lang=vi"))
+    assert BREAK_VI not in pdf_text(client.get(f"/staff/analysis/report.pdf?{query}").data)

@@ -235,7 +235,7 @@ def _picker(period, text, province, with_list):
 def index():
     """Pick a unit and period; show its summary, then the detail, each with n and flag."""
     unit_type, code, period, text = _selection()
-    report = unit_name = baseline = province = likes = None
+    report = unit_name = baseline = province = likes = before = None
     plan = {}
     if unit_type:
         scope = _unit_or_404(unit_type, code)
@@ -243,6 +243,9 @@ def index():
         questionnaire = current_questionnaire()
         rows = _rows(unit_type, code, period, scope)
         report = present.build(rows, questionnaire, current_locale())
+        before = overview.version_before(
+            get_db(), period, questionnaire, scope[0][0] if scope[0] else None, scope[1]
+        )
         if scope[0] and len(scope[0]) == 1:
             province = scope[0][0]
             baseline = baselines.blend(get_db(), province)
@@ -272,6 +275,7 @@ def index():
         hint=PERIOD_HINT,
         mode=_mode(),
         questionnaire=current_questionnaire(),
+        version_before=before,
         similar=likes,
     )
 

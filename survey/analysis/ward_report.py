@@ -14,7 +14,16 @@ from flask_babel import force_locale, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from survey import baselines, estimate_cache, estimates, fix_first, indicators, targets, units
+from survey import (
+    baselines,
+    estimate_cache,
+    estimates,
+    fix_first,
+    indicators,
+    overview,
+    targets,
+    units,
+)
 from survey.analysis import present
 from survey.posters import FONT, font_paths
 from survey.questionnaire import catalogue
@@ -81,6 +90,8 @@ def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
         name, province = f"{ward['name']}, {ward['province_name']}", ward["province_code"]
     else:
         name, province = units.get_province(db, code)["name"], code
+    wards = {code} if unit_type == "ward" else None
+    before = overview.version_before(db, period, questionnaire, province, wards)
     with force_locale(lang):
         report = present.build(rows, questionnaire, lang)
         blend = baselines.blend(db, province)
@@ -130,9 +141,7 @@ def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
             "no_subs": _("No sub-dimension is reliable enough to name."),
             "change_title": _("Change since the previous period"),
             "changes": [_change_text(line) for line in lines if line.change],
-            "no_change": _(
-                "No reliable change can be given: the previous period has too few answers."
-            ),
+            "no_change": _no_change(before, questionnaire, period),
             "count_title": _("Answers and reliability"),
             "count": ngettext(
                 "%(num)d person answered in this period.",
@@ -173,6 +182,26 @@ def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
                 date=date.today().isoformat(),
             ),
         }
+
+
+def _no_change(before, questionnaire, period) -> str:
+    """Return why no change is listed: too few answers before, or another questionnaire."""
+    if before is None:
+        return _("No reliable change can be given: the previous period has too few answers.")
+    if period.kind == "quarter":
+        text = _("The questionnaire changed: no comparison with the previous quarter is possible.")
+    else:
+        text = _("The questionnaire changed: no comparison with the previous period is possible.")
+    return (
+        text
+        + " "
+        + _(
+            "The answers before were given to version %(before)s, these to version "
+            "%(version)s, and the figures are made from different questions.",
+            before=before,
+            version=questionnaire.version,
+        )
+    )
 
 
 def _summary_line(line, plan) -> list[str]:
