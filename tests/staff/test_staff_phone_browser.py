@@ -6,7 +6,16 @@ import pytest
 
 from survey.webdb import open_db
 from tests.browser_support import chromium, live_app, tap_and_wait
-from tests.factories import BEN_THANH, PASSWORD, make_flagged_response, make_point, make_user
+from tests.factories import (
+    BEN_THANH,
+    HCMC,
+    PASSWORD,
+    make_flagged_response,
+    make_margins,
+    make_point,
+    make_responses,
+    make_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +33,17 @@ def sign_in(driver, base: str, username: str) -> None:
 def test_staff_pages_fit_a_phone(tmp_path):
     from selenium.webdriver.common.by import By
 
-    from survey import notes
+    from survey import demo, notes, points, publishing
 
     with live_app(tmp_path / "instance") as (app, base):
         db = open_db(app)
+        demo.ensure_demo_point(db)  # on the real units, as `papi-pulse demo` makes it
         point = make_point(db, BEN_THANH)
+        hall = make_point(db, BEN_THANH, "Nhà văn hóa khu phố 3", "community_hall")
+        points.set_active(db, hall["id"], False)  # the widest kind and state
+        make_responses(db, point, 40)
+        publishing.publish(db, None, HCMC, "2026-Q1")  # also loads the shipped baselines
+        make_margins(db, {BEN_THANH: {"sex": {"female": 7000, "male": 6500}}})
         user = make_user(db, "ward.staff", "ward_staff", [BEN_THANH])
         admin = make_user(db, "quan.tri", "administrator")
         make_flagged_response(db, point)
@@ -44,7 +59,14 @@ def test_staff_pages_fit_a_phone(tmp_path):
                 "/staff/notes/",
                 "/staff/review/",
             ),
-            admin["username"]: ("/staff/users/", "/staff/audit/"),
+            admin["username"]: (
+                "/staff/users/",
+                "/staff/audit/",
+                "/staff/points/",
+                "/staff/publish/",
+                "/staff/analysis/margins",
+                "/staff/analysis/baselines",
+            ),
         }
         for username, paths in pages.items():
             with chromium(tmp_path / username, size=(360, 640)) as driver:
