@@ -101,9 +101,17 @@ def init_app(app) -> None:
     app.jinja_env.globals["unit_name"] = unit_name
 
 
-def locale_switch_url(code: str) -> str:
-    """Return this page's address in another locale, keeping its other query arguments."""
-    args = [(name, value) for name, value in request.args.items(multi=True) if name != "lang"]
+def locale_switch_url(code: str, keep: dict | None = None) -> str:
+    """Return this page's address in another locale, keeping its other query arguments.
+
+    With ``keep``, only its non-empty values are kept, never the incoming query: a public
+    page's rendered copy is shared by everyone (survey/public/cache.py), so its link must not
+    carry whatever query its first reader came with.
+    """
+    if keep is not None:
+        args = [(name, value) for name, value in keep.items() if value]
+    else:
+        args = [(name, value) for name, value in request.args.items(multi=True) if name != "lang"]
     return "?" + urlencode([*args, ("lang", code)])
 
 

@@ -265,8 +265,13 @@ def thanks(token):
     """Thank the citizen and say when and where results are published."""
     point = get_point_or_404(token)
     unit = unit_names.Unit.of_point(point).full_name(current_locale())
+    again = request.args.get("again")
     return render_template(
-        "citizen/thanks.html", point=point, unit=unit, again=request.args.get("again")
+        "citizen/thanks.html",
+        point=point,
+        unit=unit,
+        again=again,
+        switch_args={"again": "1" if again else ""},
     )
 
 

@@ -171,7 +171,11 @@ def index():
             if all(word in units.fold(p["name"]) for word in words)
         ]
         return render_template(
-            "public/index.html", provinces=found, query=query, page_url=_page_url()
+            "public/index.html",
+            provinces=found,
+            query=query,
+            page_url=_page_url(),
+            switch_args={"q": query},
         )
 
     return _serve(None if query else _key(publishing.last_id(db)), draw)
@@ -206,6 +210,7 @@ def province(province_code):
             query=query,
             period_name=present.period_name(current[1]) if current else None,
             page_url=_page_url(),
+            switch_args={"q": query},
         )
 
     return _serve(None if query else _key(current[0] if current else None), draw)

@@ -1,6 +1,7 @@
 """The citizen's whole path through the test client: welcome, pages, storing, thank-you."""
 
 import json
+import re
 
 import pytest
 from citizen_helpers import answer_page, complete, page_path, read_form
@@ -209,3 +210,13 @@ def test_form_has_fieldsets_legends_and_labels(client, point):
             assert f'for="{name}-{code}"' in page.text
     assert page.text.count("<fieldset") >= len(form.choices) - 1
     assert page.text.count("<legend") == page.text.count("<fieldset")
+
+
+@pytest.mark.parametrize(
+    ("query", "switch"),
+    [("?again=1", "?again=1&lang=en"), ("?again=1&ref=zalo", "?again=1&lang=en"), ("", "?lang=en")],
+)
+def test_the_language_switch_of_the_thanks_page_keeps_again_only(client, point, query, switch):
+    page = client.get(f"/s/{point['token']}/thanks{query}", headers={"Accept-Language": "vi"})
+    links = re.findall(r'<nav class="lang"[^>]*>\s*<a href="([^"]*)"', page.text)
+    assert [link.replace("&amp;", "&") for link in links] == [switch]

@@ -467,3 +467,31 @@ def test_a_correction_of_an_earlier_quarter_changes_the_kept_ward_page(app, db, 
     drawn = app.test_client().get(f"/ket-qua/{BEN_THANH}")
     assert drawn.data != kept.data  # the correction shows on the page
     assert served.status_code == 200 and served.data == drawn.data
+
+
+def switch_href(response) -> str:
+    """Return the language switch link of a page."""
+    return soup_of(response).select_one(".lang a")["href"]
+
+
+@pytest.mark.parametrize(
+    ("url", "switch"),
+    [
+        ("/ket-qua/?q=ho+chi&lang=vi", "?q=ho+chi&lang=en"),
+        ("/ket-qua/tinh/79?q=ben&lang=vi", "?q=ben&lang=en"),
+        ("/ket-qua/tinh/79?q=ben&lang=en&utm_source=zalo", "?q=ben&lang=vi"),
+    ],
+)
+def test_the_language_switch_keeps_the_search_and_nothing_else(app, db, world, url, switch):
+    published(db, world)
+    assert switch_href(app.test_client().get(url)) == switch
+
+
+@pytest.mark.parametrize("path", ["/ket-qua/", "/ket-qua/tinh/79", f"/ket-qua/{BEN_THANH}"])
+def test_a_kept_copy_is_the_same_whatever_query_came_first(app, db, world, path):
+    published(db, world)
+    first = app.test_client().get(f"{path}?lang=en&utm_source=zalo&q=")
+    assert switch_href(first) == "?lang=vi"
+    assert cache.size() == 1
+    plain = app.test_client().get(f"{path}?lang=en")
+    assert plain.data == first.data and plain.headers["ETag"] == first.headers["ETag"]
