@@ -12,6 +12,8 @@ weights the engine used) and times R survey's svyby(~y, ~ward, design, svymean) 
 
 import argparse
 import csv
+import itertools
+import json
 import os
 import resource
 import subprocess
@@ -21,9 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from survey import csvout, estimates, margins  # noqa: E402
+from survey import csvout, margins  # noqa: E402
+from survey import estimation as estimates  # noqa: E402
 from survey.db import connect  # noqa: E402
-from survey.estimate_units import spec_for  # noqa: E402
+from survey.estimation.method import decode, unit_weights  # noqa: E402
+from survey.estimation.province import spec_for  # noqa: E402
 from survey.questionnaire import catalogue  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -77,13 +81,10 @@ def r_input(db, q, quarter):
             " ORDER BY ward_code",
             [lo, hi],
         )
-        import itertools
-        import json
-
         for ward, group in itertools.groupby(cursor, key=lambda r: r[0]):
             group = list(group)
-            people = [estimates.decode(spec, r[1], r[2], r[3]) for r in group]
-            weights, _ = estimates.unit_weights(spec, people, by_ward.get(ward), 5.0)
+            people = [decode(spec, r[1], r[2], r[3]) for r in group]
+            weights, _ = unit_weights(spec, people, by_ward.get(ward), 5.0)
             for r, w in zip(group, weights.weights, strict=True):
                 a = json.loads(r[3])
                 vals = []

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from survey import estimates  # noqa: E402
+from survey import estimation as estimates  # noqa: E402
 from survey.db import connect  # noqa: E402
 from survey.questionnaire import catalogue  # noqa: E402
 from survey.stats import proportion_estimate  # noqa: E402

@@ -14,7 +14,7 @@ only where v1 counted everyone).
 
 from __future__ import annotations
 
-from survey import estimates
+from survey import estimation as estimates
 from survey.stats import change
 
 # (questionnaire id, from version, to version) -> {to-version indicator: from-version indicator}

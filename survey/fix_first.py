@@ -12,8 +12,9 @@ good answer); a scored indicator has no such share.
 
 import json
 
-from survey import estimate_units, indicators, privacy
+from survey import indicators, privacy
 from survey.baselines import NATIONAL
+from survey.estimation import province as estimate_units
 
 # How many parts each list shows: enough for a meeting's agenda.
 TOP = 5

@@ -12,7 +12,9 @@ own interval is not used: it is much narrower, and the ward is part of it). Both
 a suppressed ward or province is never compared.
 """
 
-from survey import collation, estimate_cache, estimates, periods
+from survey import collation, periods
+from survey import estimation as estimates
+from survey.estimation import cache as estimate_cache
 from survey.questionnaire import catalogue
 
 SUMMARY_KEYS = ("total", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")

@@ -19,7 +19,8 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from survey import access, audit, baselines, estimates, periods, units
+from survey import access, audit, baselines, periods, units
+from survey import estimation as estimates
 from survey.config import DEFAULTS
 from survey.domain_errors import DomainError
 from survey.points import now_iso

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from survey import estimate_cache, margins, overview
+from survey import margins, overview
+from survey.estimation import cache as estimate_cache
 
 KINDS = {"phường": "urban", "xã": "rural", "đặc khu": "special_zone"}
 BANDS = 3  # thirds of the province's wards by population

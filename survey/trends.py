@@ -1,6 +1,6 @@
 """A ward's or province's total and dimensions over consecutive quarters or months.
 
-Every number is the engine's (survey.estimates, the same rows as the pages and the CSV): one
+Every number is the engine's (survey.estimation, the same rows as the pages and the CSV): one
 run per questionnaire version over the whole window, and each period is shown with the
 version most of its answers used. Within one version a change is the engine's own, against
 the previous period, Benjamini-Hochberg adjusted across the unit's report and significant
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from survey import crosswalk, estimates, overview, periods
+from survey import crosswalk, overview, periods
+from survey import estimation as estimates
 from survey.stats import bh_adjust, change, changed
 
 SUMMARY_KEYS = ("total", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")

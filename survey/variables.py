@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey import estimates, exports
+from survey import estimation as estimates
+from survey import exports
 from survey.questionnaire import Questionnaire
 from survey.questionnaire.model import Item
 

@@ -1,6 +1,6 @@
 """Helpers for the estimates tests: a small questionnaire, the R worked example, row lookup."""
 
-from survey.estimates import COLUMNS
+from survey.estimation import COLUMNS
 from survey.questionnaire import loads
 
 HEAD = """\

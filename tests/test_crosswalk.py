@@ -4,7 +4,8 @@ import io
 
 import pytest
 
-from survey import crosswalk, estimates
+from survey import crosswalk
+from survey import estimation as estimates
 from survey.csvout import reader
 from survey.questionnaire import get
 from tests import v1_fixture

@@ -38,7 +38,7 @@ def test_demo_rejects_a_negative_count(runner):
 def test_demo_responses_are_the_current_version_and_score_every_sub_dimension(runner, db):
     """`demo --responses 300` gives v2 answers from which all 28 sub-dimensions and the
     total are estimated (v2 scores a sub-dimension only from a complete indicator set)."""
-    from survey import estimates
+    from survey import estimation as estimates
     from survey.questionnaire import DIMENSIONS, current_questionnaire
 
     assert runner.invoke(args=["demo", "--responses", "300"]).exit_code == 0

@@ -3,8 +3,10 @@
 import pytest
 from estimates_helpers import tiny
 
-from survey import baselines, estimate_cache, estimates, reviews
-from survey.estimates import parse_periods
+from survey import baselines, reviews
+from survey import estimation as estimates
+from survey.estimation import cache as estimate_cache
+from survey.estimation import parse_periods
 from tests.factories import make_margins, make_response, make_wards
 
 Q1 = parse_periods("2026-Q1")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from estimates_helpers import rows_by, tiny, worked_example
 
-from survey.estimates import parse_periods, run
+from survey.estimation import parse_periods, run
 from tests.factories import make_margins, make_response, make_wards
 
 FIXTURES = Path(__file__).parent / "fixtures" / "r"

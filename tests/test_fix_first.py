@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import fix_first
-from survey.estimates import parse_periods
+from survey.estimation import parse_periods
 from survey.questionnaire import catalogue
 from tests.analysis.test_analysis_views import demo_world
 from tests.factories import BEN_THANH, HCMC, SAI_GON, make_response

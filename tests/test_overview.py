@@ -98,7 +98,7 @@ def test_few_answers_show_suppressed_cells_and_no_numbers(app, db, world, count)
     assert cells and all("suppressed" in td.text or td.text == "—" for td in cells)
     assert all("n " in td.text for td in cells if td.text != "—")
     assert not soup.select("td.cell-higher, td.cell-lower")
-    from survey.estimates import parse_periods
+    from survey.estimation import parse_periods
     from survey.questionnaire import catalogue
 
     rows = overview.area_rows(
@@ -144,7 +144,7 @@ def test_coverage_in_words_and_default_period(app, db, world):
 def test_targets_show_on_the_overview(app, db, world):
     """The overview gives the plan target and its verdict."""
     period = demo_world(db, world)
-    from survey.estimates import parse_periods
+    from survey.estimation import parse_periods
 
     year = parse_periods(period).last_day.year
     targets.load(
@@ -172,7 +172,7 @@ def test_bad_period_is_400(app, db, world):
 
 def test_area_rows_are_computed_once_per_data_version(db, world, monkeypatch):
     """A second overview of unchanged data is served from the cache, not the engine."""
-    from survey import estimates
+    from survey import estimation as estimates
     from survey.questionnaire import catalogue
 
     overview.clear()

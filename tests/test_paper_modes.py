@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from survey import csvout, estimates, exports
+from survey import csvout, exports
+from survey import estimation as estimates
 from survey.questionnaire import get
 from tests.estimates_helpers import rows_by, tiny
 from tests.factories import BEN_THANH, make_response, make_wards

@@ -2,7 +2,8 @@
 
 import pytest
 
-from survey import estimates, indicators
+from survey import estimation as estimates
+from survey import indicators
 from survey.questionnaire import QuestionnaireError, loads
 from survey.questionnaire.scoring import normalise
 from tests.estimates_helpers import HEAD, rows_by

@@ -17,7 +17,8 @@ from flask import Flask, render_template_string
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
 
-from survey import config, create_app, demo, estimates, ops
+from survey import config, create_app, demo, ops
+from survey import estimation as estimates
 from survey.citizen import guard
 from survey.webdb import open_db
 from tests.citizen.citizen_helpers import walk_to

@@ -3,8 +3,10 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from survey import estimate_cache, estimates, points, similar
+from survey import estimation as estimates
+from survey import points, similar
 from survey.demo_data import add_demo_responses
+from survey.estimation import cache as estimate_cache
 from survey.questionnaire import catalogue
 from tests.factories import BEN_THANH, HCMC, SAI_GON
 from tests.staff_helpers import client_as

@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 from bs4 import BeautifulSoup
 
-from survey import estimates, periods, ratelimit, responses
+from survey import estimation as estimates
+from survey import periods, ratelimit, responses
 from survey.questionnaire import get
 from tests.citizen.citizen_helpers import first_choice
 from tests.factories import make_flagged_response, make_point

@@ -5,7 +5,8 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 
-from survey import estimates, targets
+from survey import estimation as estimates
+from survey import targets
 from tests.analysis.test_analysis_views import demo_world, report_url, summary_rows
 from tests.factories import HANOI, HCMC
 from tests.staff_helpers import client_as

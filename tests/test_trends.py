@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
-from survey import estimates, trends
+from survey import estimation as estimates
+from survey import trends
 from survey.demo_data import add_demo_responses, ensure_demo_margins
 from survey.questionnaire import catalogue
 from tests.factories import BEN_THANH, HCMC

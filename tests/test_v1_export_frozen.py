@@ -2,7 +2,8 @@
 
 import pathlib
 
-from survey import csvout, estimates, exports
+from survey import csvout, exports
+from survey import estimation as estimates
 from survey.questionnaire import get
 from tests import v1_fixture
 

@@ -13,15 +13,15 @@ from survey import (
     baselines,
     crosswalk,
     csvout,
-    estimate_names,
-    estimates,
     exportfiles,
     margins,
     responses,
     targets,
     units,
 )
+from survey import estimation as estimates
 from survey.analysis import overview_pdf, present, ward_report
+from survey.estimation import names as estimate_names
 from survey.exports_cli import cannot_write, format_option, write_file
 from survey.locales import LOCALES
 from survey.periods import PeriodError

@@ -12,8 +12,6 @@ from survey import (
     access,
     baselines,
     csvout,
-    estimate_cache,
-    estimates,
     fix_first,
     indicators,
     overview,
@@ -21,8 +19,10 @@ from survey import (
     trends,
     units,
 )
+from survey import estimation as estimates
 from survey.analysis import picker, present, trend_chart, ward_report
 from survey.analysis.views import _plan, _rows, _today, _unit_or_404, bp
+from survey.estimation import cache as estimate_cache
 from survey.i18n import current_locale
 from survey.periods import PeriodError
 from survey.questionnaire import catalogue

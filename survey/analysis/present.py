@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from survey import indicators, papi_names
-from survey.estimates import HALF_WIDTH_SHARE
+from survey.estimation import HALF_WIDTH_SHARE
 from survey.questionnaire import DIMENSIONS, placewords
 from survey.stats import suppression
 
@@ -27,7 +27,7 @@ STATISTICS = {
     "score": _l("indicator score"),
     "papi": _l("PAPI scale"),
 }
-# Every flag survey/stats/suppression.py and survey.estimate_method.flag_of can give, in words.
+# Every flag survey/stats/suppression.py and survey.estimation.method.flag_of can give, in words.
 FLAG_WORDS = {
     "ok": _l("Reliable"),
     "review_complement": _l("Shown, read with care"),
@@ -51,7 +51,7 @@ PROGRESS_WORDS = {
 
 
 def name_words() -> dict[str, str]:
-    """Return the interface words survey.estimate_names needs, in the active language."""
+    """Return the interface words survey.estimation.names needs, in the active language."""
     return {
         "total": _("PAPI-style total (10 to 80)"),
         "all": _("Whole country"),

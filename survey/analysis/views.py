@@ -2,7 +2,7 @@
 
 Analysts and administrators see every unit; province managers and ward staff see the units of
 their scope only (a unit outside it answers 404). The pages never compute a statistic: they
-call survey.estimates, the same code as the CSV export.
+call survey.estimation, the same code as the CSV export.
 """
 
 from datetime import datetime
@@ -32,9 +32,6 @@ from survey import (
     access,
     baselines,
     csvout,
-    estimate_cache,
-    estimate_names,
-    estimates,
     margins,
     overview,
     responses,
@@ -42,7 +39,10 @@ from survey import (
     targets,
     units,
 )
+from survey import estimation as estimates
 from survey.analysis import picker, present
+from survey.estimation import cache as estimate_cache
+from survey.estimation import names as estimate_names
 from survey.i18n import current_locale
 from survey.periods import LOCAL_TZ, PeriodError
 from survey.questionnaires import current_questionnaire

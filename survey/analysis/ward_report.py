@@ -1,7 +1,7 @@
 """The one-page ward report: an A4 portrait PDF of at most two pages (fpdf2, DejaVu fonts).
 
 One renderer for the command line and the web download. ``gather`` reads the engine's rows
-(survey.estimate_cache, the same as the pages) and makes every text in the requested language
+(survey.estimation.cache, the same as the pages) and makes every text in the requested language
 (Vietnamese by default); ``render`` draws it. Numbers come from present.Line, which hides
 everything the engine suppressed: a suppressed value is never drawn, only its reliability words.
 """
@@ -14,17 +14,10 @@ from flask_babel import force_locale, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from survey import (
-    baselines,
-    estimate_cache,
-    estimates,
-    fix_first,
-    indicators,
-    overview,
-    targets,
-    units,
-)
+from survey import baselines, fix_first, indicators, overview, targets, units
+from survey import estimation as estimates
 from survey.analysis import present
+from survey.estimation import cache as estimate_cache
 from survey.posters import FONT, font_paths
 from survey.questionnaire import catalogue
 

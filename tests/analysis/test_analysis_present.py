@@ -8,15 +8,15 @@ from flask_babel import force_locale
 
 from survey import papi_names
 from survey.analysis import present
-from survey.estimates import COLUMNS
+from survey.estimation import COLUMNS
 from survey.questionnaire import DIMENSIONS, catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 # The functions that decide a reliability flag (survey/stats/suppression.py and the engine).
 FLAG_SOURCES = {
     "survey/stats/suppression.py": ("cell_flag", "proportion_flag", "mean_flag"),
-    "survey/estimate_method.py": ("flag_of",),
-    "survey/estimate_units.py": ("incomplete_flag",),
+    "survey/estimation/method.py": ("flag_of",),
+    "survey/estimation/province.py": ("incomplete_flag",),
 }
 
 

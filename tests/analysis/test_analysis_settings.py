@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from survey import estimate_cache, estimates
+from survey import estimation as estimates
+from survey.estimation import cache as estimate_cache
 from tests.factories import BEN_THANH, make_margins, make_response
 from tests.staff_helpers import client_as
 

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import csvout
-from survey.estimates import COLUMNS
+from survey.estimation import COLUMNS
 from tests.factories import BEN_THANH, HANOI, HCMC, SAI_GON, make_response
 from tests.staff_helpers import client_as
 
@@ -306,9 +306,9 @@ def test_chart_svg_is_xml_and_draws_the_engines_numbers(app, db, world):
 
     from babel.numbers import format_decimal
 
-    from survey import estimate_cache
     from survey.analysis import present
-    from survey.estimates import parse_periods
+    from survey.estimation import cache as estimate_cache
+    from survey.estimation import parse_periods
 
     period = demo_world(db, world)
     response = client_as(app, world, "analyst").get(report_url(period))

@@ -16,7 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from survey import accounts, create_app, estimates, margins, trends
+from survey import accounts, create_app, margins, trends
+from survey import estimation as estimates
 from survey.questionnaire import catalogue
 from survey.webdb import open_db
 from tests.factories import HCMC

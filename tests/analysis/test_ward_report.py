@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from survey import targets
 from survey.analysis import ward_report
-from survey.estimates import parse_periods
+from survey.estimation import parse_periods
 from tests.analysis.test_analysis_views import demo_world
 from tests.factories import BEN_THANH, HCMC, SAI_GON
 from tests.staff_helpers import client_as

@@ -64,7 +64,7 @@ def test_every_sub_dimension_has_a_complete_indicator_set(v2):
 
 def test_every_sub_dimension_is_scored_from_complete_data(db):
     """Responses over every module: no sub-dimension flagged, every dimension and the total."""
-    from survey import estimates
+    from survey import estimation as estimates
     from tests import v1_fixture
     from tests.factories import make_export_places
 

@@ -1,7 +1,7 @@
 """Rows of the estimates table for one province: its wards, their points, the province.
 
 Reads the province's responses once, ordered by ward, decodes each once, and processes ward
-by ward (memory grows with one ward's responses, not the country's). See survey.estimates for
+by ward (memory grows with one ward's responses, not the country's). See ``engine`` for
 the method.
 """
 
@@ -12,7 +12,7 @@ import json
 
 from survey import baselines as baseline_store
 from survey import indicators
-from survey.estimate_method import (
+from survey.estimation.method import (
     Context,
     build_spec,
     changes,
@@ -22,9 +22,9 @@ from survey.estimate_method import (
     smoothed,
     unit_weights,
 )
+from survey.estimation.sums import Stat, compute
 from survey.stats import changed
 from survey.stats.suppression import SHOWN
-from survey.unitstats import Stat, compute
 
 _SPECS: dict = {}
 

@@ -1,8 +1,8 @@
 """The method's parts applied to each unit: what to estimate, decoding, weights, intervals,
 flags, change and smoothing.
 
-Shared by the engine's driver (``survey/estimates.py``, which also documents the method) and
-its per-province rows (``survey/estimate_units.py``); kept apart so that neither imports the
+Shared by the engine's driver (``engine``, which also documents the method) and
+its per-province rows (``province``); kept apart so that neither imports the
 other back.
 """
 
@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from survey import indicators
+from survey.estimation.sums import Respondent
 from survey.indicators import TOP_TWO
 from survey.questionnaire.logic import prune
 from survey.stats import (
@@ -28,7 +29,6 @@ from survey.stats import (
     unweighted,
 )
 from survey.stats.suppression import MIN_N_EFF, cell_flag
-from survey.unitstats import Respondent
 
 
 @dataclass

@@ -37,11 +37,9 @@ import multiprocessing
 from survey import baselines as baseline_store
 from survey import indicators, margins, periods
 from survey.db import connect
-from survey.estimate_method import Context, decode, unit_weights
-from survey.estimate_units import Combiner, area_rows, province_rows
+from survey.estimation.method import Context
+from survey.estimation.province import Combiner, area_rows, province_rows
 from survey.questionnaire import catalogue
-from survey.stats import changed
-from survey.stats.suppression import is_shown
 
 COLUMNS = (
     "questionnaire_id", "questionnaire_version", "period", "period_start", "period_end",
@@ -148,16 +146,3 @@ def _worker(args):
         return province_rows(db, ctx, catalogue.get(ctx.qid, ctx.version), code)
     finally:
         db.close()
-
-
-# decode and unit_weights are the method's parts that bench/estimates_1m.py reaches from here.
-__all__ = [
-    "COLUMNS",
-    "UNIT_TYPES",
-    "changed",
-    "decode",
-    "is_shown",
-    "parse_periods",
-    "run",
-    "unit_weights",
-]

@@ -12,7 +12,7 @@ worker keeps at most MAX_ENTRIES results, dropping the least recently used.
 import threading
 from collections import OrderedDict
 
-from survey import baselines, estimates
+from survey import baselines, estimation
 
 # About 230 rows of 45 cells for a ward: 64 results are a few megabytes per worker.
 MAX_ENTRIES = 64
@@ -75,7 +75,7 @@ def unit_rows(
     )
 
     def compute():
-        rows = estimates.run(
+        rows = estimation.run(
             db,
             questionnaire,
             [period],
@@ -87,7 +87,7 @@ def unit_rows(
             mode=mode,
         )
         return [
-            dict(zip(estimates.COLUMNS, row, strict=True))
+            dict(zip(estimation.COLUMNS, row, strict=True))
             for row in rows
             if unit_type == "all" or row[6] == code
         ]
