@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from survey import csvout, margins  # noqa: E402
 from survey import estimation as estimates  # noqa: E402
 from survey.db import connect  # noqa: E402
-from survey.estimation.method import decode, unit_weights  # noqa: E402
-from survey.estimation.province import spec_for  # noqa: E402
+from survey.estimation.decoding import decode  # noqa: E402
+from survey.estimation.spec import spec_for  # noqa: E402
+from survey.estimation.weighting import unit_weights  # noqa: E402
 from survey.questionnaire import catalogue  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -14,7 +14,7 @@ import json
 
 from survey import indicators, privacy
 from survey.baselines import NATIONAL
-from survey.estimation import province as estimate_units
+from survey.estimation.spec import spec_for
 
 # How many parts each list shows: enough for a meeting's agenda.
 TOP = 5
@@ -49,7 +49,7 @@ def best_published(db) -> dict[str, tuple[float, str, int]]:
 def rank(rows, questionnaire, baseline: dict | None, best: dict, lang: str) -> dict:
     """Return {"subdimensions": [...], "indicators": [...]}: weakest first, reliable only."""
     model = indicators.build(questionnaire)
-    spec = estimate_units.spec_for(questionnaire)
+    spec = spec_for(questionnaire)
     index = {ind.id: j for j, ind in enumerate(model.indicators)}
     values = (baseline or {}).get("values", {})
     parts = {"subdimensions": [], "indicators": []}

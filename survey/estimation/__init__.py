@@ -7,12 +7,7 @@ provinces), ``province`` (one province's rows), ``cache`` (results per data vers
 ``names`` (names in words beside the codes). The pure, R-matched functions are survey.stats.
 """
 
-from survey.estimation.engine import (
-    COLUMNS,
-    HALF_WIDTH_SHARE,
-    UNIT_TYPES,
-    parse_periods,
-    run,
-)
+from survey.estimation.engine import UNIT_TYPES, parse_periods, run
+from survey.estimation.report import COLUMNS, HALF_WIDTH_SHARE, LEVELS
 
-__all__ = ["COLUMNS", "HALF_WIDTH_SHARE", "UNIT_TYPES", "parse_periods", "run"]
+__all__ = ["COLUMNS", "HALF_WIDTH_SHARE", "LEVELS", "UNIT_TYPES", "parse_periods", "run"]

@@ -37,22 +37,14 @@ import multiprocessing
 from survey import baselines as baseline_store
 from survey import indicators, margins, periods
 from survey.db import connect
-from survey.estimation.method import Context
-from survey.estimation.province import Combiner, area_rows, province_rows
+from survey.estimation.combine import Combiner
+from survey.estimation.context import Context
+from survey.estimation.province import area_rows, province_rows
+from survey.estimation.report import LEVELS, Unit
+from survey.estimation.spec import spec_for
 from survey.questionnaire import catalogue
 
-COLUMNS = (
-    "questionnaire_id", "questionnaire_version", "period", "period_start", "period_end",
-    "unit_type", "unit_code", "province_code", "level", "key", "option", "statistic",
-    "scale_low", "scale_high", "n", "n_item", "n_eff", "estimate", "se", "ci_lower", "ci_upper",
-    "interval_method", "flag", "shown", "weighted", "margin_set", "weighting_note",
-    "unit_kish_n", "max_weight_ratio", "coverage", "wards_with_data", "baseline_year",
-    "baseline", "smoothed", "smoothed_lower", "smoothed_upper", "smoothing", "change",
-    "change_se", "change_lower", "change_upper", "change_p", "change_p_bh", "changed",
-    "include_flagged",
-)  # fmt: skip
 UNIT_TYPES = ("point", "ward", "province", "all")
-HALF_WIDTH_SHARE = 0.10  # means shown when the half-width is <= 10% of the scale's range
 
 
 def parse_periods(text: str) -> periods.Period:
@@ -76,6 +68,7 @@ def run(
     provinces=None,
     mode=None,
     reveal_suppressed=False,
+    levels=None,
 ):
     """Yield estimate rows (tuples in COLUMNS order) for the units and periods asked for.
 
@@ -85,9 +78,13 @@ def run(
 
     ``mode`` ("web" or "paper") counts only the responses given that way: answers on paper,
     often read out or helped at a counter, differ from answers typed alone on a phone.
+    ``levels`` (of LEVELS; None: all) keeps only the rows of those levels, and computes the
+    intervals of nothing else; the values of the rows kept are the same.
     """
     if mode not in (None, "web", "paper"):
         raise ValueError(f"unknown mode {mode!r}: use web or paper")
+    if levels is not None and not set(levels) <= set(LEVELS):
+        raise ValueError(f"unknown levels {sorted(set(levels) - set(LEVELS))}")
     indicators.build(questionnaire)  # refuse a questionnaire that does not map
     margin_set = margins.current_set(db)
     wanted = {p.label: p for p in period_list}
@@ -107,6 +104,7 @@ def run(
         ward_scope=frozenset(ward_scope) if ward_scope is not None else None,
         mode=mode,
         reveal_suppressed=reveal_suppressed,
+        levels=frozenset(levels) if levels is not None else None,
     )
     baseline_store.ensure_shipped(db)
     where = "1" if ward_scope is None else "code IN (SELECT value FROM json_each(?))"
@@ -135,7 +133,7 @@ def run(
             national.merge(partial)
             yield from rows
     if "all" in ctx.unit_types and not restricted:
-        yield from area_rows(ctx, questionnaire, national, "all", "", "", None)
+        yield from area_rows(ctx, spec_for(questionnaire), national, Unit("all", "", ""), None)
 
 
 def _worker(args):

@@ -7,7 +7,7 @@ passed in already translated. The two columns go after the engine's columns.
 """
 
 from survey import indicators, papi_names
-from survey.estimation.engine import COLUMNS
+from survey.estimation.report import COLUMNS
 
 NAME_COLUMNS = ("unit_name", "name")
 NAMED_COLUMNS = (*COLUMNS, *NAME_COLUMNS)

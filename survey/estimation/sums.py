@@ -1,6 +1,6 @@
 """Direct estimates for one reporting unit (a ward or collection point in one period).
 
-Respondents arrive decoded once (``Respondent``); the weights come from raking the unit.
+Respondents arrive decoded once (``decoding.Respondent``); the weights come from raking the unit.
 Every respondent in a raking cell has the same weight, so item statistics are sums over
 cells of counts (``Counter`` does the counting in C); only the composites (sub-dimension,
 dimension, total), whose linearized variance needs each respondent's combined influence
@@ -14,16 +14,6 @@ A result is ``{key: Stat}`` with keys ("item", item, option, statistic), ("indic
 
 from collections import Counter
 from typing import NamedTuple
-
-
-class Respondent(NamedTuple):
-    """One response, decoded once: weighting categories, point, time, count keys, scores."""
-
-    categories: tuple  # one category (or None) per weighting variable
-    point_id: int
-    submitted_at: str
-    keys: tuple  # item keys: item id, (item id, code) and (item id, "") for numeric values
-    scored: tuple  # ((indicator index, score), ...)
 
 
 class Stat(NamedTuple):

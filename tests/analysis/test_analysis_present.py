@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FLAG_SOURCES = {
     "survey/stats/suppression.py": ("cell_flag", "proportion_flag", "mean_flag"),
     "survey/estimation/method.py": ("flag_of",),
-    "survey/estimation/province.py": ("incomplete_flag",),
+    "survey/estimation/report.py": ("incomplete_flag",),
 }
 
 
