@@ -1,5 +1,6 @@
 """Commands: margins, baselines and targets load, the leaders' reports, export estimates."""
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from survey import (
     crosswalk,
     csvout,
     exportfiles,
+    exports,
     margins,
     responses,
     targets,
@@ -179,6 +181,11 @@ def questionnaire_option(text):
     required=True,
     help="2026-Q1, 2026-03, 2026, rolling:2026-Q3 or 2026-01-01..2026-02-15.",
 )
+@click.option(
+    "--unit",
+    "unit_text",
+    help="ward:CODE or province:CODE: only that unit (with --unit-type: its wards or points).",
+)
 @click.option("--questionnaire", help="ID or ID:VERSION (default: the current one).")
 @click.option("--exclude-flagged", is_flag=True, help="Leave out responses with quality flags.")
 @click.option(
@@ -191,8 +198,8 @@ def questionnaire_option(text):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
 @with_appcontext
 def export_estimates(
-    fmt, unit_type, period_text, questionnaire, exclude_flagged, mode, all_intervals, processes,
-    excel, labels, output,
+    fmt, unit_type, period_text, unit_text, questionnaire, exclude_flagged, mode, all_intervals,
+    processes, excel, labels, output,
 ):  # fmt: skip
     """Export the long table of estimates with their method columns (CSV unless --format)."""
     try:
@@ -200,6 +207,9 @@ def export_estimates(
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from None
     types = estimates.UNIT_TYPES if unit_type == "all" else (unit_type,)
+    provinces = ward_scope = None
+    if unit_text:
+        types, provinces, ward_scope = _estimates_unit(get_db(), unit_text, unit_type)
     rows = estimates.run(
         get_db(),
         questionnaire_option(questionnaire),
@@ -209,7 +219,16 @@ def export_estimates(
         all_intervals=all_intervals,
         processes=processes,
         mode=mode,
+        ward_scope=ward_scope,
+        provinces=provinces,
     )
+    if unit_text:
+        first = next(rows, None)
+        if first is None:
+            raise click.ClickException(
+                f"{unit_text} has no answers in {period.label}: there are no estimates to export."
+            )
+        rows = itertools.chain([first], rows)
     if fmt != "csv":
         write_file(lambda path: exportfiles.write_estimates(rows, path, fmt, labels), fmt, output,
                    excel)  # fmt: skip
@@ -229,6 +248,33 @@ def export_estimates(
         raise cannot_write(output, exc) from None
     if output:
         click.echo(f"Wrote {size} bytes to {output}.")
+
+
+# The unit types an --unit of each kind contains, itself first.
+_WITHIN = {"ward": ("ward", "point"), "province": ("province", "ward", "point")}
+
+
+def _estimates_unit(db, text, unit_type):
+    """Return (unit types, provinces, ward scope) of an --unit, or fail in one line."""
+    try:
+        kind, code = exports.parse_unit(text)
+    except exports.ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    if kind not in _WITHIN:
+        raise click.ClickException(
+            f"--unit {text}: estimates are made for ward:CODE or province:CODE."
+        )
+    if unit_type != "all" and unit_type not in _WITHIN[kind]:
+        raise click.ClickException(f"--unit {text} has no {unit_type} estimates inside it.")
+    types = (kind,) if unit_type == "all" else (unit_type,)
+    if kind == "ward":
+        ward = units.get_ward(db, code)
+        if ward is None:
+            raise click.ClickException(f"There is no ward {code}.")
+        return types, [ward["province_code"]], {code}
+    if units.get_province(db, code) is None:
+        raise click.ClickException(f"There is no province {code}.")
+    return types, [code], None
 
 
 @click.command("trend")
