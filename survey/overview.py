@@ -41,6 +41,7 @@ def area_rows(db, questionnaire, period, province, cap, prior_m) -> list[dict]:
             prior_m=prior_m,
             provinces=[province],
             levels=("total", "dimension"),
+            changes=False,
         )
         found = (dict(zip(estimates.COLUMNS, values, strict=True)) for values in rows)
         return [row for row in found if row["level"] in ("total", "dimension")]

@@ -44,3 +44,18 @@ def test_asked_levels_are_the_full_reports_rows(db, answered, levels):
 def test_an_unknown_level_is_refused(db, answered):
     with pytest.raises(ValueError, match="unknown levels"):
         rows(db, answered, ("totals",))
+
+
+def test_without_changes_the_rows_are_the_same_but_for_the_change_columns(db, answered):
+    change = slice(estimation.COLUMNS.index("change"), estimation.COLUMNS.index("changed") + 1)
+    full = rows(db, answered, ("total", "dimension"))
+    alone = list(
+        estimation.run(
+            db, CORE, [answered], ("ward", "province"), levels=("total", "dimension"), changes=False
+        )
+    )
+    assert [r[: change.start] + r[change.stop :] for r in alone] == [
+        r[: change.start] + r[change.stop :] for r in full
+    ]
+    assert {r[change] for r in alone} == {("",) * 7}
+    assert any(r[change] != ("",) * 7 for r in full)

@@ -24,3 +24,4 @@ class Context:
     mode: str | None = None  # "web" or "paper" only (None: both modes)
     reveal_suppressed: bool = False  # only to check the method against R
     levels: frozenset | None = None  # report levels asked for (None: every level)
+    changes: bool = True  # False: no previous period, no change columns

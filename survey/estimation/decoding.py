@@ -23,11 +23,20 @@ class Respondent(NamedTuple):
     scored: tuple  # ((indicator index, score), ...)
 
 
-def decode(spec: Spec, point_id, submitted_at, answers_json, hidden=False) -> Respondent:
-    """Decode one stored response into the keys and scores the engine counts."""
+def decode(
+    spec: Spec, point_id, submitted_at, answers_json, hidden=False, items=True
+) -> Respondent:
+    """Decode one stored response into the keys and scores the engine counts.
+
+    items False: no item keys (no item is reported or compared), only categories and scores.
+    """
     answers = json.loads(answers_json)
     if hidden:
         answers = prune(spec.model.questionnaire, answers)
+    cats = tuple(answers.get(w.item_id) for w in spec.weighting)
+    scored = tuple(spec.scorer.scores(answers))
+    if not items:
+        return Respondent(cats, point_id, submitted_at, (), scored)
     keys = []
     keytab = spec.keytab
     for item_id, value in answers.items():
@@ -44,5 +53,4 @@ def decode(spec: Spec, point_id, submitted_at, answers_json, hidden=False) -> Re
                 continue
             found = (item_id, (item_id, str(value)))
         keys.extend(found)
-    cats = tuple(answers.get(w.item_id) for w in spec.weighting)
-    return Respondent(cats, point_id, submitted_at, tuple(keys), tuple(spec.scorer.scores(answers)))
+    return Respondent(cats, point_id, submitted_at, tuple(keys), scored)

@@ -69,6 +69,7 @@ def run(
     mode=None,
     reveal_suppressed=False,
     levels=None,
+    changes=True,
 ):
     """Yield estimate rows (tuples in COLUMNS order) for the units and periods asked for.
 
@@ -79,7 +80,8 @@ def run(
     ``mode`` ("web" or "paper") counts only the responses given that way: answers on paper,
     often read out or helped at a counter, differ from answers typed alone on a phone.
     ``levels`` (of LEVELS; None: all) keeps only the rows of those levels, and computes the
-    intervals of nothing else; the values of the rows kept are the same.
+    intervals of nothing else; the values of the rows kept are the same. ``changes`` False
+    leaves the previous periods unread and the change columns empty (a page that shows none).
     """
     if mode not in (None, "web", "paper"):
         raise ValueError(f"unknown mode {mode!r}: use web or paper")
@@ -88,7 +90,7 @@ def run(
     indicators.build(questionnaire)  # refuse a questionnaire that does not map
     margin_set = margins.current_set(db)
     wanted = {p.label: p for p in period_list}
-    extra = {periods.previous(p).label: periods.previous(p) for p in period_list}
+    extra = {periods.previous(p).label: periods.previous(p) for p in period_list if changes}
     every = sorted({**extra, **wanted}.values(), key=lambda p: (p.start, p.end))
     ctx = Context(
         questionnaire.id,
@@ -105,6 +107,7 @@ def run(
         mode=mode,
         reveal_suppressed=reveal_suppressed,
         levels=frozenset(levels) if levels is not None else None,
+        changes=changes,
     )
     baseline_store.ensure_shipped(db)
     where = "1" if ward_scope is None else "code IN (SELECT value FROM json_each(?))"

@@ -105,8 +105,10 @@ def _ward_respondents(db, ctx: Context, spec: Spec, province, bounds, only):
         params.append(ctx.mode)
     if only is not None:
         params.append(only)
+    # Items count in the changes' adjustment even when their rows are not asked for.
+    items = ctx.changes or ctx.levels is None or "item" in ctx.levels
     for ward, group in itertools.groupby(db.execute(sql, params), key=lambda r: r[0]):
-        yield ward, [decode(spec, r[1], r[2], r[3], r[4]) for r in group]
+        yield ward, [decode(spec, r[1], r[2], r[3], r[4], items) for r in group]
 
 
 def _points(ctx, spec, province, period, members, weights, meta, previous, rows, ward):

@@ -31,6 +31,7 @@ COLUMNS = (
 HALF_WIDTH_SHARE = 0.10  # means shown when the half-width is <= 10% of the scale's range
 _NO_SMOOTH = (None, None, None)
 _NO_CHANGE = ("",) * 6
+_NO_ADJUSTED = (None, None)
 LEVELS = ("item", "indicator", "subdimension", "dimension", "total")
 _LEVEL_OF = dict(zip(("item", "indicator", "sub", "dim", "total"), LEVELS, strict=True))
 
@@ -140,9 +141,10 @@ def report(
         evaluated[key] = Evaluated(st, flag)
         pending.append((key, info, st, iv, flag))
     # Every estimand's change counts in the adjustment, shown or not, asked for or not.
-    adjusted = dict(
-        zip(keys, changes([(_stat(previous.get(k)), stats[k]) for k in keys]), strict=True)
-    )
+    adjusted = {}
+    if ctx.changes:
+        pairs = [(_stat(previous.get(k)), stats[k]) for k in keys]
+        adjusted = dict(zip(keys, changes(pairs), strict=True))
     head = (
         ctx.qid,
         ctx.version,
@@ -157,7 +159,7 @@ def report(
     rows = []
     append = rows.append
     for key, info, st, iv, flag in pending:
-        chg, adj = adjusted[key]
+        chg, adj = adjusted.get(key, _NO_ADJUSTED)
         level, name, option, statistic, _kind, low, high = info
         est, lower, upper = st.estimate, iv.lower, iv.upper
         se = st.variance**0.5 if st.variance is not None else None
