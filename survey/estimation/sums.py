@@ -13,6 +13,7 @@ A result is ``{key: Stat}`` with keys ("item", item, option, statistic), ("indic
 """
 
 from collections import Counter
+from itertools import chain
 from typing import NamedTuple
 
 
@@ -35,10 +36,9 @@ def compute(respondents, weights, spec):
     for r, w in zip(respondents, weights, strict=True):
         cells.setdefault(w, []).append(r)
     for w, members in cells.items():
-        counted = Counter()
-        for r in members:
-            counted.update(r.keys)
-            counted.update(r.scored)
+        # One C-level count per cell, not one per respondent.
+        counted = Counter(chain.from_iterable(r.keys for r in members))
+        counted.update(chain.from_iterable(r.scored for r in members))
         w2 = w * w
         for key, m in counted.items():
             s1[key] += w * m
