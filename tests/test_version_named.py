@@ -112,3 +112,32 @@ def test_no_break_is_claimed_within_one_version(app, db, world):
     query = f"unit=ward&code={BEN_THANH}&period=2026-Q1"
     assert BREAK_VI not in page_text(client.get(f"/staff/analysis/?{query}&lang=vi"))
     assert BREAK_VI not in pdf_text(client.get(f"/staff/analysis/report.pdf?{query}").data)
+
+
+def test_an_analyst_reaches_a_v1_quarter_after_the_switch(app, db, world):
+    """?questionnaire=id:version shows and downloads that version's figures; links keep it."""
+    seed(db, world, BREAK_PLAN)
+    client = client_as(app, world, "analyst")
+    query = f"unit=ward&code={BEN_THANH}&period=2026-Q2"
+    current = page_text(client.get(f"/staff/analysis/?{query}&lang=en"))
+    assert "There are no answers for this unit and period." in current
+    response = client.get(f"/staff/analysis/?{query}&questionnaire=papi-pulse-core:1&lang=en")
+    text = page_text(response)
+    assert "Questionnaire: papi-pulse-core, version 1" in text and "400 people answered" in text
+    soup = BeautifulSoup(response.data, "html.parser")
+    csv_link = soup.select_one(".downloads a")["href"]
+    assert "questionnaire=papi-pulse-core:1" in csv_link
+    assert soup.select_one('nav.versions a[aria-current="true"]').text == "version 1"
+    rows = list(csv.DictReader(io.StringIO(client.get(csv_link).get_data(as_text=True))))
+    assert rows and {r["questionnaire_version"] for r in rows} == {"1"}
+
+
+@pytest.mark.parametrize("asked", ["papi-pulse-core:9", "papi-pulse-core:x", "nope", ":1"])
+@pytest.mark.parametrize("path", ["/staff/analysis/", "/staff/analysis/estimates.csv"])
+def test_an_unknown_questionnaire_is_a_translated_400(app, db, world, asked, path):
+    client = client_as(app, world, "analyst")
+    response = client.get(
+        f"{path}?unit=ward&code={BEN_THANH}&period=2026-Q2&questionnaire={asked}&lang=vi"
+    )
+    assert response.status_code == 400
+    assert "Không có bộ câu hỏi" in response.get_data(as_text=True)

@@ -45,6 +45,7 @@ from survey.estimation import cache as estimate_cache
 from survey.estimation import names as estimate_names
 from survey.i18n import current_locale
 from survey.periods import LOCAL_TZ, PeriodError
+from survey.questionnaire import catalogue
 from survey.questionnaires import current_questionnaire
 from survey.staff.auth import (
     current_user,
@@ -156,19 +157,48 @@ def _opening_period(unit_type, code):
         unit = (unit_type, code, provinces[0] if provinces else None, wards)
     where, params = access.scope_clause(current_user())
     return overview.opening_period(
-        get_db(), _today(), current_questionnaire(), _reliable, unit, where, params
+        get_db(), _today(), _questionnaire(), _reliable, unit, where, params
     )
 
 
 def _reliable(period, unit_type, code):
     """Tell whether a unit has a shown total or dimension in the period (rows are cached)."""
-    rows = _rows(unit_type, code, period, _unit_or_404(unit_type, code))
+    rows = _rows(unit_type, code, period, _unit_or_404(unit_type, code), _questionnaire())
     return any(row["shown"] and row["level"] in ("total", "dimension") for row in rows)
 
 
 def _today():
     """Return today's date in Vietnam."""
     return datetime.now(LOCAL_TZ).date()
+
+
+def _questionnaire():
+    """Return the questionnaire asked for (?questionnaire=id:version; none: the current), 400."""
+    text = request.args.get("questionnaire", "").strip()
+    if not text:
+        return current_questionnaire()
+    qid, _sep, version = text.partition(":")
+    try:
+        return catalogue.get(qid, int(version))
+    except (KeyError, ValueError):
+        abort(
+            400,
+            _(
+                "There is no questionnaire %(name)s: choose one of the versions listed on the "
+                "estimates page.",
+                name=text[:60],
+            ),
+        )
+
+
+def _versions():
+    """Return the versions of the current questionnaire's id, newest first, as id:version."""
+    current = current_questionnaire()
+    return [
+        (f"{qid}:{version}", version)
+        for qid, version in sorted(catalogue.available(), reverse=True)
+        if qid == current.id
+    ]
 
 
 def _mode() -> str | None:
@@ -179,13 +209,13 @@ def _mode() -> str | None:
     return mode
 
 
-def _rows(unit_type, code, period, scope):
+def _rows(unit_type, code, period, scope, questionnaire=None):
     """Return the estimate rows (dicts) of one unit and period, with the configured method."""
     provinces, wards, _name = scope
     config = current_app.config
     return estimate_cache.unit_rows(
         get_db(),
-        current_questionnaire(),
+        questionnaire or current_questionnaire(),
         period,
         unit_type,
         code,
@@ -197,7 +227,7 @@ def _rows(unit_type, code, period, scope):
     )
 
 
-def _picker(period, text, province, with_list):
+def _picker(period, text, province, with_list, current):
     """Return the picker's forms and lists, limited to the signed-in user's scope."""
     db, user = get_db(), current_user()
     where, params = access.scope_clause(user)
@@ -212,7 +242,6 @@ def _picker(period, text, province, with_list):
         entry.unit.choices = entry.unit.choices[:1]
     elif not access.sees_country(user):
         entry.unit.choices = entry.unit.choices[:2]
-    current = current_questionnaire()
     key = (current.id, current.version)
     listed = (
         responses.wards_with_responses(db, period, key, where, params, picker.MAX_LISTED)
@@ -235,13 +264,13 @@ def _picker(period, text, province, with_list):
 def index():
     """Pick a unit and period; show its summary, then the detail, each with n and flag."""
     unit_type, code, period, text = _selection()
+    questionnaire = _questionnaire()
     report = unit_name = baseline = province = likes = before = None
     plan = {}
     if unit_type:
         scope = _unit_or_404(unit_type, code)
         unit_name = scope[2]
-        questionnaire = current_questionnaire()
-        rows = _rows(unit_type, code, period, scope)
+        rows = _rows(unit_type, code, period, scope, questionnaire)
         report = present.build(rows, questionnaire, current_locale())
         before = overview.version_before(
             get_db(), period, questionnaire, scope[0][0] if scope[0] else None, scope[1]
@@ -270,11 +299,15 @@ def index():
         plan=plan,
         plan_year=period.last_day.year,
         can_set_targets=access.can(current_user(), "set_targets"),
-        picker=_picker(period, text, province, with_list=not unit_type),
+        picker=_picker(period, text, province, not unit_type, questionnaire),
         rules=present.flag_rules(),
         hint=PERIOD_HINT,
         mode=_mode(),
-        questionnaire=current_questionnaire(),
+        questionnaire=questionnaire,
+        chosen=f"{questionnaire.id}:{questionnaire.version}"
+        if request.args.get("questionnaire")
+        else None,
+        versions=_versions(),
         version_before=before,
         similar=likes,
     )
@@ -303,7 +336,7 @@ def export():
     app = current_app._get_current_object()
     mode = _mode()
     lang, words = current_locale(), present.name_words()
-    questionnaire = current_questionnaire()
+    questionnaire = _questionnaire()
 
     def rows():
         # The response streams after the request's connection is closed: use our own.
