@@ -58,7 +58,19 @@ def gather(db, province: str, period, rows: list[dict], lang: str = "vi") -> dic
             ),
             "head": head,
             "lines": lines,
+            "version": _version(rows),
         }
+
+
+def _version(rows) -> str:
+    """Return the line naming the questionnaire version behind the rows (none without rows)."""
+    if not rows:
+        return ""
+    return _(
+        "Questionnaire: %(id)s, version %(version)s",
+        id=rows[0]["questionnaire_id"],
+        version=rows[0]["questionnaire_version"],
+    )
 
 
 def _cell(row, side) -> tuple[str, str, str | None]:
@@ -89,7 +101,7 @@ def render(data: dict) -> bytes:
     doc.set_font(FONT, "B", 14)
     doc.multi_cell(0, 7, data["title"], new_x="LMARGIN", new_y="NEXT")
     doc.set_font(FONT, "", 8.5)
-    for text in (data["coverage"], data["legend"], data["note"]):
+    for text in (data["version"], data["coverage"], data["legend"], data["note"]):
         doc.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
     _head(doc, data["head"])

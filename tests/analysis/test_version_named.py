@@ -141,3 +141,14 @@ def test_an_unknown_questionnaire_is_a_translated_400(app, db, world, asked, pat
     )
     assert response.status_code == 400
     assert "Không có bộ câu hỏi" in response.get_data(as_text=True)
+
+
+def test_printed_province_overview_and_reports_name_the_version(app, db, world, tmp_path):
+    make_responses(db, world["point"], 40)
+    out = tmp_path / "out"
+    result = app.test_cli_runner().invoke(
+        args=["report", "province", HCMC, "--period", "2026-Q1", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    for name in (f"overview-{HCMC}-2026-Q1.pdf", f"province-{HCMC}-2026-Q1.pdf"):
+        assert VI in pdf_text((out / name).read_bytes()), name
