@@ -371,7 +371,12 @@ def export():
 @login_required
 def methodology():
     """Explain the method: opt-in sample, weights, intervals, suppression, baselines."""
-    return render_template("analysis/methodology.html")
+    config = current_app.config
+    return render_template(
+        "analysis/methodology.html",
+        trim_cap=format_decimal(float(config["WEIGHT_TRIM_CAP"]), locale=current_locale()),
+        prior_n=format_decimal(float(config["SMOOTHING_PRIOR_N"]), locale=current_locale()),
+    )
 
 
 @bp.route("/margins", methods=["GET", "POST"])

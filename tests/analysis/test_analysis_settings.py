@@ -75,3 +75,21 @@ def test_the_settings_reach_the_engine_from_page_and_download(app, world, monkey
     app.config.update(WEIGHT_TRIM_CAP=3.0, SMOOTHING_PRIOR_N=45)
     assert client_as(app, world, "analyst").get(url).status_code == 200
     assert seen == [(3.0, 45.0)]
+
+
+@pytest.mark.parametrize(
+    "lang, cap, prior, texts",
+    [
+        ("en", None, None, ("exceed 5 times the mean weight", "worth 20 answers")),
+        ("en", 2.5, 45, ("exceed 2.5 times the mean weight", "worth 45 answers")),
+        ("vi", 2.5, 45, ("vượt quá 2,5 lần trọng số trung bình", "như 45 câu trả lời")),
+    ],
+)
+def test_the_method_page_states_the_cap_and_prior_in_force(app, world, lang, cap, prior, texts):
+    """An operator who changes the cap or the prior is not shown the defaults on the method page."""
+    if cap is not None:
+        app.config.update(WEIGHT_TRIM_CAP=cap, SMOOTHING_PRIOR_N=prior)
+    client = client_as(app, world, "analyst")
+    page = client.get(f"/staff/analysis/methodology?lang={lang}").get_data(as_text=True)
+    for text in texts:
+        assert text in page
