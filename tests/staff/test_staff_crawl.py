@@ -22,7 +22,7 @@ from werkzeug.routing import RequestRedirect
 from survey.webdb import open_db
 from tests import page_checks
 from tests.browser_support import chromium, live_app, tap_and_wait
-from tests.factories import PASSWORD, make_flagged_response, make_world
+from tests.factories import PASSWORD, make_flagged_response, make_responses, make_world
 from tests.staff_matrix import ROUTES, add_matrix_data, fill
 
 pytestmark = pytest.mark.browser
@@ -264,6 +264,9 @@ def seed(db) -> dict:
         duration_seconds=360,
         flags=[],
     )
+    # The pages read the current questionnaire: one answer of it, yesterday, so that ward
+    # staff find their ward among those with answers and reach its estimates' links.
+    make_responses(db, world["point"], 1, day=(now - timedelta(days=1)).date().isoformat())
     return world
 
 
