@@ -132,19 +132,36 @@ def tap(driver, selector: str) -> None:
         )
 
 
-def tap_and_wait(driver, selector: str, timeout: float = 15) -> None:
-    """Tap a button that loads another page, and wait until the address has changed."""
-    import time
+@contextlib.contextmanager
+def replaced_page(driver, timeout: float = 15, what: str = "the page"):
+    """Wait, as the block ends, until the page it began on has been replaced by the next one.
 
-    before = driver.current_url
-    tap(driver, selector)
-    deadline = time.monotonic() + timeout
-    while driver.current_url == before:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{selector} did not lead to another page")
-        time.sleep(0.05)
-    while (
-        driver.execute_cdp_cmd("DOM.getDocument", {"depth": 1})["root"].get("childNodeCount", 0)
-        == 0
-    ):
-        time.sleep(0.05)
+    A tap, click or Enter that submits a form returns before the browser has left the page.
+    An element found in that gap belongs to the old document, and any use of it once the new
+    document is in fails with "Node ... does not belong to the document" (a stale element).
+    The old page's root going stale is the condition that holds exactly when the next
+    document has replaced it, whatever its address (a form may post back to the same URL).
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    yield
+    WebDriverWait(driver, timeout).until(staleness_of(old), f"{what} did not lead to another page")
+
+
+def has_focus(selector: str):
+    """Wait condition: the element matching selector has the keyboard focus (autofocus ran)."""
+    from selenium.webdriver.common.by import By
+
+    def focused(driver) -> bool:
+        return driver.switch_to.active_element == driver.find_element(By.CSS_SELECTOR, selector)
+
+    return focused
+
+
+def tap_and_wait(driver, selector: str, timeout: float = 15) -> None:
+    """Tap a button that loads another page, and wait until that page has replaced this one."""
+    with replaced_page(driver, timeout, selector):
+        tap(driver, selector)
