@@ -52,18 +52,24 @@ MESSAGES = {
 }
 
 
-class MarginError(DomainError):
-    """The margins file was refused; ``problems`` lists why."""
+class FileProblems(DomainError):
+    """A CSV file was refused; ``problems`` lists why, worded by the class's ``MESSAGES``."""
+
+    MESSAGES = MESSAGES
 
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("bad_file")
-        self.args = ("\n".join(describe(p) for p in self.problems),)
+        self.args = ("\n".join(self.describe(p) for p in self.problems),)
+
+    @classmethod
+    def describe(cls, problem) -> str:
+        """Return the English sentence for a problem (the web page translates the same codes)."""
+        return cls.MESSAGES[problem.code].format(line=problem.line, **problem.detail)
 
 
-def describe(problem) -> str:
-    """Return the English sentence for a problem (the web page translates the same codes)."""
-    return MESSAGES[problem.code].format(line=problem.line, **problem.detail)
+class MarginError(FileProblems):
+    """The margins file was refused; ``problems`` lists why."""
 
 
 def weighting_categories() -> dict[str, list[str]]:

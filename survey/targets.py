@@ -19,8 +19,8 @@ from sqlite_utils import Database
 
 from survey import access, audit
 from survey.db import immediate
-from survey.domain_errors import DomainError, require
-from survey.margins import MarginProblem
+from survey.domain_errors import require
+from survey.margins import FileProblems, MarginProblem
 from survey.points import now_iso
 
 HEADER = ["province_code", "year", "dimension", "target"]
@@ -50,18 +50,10 @@ MESSAGES = {
 TargetProblem = MarginProblem
 
 
-class TargetError(DomainError):
+class TargetError(FileProblems):
     """The targets file was refused; ``problems`` lists why."""
 
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("bad_file")
-        self.args = ("\n".join(describe(p) for p in self.problems),)
-
-
-def describe(problem) -> str:
-    """Return the English sentence for a problem (the web page translates the same codes)."""
-    return MESSAGES[problem.code].format(line=problem.line, **problem.detail)
+    MESSAGES = MESSAGES
 
 
 def dimension_key(dimension: str) -> str:
