@@ -165,22 +165,21 @@ def _decode(row: dict | None) -> dict | None:
     return row
 
 
+def _first(db: Database, where: str, order: str, params: list) -> dict | None:
+    """Return the first publication meeting a condition in an order, decoded, or None."""
+    sql = f"SELECT * FROM publications WHERE {where} ORDER BY {order} LIMIT 1"
+    rows = list(db.query(sql, params))
+    return _decode(rows[0]) if rows else None
+
+
 def get_publication(db: Database, publication_id: int) -> dict | None:
     """Return one publication, or None."""
-    rows = list(db.query("SELECT * FROM publications WHERE id = ?", [publication_id]))
-    return _decode(rows[0]) if rows else None
+    return _first(db, "id = ?", "id", [publication_id])
 
 
 def latest_of_period(db: Database, province_code: str, period_label: str) -> dict | None:
     """Return the publication in force for a province and period (the last correction)."""
-    rows = list(
-        db.query(
-            "SELECT * FROM publications WHERE province_code = ? AND period = ?"
-            " ORDER BY id DESC LIMIT 1",
-            [province_code, period_label],
-        )
-    )
-    return _decode(rows[0]) if rows else None
+    return _first(db, "province_code = ? AND period = ?", "id DESC", [province_code, period_label])
 
 
 def in_force(db: Database, province_code: str, period_label: str | None = None):
@@ -200,14 +199,8 @@ def in_force(db: Database, province_code: str, period_label: str | None = None):
 
 def first_after(db: Database, province_code: str, day: str) -> dict | None:
     """Return the publication in force of the first period starting after a day, or None."""
-    rows = list(
-        db.query(
-            "SELECT * FROM publications WHERE province_code = ? AND period_start > ?"
-            " ORDER BY period_start, id DESC LIMIT 1",
-            [province_code, day],
-        )
-    )
-    return _decode(rows[0]) if rows else None
+    where = "province_code = ? AND period_start > ?"
+    return _first(db, where, "period_start, id DESC", [province_code, day])
 
 
 def published_provinces(db: Database) -> list[str]:
