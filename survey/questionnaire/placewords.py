@@ -85,24 +85,31 @@ def province_words(config, province: str) -> dict:
     return dict((config.get("PLACE_WORDS") or {}).get(province) or {})
 
 
+def _texts(obj, kind: str, words: dict | None, *names) -> dict:
+    """Return obj's named texts in every locale, place words filled, as replace() arguments."""
+    return {
+        f"{name}_{lang}": fill(getattr(obj, f"{name}_{lang}"), lang, kind, words)
+        for name in names
+        for lang in LOCALES
+    }
+
+
+def _item(item, kind: str, words: dict | None):
+    """Return a copy of an item with its text's, hint's and options' place words filled."""
+    options = tuple(
+        replace(o, vi=fill(o.vi, "vi", kind, words), en=fill(o.en, "en", kind, words))
+        for o in item.options
+    )
+    return replace(item, options=options, **_texts(item, kind, words, "text", "hint"))
+
+
 def localise(questionnaire, kind: str = "", words: dict | None = None):
     """Return a copy of the questionnaire with every text's place words filled for a unit."""
 
     def both(obj, *names):
-        return {
-            f"{name}_{lang}": fill(getattr(obj, f"{name}_{lang}"), lang, kind, words)
-            for name in names
-            for lang in LOCALES
-        }
+        return _texts(obj, kind, words, *names)
 
-    def item(i):
-        options = tuple(
-            replace(o, vi=fill(o.vi, "vi", kind, words), en=fill(o.en, "en", kind, words))
-            for o in i.options
-        )
-        return replace(i, options=options, **both(i, "text", "hint"))
-
-    items = {item_id: item(i) for item_id, i in questionnaire.items.items()}
+    items = {item_id: _item(i, kind, words) for item_id, i in questionnaire.items.items()}
 
     def reading(condition):
         # A condition names the earlier item it reads: point it at the localised copy, so
@@ -168,23 +175,5 @@ def for_point(questionnaire, point: dict | None, config):
 
 def localise_page(page, kind: str = "", words: dict | None = None):
     """Return a copy of one page with its title's and items' place words filled for a unit."""
-
-    def both(obj, *names):
-        return {
-            f"{name}_{lang}": fill(getattr(obj, f"{name}_{lang}"), lang, kind, words)
-            for name in names
-            for lang in LOCALES
-        }
-
-    items = tuple(
-        replace(
-            i,
-            options=tuple(
-                replace(o, vi=fill(o.vi, "vi", kind, words), en=fill(o.en, "en", kind, words))
-                for o in i.options
-            ),
-            **both(i, "text", "hint"),
-        )
-        for i in page.items
-    )
-    return replace(page, items=items, **both(page, "title"))
+    items = tuple(_item(i, kind, words) for i in page.items)
+    return replace(page, items=items, **_texts(page, kind, words, "title"))
