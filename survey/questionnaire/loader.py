@@ -163,17 +163,12 @@ class _Builder:
 
     def _module(self, raw: object, index: int) -> Module | None:
         """Build one module and its pages."""
-        if not isinstance(raw, dict):
-            self.report.add(None, f"module #{index + 1} must be a table")
+        opened = self._open(raw, "module", index, "", MODULE_KEYS, self.module_ids)
+        if opened is None:
             return None
-        t = Table(raw, self.report, where=f"module {raw.get('id') or '#' + str(index + 1)}")
-        t.check_keys(MODULE_KEYS)
-        module_id = _unique(t, "module", self.module_ids)
-        title = t.pair("title")
+        t, module_id, title = opened
         core = t.flag("core")
-        raw_pages = t.get("pages", list, True, [])
-        if "pages" in raw and not raw_pages:
-            t.error("needs at least one [[modules.pages]]")
+        raw_pages = _children(t, raw, "pages", "modules.pages")
         pages = tuple(
             p for j, raw_page in enumerate(raw_pages)
             if (p := self._page(raw_page, module_id, j)) is not None
@@ -182,16 +177,11 @@ class _Builder:
 
     def _page(self, raw: object, module_id: str, index: int) -> Page | None:
         """Build one page; its items become visible to conditions only after it."""
-        if not isinstance(raw, dict):
-            self.report.add(None, f"page #{index + 1} of module {module_id} must be a table")
+        opened = self._open(raw, "page", index, f" of module {module_id}", PAGE_KEYS, self.page_ids)
+        if opened is None:
             return None
-        t = Table(raw, self.report, where=f"page {raw.get('id') or '#' + str(index + 1)}")
-        t.check_keys(PAGE_KEYS)
-        page_id = _unique(t, "page", self.page_ids)
-        title = t.pair("title")
-        raw_items = t.get("items", list, True, [])
-        if "items" in raw and not raw_items:
-            t.error("needs at least one [[modules.pages.items]]")
+        t, page_id, title = opened
+        raw_items = _children(t, raw, "items", "modules.pages.items")
         later = set().union(*self.page_item_ids[self.page_index + 1 :])
         on_page = self.page_item_ids[self.page_index] if self.page_item_ids else set()
         self.page_index += 1
@@ -204,6 +194,15 @@ class _Builder:
         for item in built:
             self.items.setdefault(item.id, item)
         return Page(page_id, module_id, *title, tuple(built))
+
+    def _open(self, raw: object, kind: str, index: int, of: str, keys, seen: set[str]):
+        """Return a module's or page's (table, unique id, title), or None if it is no table."""
+        if not isinstance(raw, dict):
+            self.report.add(None, f"{kind} #{index + 1}{of} must be a table")
+            return None
+        t = Table(raw, self.report, where=f"{kind} {raw.get('id') or '#' + str(index + 1)}")
+        t.check_keys(keys)
+        return t, _unique(t, kind, seen), t.pair("title")
 
     def _item(self, raw: object, module_id: str, page_id: str, index: int, scope: Scope):
         """Build one item, checking its id is unique."""
@@ -246,6 +245,14 @@ def _check_placeholders(value: object, report: Report, item_id: str | None = Non
     elif isinstance(value, list):
         for child in value:
             _check_placeholders(child, report, item_id)
+
+
+def _children(t: Table, raw: dict, key: str, array: str) -> list:
+    """Return a table's list of child tables; given but empty is an error."""
+    children = t.get(key, list, True, [])
+    if key in raw and not children:
+        t.error(f"needs at least one [[{array}]]")
+    return children
 
 
 def _unique(t: Table, kind: str, seen: set[str]) -> str:
