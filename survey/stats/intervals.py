@@ -25,7 +25,9 @@ class KGInterval(NamedTuple):
 def _beta_cf(a, b, x):
     # Modified Lentz evaluation of the continued fraction (Numerical Recipes 6.4);
     # it converges in O(sqrt(max(a, b))) terms when x < (a + 1) / (a + b + 2). Chained
-    # comparisons instead of abs() calls: this loop is the engine's hottest code.
+    # comparisons instead of abs() calls: this loop is the engine's hottest code. For the
+    # same reason the even and odd steps' Lentz update (d, c and their clamping) is written
+    # out twice, not called: a call per step makes the loop about 9% slower (timeit, 3.11).
     tiny = _TINY
     qab, qap, qam = a + b, a + 1.0, a - 1.0
     c = 1.0
