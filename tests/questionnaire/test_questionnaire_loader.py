@@ -1,12 +1,14 @@
 """The loader accepts the shipped file and reports every kind of error with its item id."""
 
 import textwrap
+import tomllib
 import unicodedata
 
 import pytest
 
 from survey import questionnaire as qn
 from survey.questionnaire import LoadError, QuestionnaireError, loads
+from survey.questionnaire.loader import from_raw
 
 HEADER = """\
 id = "t"
@@ -307,3 +309,19 @@ def test_an_amount_needs_an_always_shown_page_after_it_for_its_read_back():
     hidden = build(MONEY).replace('text_en = "Question nine?"', 'text_en = "Question nine?"\n'
                                   'show_if = { item = "q1", in = ["a"] }')  # fmt: skip
     assert [e.item_id for e in errors_of(hidden)] == ["x"]
+
+
+def test_modules_and_pages_that_are_no_tables_or_empty_are_reported_in_order():
+    raw = tomllib.loads(build(YES_NO))
+    raw["modules"][0]["pages"].append(7)
+    raw["modules"][0]["pages"].append({"id": "p9", "title_vi": "T", "title_en": "T", "items": []})
+    raw["modules"] += ["oops", {"id": "m9", "title_vi": "P", "title_en": "P", "pages": []}]
+    with pytest.raises(QuestionnaireError) as info:
+        from_raw(raw)
+    assert [str(e) for e in info.value.errors] == [
+        "page #4 of module m1 must be a table",
+        "page p9: needs at least one [[modules.pages.items]]",
+        "module #2 must be a table",
+        "module m9: missing field 'core'",
+        "module m9: needs at least one [[modules.pages]]",
+    ]
