@@ -67,6 +67,19 @@ class FileProblems(DomainError):
         """Return the English sentence for a problem (the web page translates the same codes)."""
         return cls.MESSAGES[problem.code].format(line=problem.line, **problem.detail)
 
+    @classmethod
+    def rows(cls, data: bytes, header: list[str]):
+        """Return a reader of the rows after the header, NFC; refused unless UTF-8 with it."""
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise cls([MarginProblem(0, "encoding")]) from None
+        reader = csv.reader(io.StringIO(unicodedata.normalize("NFC", text)))
+        first = next(reader, None)
+        if [h.strip() for h in first or []] != header:
+            raise cls([MarginProblem(1, "header")])
+        return reader
+
 
 class MarginError(FileProblems):
     """The margins file was refused; ``problems`` lists why."""
@@ -85,14 +98,7 @@ def weighting_categories() -> dict[str, list[str]]:
 
 def parse(db: Database, data: bytes) -> list[tuple]:
     """Return validated rows (unit, variable, category, population); MarginError otherwise."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise MarginError([MarginProblem(0, "encoding")]) from None
-    reader = csv.reader(io.StringIO(unicodedata.normalize("NFC", text)))
-    header = next(reader, None)
-    if [h.strip() for h in header or []] != HEADER:
-        raise MarginError([MarginProblem(1, "header")])
+    reader = MarginError.rows(data, HEADER)
     known_units = {r[0] for r in db.execute("SELECT code FROM wards")}
     categories = weighting_categories()
     problems, rows, seen = [], [], set()

@@ -11,10 +11,6 @@ is above it, "likely not met" when the upper bound is below it, otherwise "canno
 An estimate that is not shown (too few answers, too wide) gives no verdict.
 """
 
-import csv
-import io
-import unicodedata
-
 from sqlite_utils import Database
 
 from survey import access, audit
@@ -63,14 +59,7 @@ def dimension_key(dimension: str) -> str:
 
 def parse(db: Database, data: bytes, provinces=None) -> list[tuple]:
     """Return rows (province, year, dimension, target); TargetError with every problem."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TargetError([TargetProblem(0, "encoding")]) from None
-    reader = csv.reader(io.StringIO(unicodedata.normalize("NFC", text)))
-    header = next(reader, None)
-    if [h.strip() for h in header or []] != HEADER:
-        raise TargetError([TargetProblem(1, "header")])
+    reader = TargetError.rows(data, HEADER)
     known = {r[0] for r in db.execute("SELECT code FROM provinces")}
     problems, rows, seen = [], [], {}
     for line, raw in enumerate(reader, start=2):

@@ -86,6 +86,10 @@ def test_header_and_empty_file(db, world):
         targets.parse(db, b"province,year,dimension,target\n")
     with pytest.raises(targets.TargetError, match="no target rows"):
         targets.parse(db, HEADER.encode())
+    with pytest.raises(targets.TargetError) as info:
+        targets.parse(db, HEADER.encode("utf-16"))
+    assert str(info.value) == "The file is not UTF-8 text."
+    assert [p.code for p in info.value.problems] == ["encoding"]
 
 
 def test_scope_limits_a_managers_file(db, world):
