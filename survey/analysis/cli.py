@@ -36,15 +36,25 @@ def margins_cli():
     """Population margins used for weighting."""
 
 
+def _load(file, load, error, sep="\n"):
+    """Return what ``load`` made of the file's bytes, or stop with why it was not loaded."""
+    try:
+        return load(get_db(), None, file.read_bytes(), file.name)
+    except error as exc:
+        raise click.ClickException(f"{file.name} was not loaded:{sep}{exc}") from None
+
+
+_file_argument = click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+
+
 @margins_cli.command("load")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_file_argument
 @with_appcontext
 def margins_load(file):
     """Load a margins CSV (unit_code,variable,category,population); it replaces the set in force."""
-    try:
-        loaded = margins.upload(get_db(), None, file.read_bytes(), file.name)
-    except margins.MarginError as exc:
-        raise click.ClickException(f"{file.name} was not loaded:\n{exc}") from None
+    loaded = _load(file, margins.upload, margins.MarginError)
     click.echo(f"Loaded margin set {loaded['id']} from {file.name}.")
 
 
@@ -54,14 +64,11 @@ def baselines_cli():
 
 
 @baselines_cli.command("load")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_file_argument
 @with_appcontext
 def baselines_load(file):
     """Load official PAPI scores (the format of survey/data/papi_official_scores.csv)."""
-    try:
-        count = baselines.upload(get_db(), None, file.read_bytes(), file.name)
-    except baselines.BaselineError as exc:
-        raise click.ClickException(f"{file.name} was not loaded: {exc}") from None
+    count = _load(file, baselines.upload, baselines.BaselineError, sep=" ")
     click.echo(f"Loaded {count} baseline values from {file.name}.")
 
 
@@ -71,14 +78,11 @@ def targets_cli():
 
 
 @targets_cli.command("load")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_file_argument
 @with_appcontext
 def targets_load(file):
     """Load plan targets (province_code,year,dimension,target); all rows or none."""
-    try:
-        loaded = targets.load(get_db(), None, file.read_bytes(), file.name)
-    except targets.TargetError as exc:
-        raise click.ClickException(f"{file.name} was not loaded:\n{exc}") from None
+    loaded = _load(file, targets.load, targets.TargetError)
     click.echo(f"Loaded {loaded['rows']} targets from {file.name} (set {loaded['id']}).")
 
 
@@ -95,10 +99,19 @@ def _report_period(text):
         raise click.BadParameter(str(exc), param_hint="--period") from None
 
 
+def _report_options(command):
+    """Give a report command its CODE argument and its --period and --lang options."""
+    command = click.option("--lang", type=click.Choice(LOCALES), default="vi", show_default=True)(
+        command
+    )
+    command = click.option(
+        "--period", "period_text", required=True, help="2026-Q1, 2026-03, 2026, ..."
+    )(command)
+    return click.argument("code")(command)
+
+
 @report_cli.command("ward")
-@click.argument("code")
-@click.option("--period", "period_text", required=True, help="2026-Q1, 2026-03, 2026, ...")
-@click.option("--lang", type=click.Choice(LOCALES), default="vi", show_default=True)
+@_report_options
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="PDF file.")
 @with_appcontext
 def report_ward(code, period_text, lang, output):
@@ -112,9 +125,7 @@ def report_ward(code, period_text, lang, output):
 
 
 @report_cli.command("province")
-@click.argument("code")
-@click.option("--period", "period_text", required=True, help="2026-Q1, 2026-03, 2026, ...")
-@click.option("--lang", type=click.Choice(LOCALES), default="vi", show_default=True)
+@_report_options
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder.")
 @with_appcontext
 def report_province(code, period_text, lang, output):
