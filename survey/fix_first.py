@@ -12,7 +12,7 @@ good answer); a scored indicator has no such share.
 
 import json
 
-from survey import indicators, privacy
+from survey import indicators, privacy, responses
 from survey.baselines import NATIONAL
 from survey.estimation.spec import spec_for
 
@@ -94,18 +94,7 @@ def comments(db, questionnaire, period, wards=None, province=None) -> list[dict]
     items = [i.id for i in questionnaire.items.values() if i.role == COMMENT_ITEM_ROLE]
     if not items:
         return []
-    start, end = period.utc_bounds()
-    sql = (
-        "SELECT submitted_at, answers FROM responses WHERE submitted_at >= ? AND submitted_at < ?"
-        " AND review_status <> 'excluded' AND questionnaire_id = ? AND questionnaire_version = ?"
-    )
-    args = [start, end, questionnaire.id, questionnaire.version]
-    if wards is not None:
-        sql += f" AND ward_code IN ({', '.join('?' * len(wards))})"
-        args += sorted(wards)
-    elif province is not None:
-        sql += " AND province_code = ?"
-        args.append(province)
+    sql, args = responses.in_scope(period, questionnaire, province, wards)
     count = db.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
     if count < MIN_ANSWERS_FOR_COMMENTS:
         return []

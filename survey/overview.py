@@ -12,7 +12,7 @@ own interval is not used: it is much narrower, and the ward is part of it). Both
 a suppressed ward or province is never compared.
 """
 
-from survey import collation, periods
+from survey import collation, periods, responses
 from survey import estimation as estimates
 from survey.estimation import cache as estimate_cache
 from survey.questionnaire import catalogue
@@ -179,18 +179,7 @@ def default_period(db, today, rows_of, questionnaire, province=None, wards=None)
 
 def answered(db, period, questionnaire, province=None, wards=None) -> bool:
     """Tell whether anyone in the scope answered the questionnaire in the period."""
-    start, end = period.utc_bounds()
-    sql = (
-        "SELECT 1 FROM responses WHERE submitted_at >= ? AND submitted_at < ?"
-        " AND review_status <> 'excluded' AND questionnaire_id = ? AND questionnaire_version = ?"
-    )
-    args = [start, end, questionnaire.id, questionnaire.version]
-    if wards is not None:
-        sql += f" AND ward_code IN ({', '.join('?' * len(wards))})"
-        args += list(wards)
-    elif province is not None:
-        sql += " AND province_code = ?"
-        args.append(province)
+    sql, args = responses.in_scope(period, questionnaire, province, wards)
     return db.execute(sql + " LIMIT 1", args).fetchone() is not None
 
 

@@ -113,6 +113,27 @@ def iso_from_epoch(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
+def in_scope(period, questionnaire, province=None, wards=None) -> tuple[str, list]:
+    """Return (SQL, args) selecting the counted answers of a questionnaire in the period and scope.
+
+    ``wards`` (codes) wins over ``province``; with neither, every answer counts. The SQL starts
+    ``SELECT submitted_at, answers FROM responses``: wrap it to count or test for any.
+    """
+    start, end = period.utc_bounds()
+    sql = (
+        "SELECT submitted_at, answers FROM responses WHERE submitted_at >= ? AND submitted_at < ?"
+        " AND review_status <> 'excluded' AND questionnaire_id = ? AND questionnaire_version = ?"
+    )
+    args = [start, end, questionnaire.id, questionnaire.version]
+    if wards is not None:
+        sql += f" AND ward_code IN ({', '.join('?' * len(wards))})"
+        args += sorted(wards)
+    elif province is not None:
+        sql += " AND province_code = ?"
+        args.append(province)
+    return sql, args
+
+
 def wards_with_responses(
     db: Database, period, questionnaire, where: str = "1", params=(), limit: int | None = None
 ) -> list[dict]:
