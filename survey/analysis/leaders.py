@@ -119,16 +119,9 @@ def _summary_names():
 @login_required
 def fix():
     """Show what to fix first in a ward or province: its weakest parts and what people said."""
-    unit_type, code = request.args.get("unit", ""), request.args.get("code", "").strip()
-    if unit_type not in ("ward", "province"):
-        abort(404)
-    scope = _unit_or_404(unit_type, code)
+    unit_type, code, scope = _unit_request()
     provinces, wards, name = scope
-    period, text = _period(
-        provinces[0],
-        lambda p: any(r["shown"] for r in _rows(unit_type, code, p, scope)),
-        wards,
-    )
+    period, text = _shown_period(unit_type, code, scope)
     db, questionnaire = get_db(), current_questionnaire()
     rows = _rows(unit_type, code, period, scope)
     blend = baselines.blend(db, provinces[0])
@@ -156,15 +149,8 @@ def fix():
 @login_required
 def report_pdf():
     """Download the one-page report of a ward or province (Vietnamese unless ?lang=en)."""
-    unit_type, code = request.args.get("unit", ""), request.args.get("code", "").strip()
-    if unit_type not in ("ward", "province"):
-        abort(404)
-    provinces, wards, _name = _unit_or_404(unit_type, code)
-    period, text = _period(
-        provinces[0],
-        lambda p: any(r["shown"] for r in _rows(unit_type, code, p, (provinces, wards, _name))),
-        wards,
-    )
+    unit_type, code, scope = _unit_request()
+    period, text = _shown_period(unit_type, code, scope)
     lang = "en" if request.args.get("lang") == "en" else "vi"
     data = ward_report.gather(get_db(), current_app.config, unit_type, code, period, lang)
     name = f"report-{unit_type}-{code}-{period.label}.pdf".replace("..", "_")
@@ -179,12 +165,25 @@ def report_pdf():
 _trends = estimate_cache.Results(16)
 
 
-def _trend_request():
-    """Return (unit type, code, scope, trend) from the query string; 404/400 on bad input."""
+def _unit_request():
+    """Return (unit type, code, scope) of ?unit=&code=; 404 unless a ward or province in sight."""
     unit_type, code = request.args.get("unit", ""), request.args.get("code", "").strip()
     if unit_type not in ("ward", "province"):
         abort(404)
-    scope = _unit_or_404(unit_type, code)
+    return unit_type, code, _unit_or_404(unit_type, code)
+
+
+def _shown_period(unit_type, code, scope):
+    """Return (period, text) from ?period=, else the latest quarter the unit shows a value in."""
+    provinces, wards, _name = scope
+    return _period(
+        provinces[0], lambda p: any(r["shown"] for r in _rows(unit_type, code, p, scope)), wards
+    )
+
+
+def _trend_request():
+    """Return (unit type, code, scope, trend) from the query string; 404/400 on bad input."""
+    unit_type, code, scope = _unit_request()
     provinces, wards, _name = scope
     by = request.args.get("by", "quarter")
     if by not in trends.POINTS:
@@ -192,9 +191,7 @@ def _trend_request():
     if request.args.get("period", "").strip():
         last, _text = _period(provinces[0])
     else:
-        quarter, _text = _period(
-            provinces[0], lambda p: any(r["shown"] for r in _rows(unit_type, code, p, scope)), wards
-        )
+        quarter, _text = _shown_period(unit_type, code, scope)
         last = (
             quarter
             if by == "quarter"
