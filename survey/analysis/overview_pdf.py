@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from flask_babel import force_locale, format_decimal, ngettext
 from flask_babel import gettext as _
-from fpdf import FPDF
 
 from survey import overview, units
 from survey.analysis import ward_report
-from survey.posters import FONT, font_paths
+from survey.posters import FONT
 
 MARGIN = ward_report.MARGIN
 NAME_WIDTH = 43  # mm: "Phường Bình Hưng Hòa" and its like on one line at 7 pt
@@ -89,15 +88,7 @@ def _cell(row, side) -> tuple[str, str, str | None]:
 
 def render(data: dict) -> bytes:
     """Return the overview as an A4 portrait PDF, the heading repeated on every page."""
-    doc = FPDF(unit="mm", format="A4")
-    doc.set_margins(MARGIN, MARGIN, MARGIN)
-    doc.set_auto_page_break(False)
-    doc.set_title(data["title"])
-    doc.set_creator("PAPI Pulse")
-    doc.set_lang(data["lang"])
-    for style, path in font_paths().items():
-        doc.add_font(FONT, style, str(path))
-    doc.add_page()
+    doc = ward_report.document(data["title"], data["lang"], page_break=False)
     doc.set_font(FONT, "B", 14)
     doc.multi_cell(0, 7, data["title"], new_x="LMARGIN", new_y="NEXT")
     doc.set_font(FONT, "", 8.5)

@@ -268,17 +268,29 @@ def _change_text(line) -> str:
     return f"{line.detail or _('Total')}: {value} — {line.change_words}"
 
 
-def render(data: dict) -> bytes:
-    """Return the report as an A4 portrait PDF."""
+def document(title: str, lang: str, page_break: bool = True) -> FPDF:
+    """Return an A4 portrait report in mm with its margins, title, language, fonts and page one.
+
+    ``page_break=False`` leaves breaking pages to the caller.
+    """
     doc = FPDF(unit="mm", format="A4")
     doc.set_margins(MARGIN, MARGIN, MARGIN)
-    doc.set_auto_page_break(True, MARGIN)
-    doc.set_title(data["title"])
+    if page_break:
+        doc.set_auto_page_break(True, MARGIN)
+    else:
+        doc.set_auto_page_break(False)
+    doc.set_title(title)
     doc.set_creator("PAPI Pulse")
-    doc.set_lang(data["lang"])
+    doc.set_lang(lang)
     for style, path in font_paths().items():
         doc.add_font(FONT, style, str(path))
     doc.add_page()
+    return doc
+
+
+def render(data: dict) -> bytes:
+    """Return the report as an A4 portrait PDF."""
+    doc = document(data["title"], data["lang"])
     doc.set_font(FONT, "B", 15)
     doc.multi_cell(WIDTH, 7, data["title"], new_x="LMARGIN", new_y="NEXT")
     doc.set_font(FONT, "", 10)
