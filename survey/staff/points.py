@@ -150,23 +150,28 @@ def create():
         if form.ward.data not in {choice.value for choice in form.ward.choices}:
             form.ward.errors.append(_("Choose a ward."))
         else:
-            try:
-                point = points.create(
-                    get_db(),
-                    current_user(),
-                    form.ward.data,
-                    form.name.data,
-                    form.kind.data,
-                    form.address.data,
-                )
-            except points.PointError as exc:
-                _field_error(form, exc)
-            else:
+            saved = _save(form, points.create, form.ward.data)
+            if saved is not None:
                 flash(_("The collection point has been created."), "info")
-                return redirect(url_for("points.show", point_id=point["id"]))
+                return saved
     return render_template(
         "staff/points/form.html", form=form, point=None, query=query
     ), form_status()
+
+
+def _save(form: PointForm, write, key):
+    """Write the form's name, kind and address with write(db, user, key, ...).
+
+    Return a redirect to the point, or None with the domain error under its field.
+    """
+    try:
+        point = write(
+            get_db(), current_user(), key, form.name.data, form.kind.data, form.address.data
+        )
+    except points.PointError as exc:
+        _field_error(form, exc)
+        return None
+    return redirect(url_for("points.show", point_id=point["id"]))
 
 
 def _field_error(form: PointForm, exc: points.PointError) -> None:
@@ -195,20 +200,10 @@ def edit(point_id):
     del form.ward
     form.kind.choices = _kind_choices()
     if form.validate_on_submit():
-        try:
-            points.update(
-                get_db(),
-                current_user(),
-                point_id,
-                form.name.data,
-                form.kind.data,
-                form.address.data,
-            )
-        except points.PointError as exc:
-            _field_error(form, exc)
-        else:
+        saved = _save(form, points.update, point_id)
+        if saved is not None:
             flash(_("The changes have been saved."), "info")
-            return redirect(url_for("points.show", point_id=point_id))
+            return saved
     return render_template(
         "staff/points/form.html", form=form, point=point, query=""
     ), form_status()

@@ -32,6 +32,23 @@ def test_create_point_records_audit(app, db, world):
     assert audit == [("create", "point", str(row[0]), "ward.staff")]
 
 
+def test_edit_point_saves_and_says_so_on_the_point(app, db, world):
+    client = client_as(app, world, "ward_staff")
+    point_id = world["point"]["id"]
+    response = client.post(
+        f"/staff/points/{point_id}/edit",
+        data={"name": "Quầy một cửa", "kind": "reception", "address": "Số 2"},
+    )
+    assert response.status_code == 302 and response.location.endswith(f"/staff/points/{point_id}")
+    stored = points.get_point(db, point_id)
+    assert (stored["name"], stored["kind"], stored["address"]) == (
+        "Quầy một cửa",
+        "reception",
+        "Số 2",
+    )
+    assert "The changes have been saved." in client.get(response.location).get_data(as_text=True)
+
+
 def test_ward_search_without_accents_offers_only_scope(app, world):
     client = client_as(app, world, "province_manager")
     body = client.get("/staff/points/new?q=Ben+Thanh").get_data(as_text=True)
