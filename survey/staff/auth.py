@@ -40,6 +40,15 @@ SESSION_MAX_SECONDS = 12 * 3600
 _SESSION_KEYS = ("user_id", "version", "login_at")
 
 
+def password_length() -> Length:
+    """Return the validator of the account password policy (its length), for every form."""
+    return Length(
+        min=accounts.MIN_PASSWORD_LENGTH,
+        max=accounts.MAX_PASSWORD_LENGTH,
+        message=_l("The password must have between %(min)d and %(max)d characters."),
+    )
+
+
 class LoginForm(FlaskForm):
     """Username and password."""
 
@@ -62,11 +71,7 @@ class PasswordForm(FlaskForm):
         _l("New password"),
         validators=[
             DataRequired(message=_l("Enter a new password.")),
-            Length(
-                min=accounts.MIN_PASSWORD_LENGTH,
-                max=accounts.MAX_PASSWORD_LENGTH,
-                message=_l("The password must have between %(min)d and %(max)d characters."),
-            ),
+            password_length(),
         ],
     )
     confirm = PasswordField(

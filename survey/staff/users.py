@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from survey import accounts
+from survey.staff import auth
 from survey.staff.auth import current_user, form_status, permission_required, role_label
 from survey.webdb import get_db
 
@@ -49,11 +50,7 @@ class UserForm(FlaskForm):
         _l("Password"),
         validators=[
             Optional(),
-            Length(
-                min=accounts.MIN_PASSWORD_LENGTH,
-                max=accounts.MAX_PASSWORD_LENGTH,
-                message=_l("The password must have between %(min)d and %(max)d characters."),
-            ),
+            auth.password_length(),
         ],
     )
     confirm = PasswordField(

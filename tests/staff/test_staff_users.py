@@ -51,6 +51,21 @@ def test_vietnamese_headings(app, world, url, heading):
     assert soup.h1.get_text(strip=True) == heading
 
 
+def test_a_short_first_password_is_refused_beside_the_field(app, db, world):
+    from survey import accounts
+
+    client = client_as(app, world, "administrator")
+    response = client.post(
+        "/staff/users/new",
+        data={"username": "lan", "role": "analyst", "password": "short", "confirm": "short"},
+    )
+    assert response.status_code == 422
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    error = soup.select_one("#password-error").get_text(" ", strip=True)
+    assert error == "The password must have between 10 and 256 characters."
+    assert accounts.find_user(db, "lan") is None
+
+
 @pytest.mark.parametrize("role", ["analyst", "administrator"])
 def test_a_scope_for_a_country_role_is_refused_beside_the_field(app, db, world, role):
     from survey import accounts
