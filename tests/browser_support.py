@@ -142,13 +142,28 @@ def replaced_page(driver, timeout: float = 15, what: str = "the page"):
     The old page's root going stale is the condition that holds exactly when the next
     document has replaced it, whatever its address (a form may post back to the same URL).
     """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
+
+    def gone(_driver) -> bool:
+        # Selenium's staleness_of knows only StaleElementReferenceException; while the new
+        # document is coming in, Chromium may instead answer that the node "does not belong
+        # to the document", which says the same thing and must not fail the wait.
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in (error.msg or ""):
+                return True
+            raise
+        return False
+
     yield
-    WebDriverWait(driver, timeout).until(staleness_of(old), f"{what} did not lead to another page")
+    WebDriverWait(driver, timeout).until(gone, f"{what} did not lead to another page")
 
 
 def has_focus(selector: str):
