@@ -11,7 +11,6 @@ wall-clock ones: on a shared machine they are the steadier figure.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -19,8 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from survey import accounts, create_app, margins  # noqa: E402
-from survey.webdb import open_db  # noqa: E402
+from bench.analystlib import analyst_client  # noqa: E402
 
 HCMC = "79"
 
@@ -47,15 +45,8 @@ def main() -> None:
     parser.add_argument("--period", default="2026-Q4")
     parser.add_argument("--wards", type=int, default=40)
     args = parser.parse_args()
-    os.environ["PAPI_PULSE_INSTANCE"] = str(args.instance)
-    app = create_app({"SECRET_KEY": "bench-secret-key-0123456789abcdef0123"})
-    db = open_db(app)
+    _app, db, client = analyst_client(args.instance)
     try:
-        if margins.current_set(db) is None and (args.instance / "margins.csv").exists():
-            margins.load(db, (args.instance / "margins.csv").read_bytes(), "margins.csv", "bench")
-        user = accounts.find_user(db, "bench.analyst") or accounts.create_user(
-            db, "bench.analyst", "bench-password-0123", accounts.ANALYST
-        )
         wards = [
             code
             for (code,) in db.execute(
@@ -66,11 +57,6 @@ def main() -> None:
         ]
     finally:
         db.close()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session.update(
-            user_id=user["id"], version=accounts.session_version(user), login_at=time.time()
-        )
     times = [
         timed(client, f"/staff/analysis/?unit=ward&code={code}&period={args.period}")
         for code in wards

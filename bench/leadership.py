@@ -23,8 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from survey import accounts, create_app, margins  # noqa: E402
-from survey.webdb import open_db  # noqa: E402
+from bench.analystlib import analyst_client  # noqa: E402
 
 HCMC = "79"
 
@@ -50,22 +49,8 @@ def main() -> None:
     parser.add_argument("--period", default="2026-Q4")
     parser.add_argument("--ward", default="26743", help="ward code (default Phường Bến Thành)")
     args = parser.parse_args()
-    os.environ["PAPI_PULSE_INSTANCE"] = str(args.instance)
-    app = create_app({"SECRET_KEY": "bench-secret-key-0123456789abcdef0123"})
-    db = open_db(app)
-    try:
-        if margins.current_set(db) is None and (args.instance / "margins.csv").exists():
-            margins.load(db, (args.instance / "margins.csv").read_bytes(), "margins.csv", "bench")
-        user = accounts.find_user(db, "bench.analyst") or accounts.create_user(
-            db, "bench.analyst", "bench-password-0123", accounts.ANALYST
-        )
-    finally:
-        db.close()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session.update(
-            user_id=user["id"], version=accounts.session_version(user), login_at=time.time()
-        )
+    app, db, client = analyst_client(args.instance)
+    db.close()
     url = f"/staff/analysis/province/{HCMC}?period={args.period}"
     cold, body = timed(client, url)
     warm, _ = timed(client, url)
