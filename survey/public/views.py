@@ -5,6 +5,7 @@ has published nothing yet says so (the thank-you page links here before anything
 """
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -19,7 +20,7 @@ from flask import (
 
 from survey import access, notes, papi_names, periods, publishing, units
 from survey.db import path_of
-from survey.i18n import current_locale
+from survey.i18n import current_locale, default_locale
 from survey.public import cache, present
 from survey.stats.suppression import MIN_N_EFF
 from survey.webdb import get_db
@@ -63,8 +64,15 @@ def _key(*parts):
 
 
 def _page_url() -> str:
-    """Return this page's stable address (for Open Graph), without the query string."""
-    return current_app.config["BASE_URL"] + request.path
+    """Return this page's stable address in its language (for Open Graph).
+
+    The incoming query is dropped (a shared copy must not carry its first reader's), but a page
+    in another language than the installation's default names it, so that a link shared from
+    the English page opens in English for everyone, whatever their phone's language.
+    """
+    url = current_app.config["BASE_URL"] + request.path
+    locale = current_locale()
+    return url if locale == default_locale() else f"{url}?{urlencode({'lang': locale})}"
 
 
 def local_day(moment: str) -> date:

@@ -176,6 +176,15 @@ def test_open_graph_title_and_description(app, client, db, world):
     assert not soup.select('meta[property="og:image"]')
 
 
+def test_open_graph_address_of_the_english_page_opens_it_in_english(app, client, db, world):
+    published(db, world)
+    english = soup_of(client.get(f"/ket-qua/{BEN_THANH}?lang=en&utm_source=zalo"))
+    url = english.select_one('meta[property="og:url"]')["content"]
+    assert url == f"https://khaosat.example.vn/ket-qua/{BEN_THANH}?lang=en"
+    shared = soup_of(app.test_client().get(url.removeprefix("https://khaosat.example.vn")))
+    assert shared.html["lang"] == "en"
+
+
 @pytest.mark.parametrize("query", ["bến thành", "ben thanh", "BEN"])
 def test_province_index_lists_wards_with_results_with_or_without_accents(
     app, client, db, world, query
