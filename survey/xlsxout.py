@@ -98,7 +98,10 @@ def _data_sheet(workbook, name: str, variables: list[Variable], rows) -> int:
     for col, variable in enumerate(variables):
         sheet.write_string(0, col, variable.name, header_format)
     sheet.freeze_panes(1, 0)
-    writers = [_writer(sheet, variable.kind, formats) for variable in variables]
+    writers = [
+        _writer(sheet, variable.kind, formats, _places_format(workbook, variable))
+        for variable in variables
+    ]
     limit = data_rows_limit()
     number = 0
     for number, row in enumerate(_chain(sample, rows), 1):
@@ -117,9 +120,25 @@ def _chain(first: list, rest):
     yield from rest
 
 
-def _writer(sheet, kind: str, formats: dict):
+def _places_format(workbook, variable: Variable):
+    """Return the number format of a decimal item's column (its declared places), else None.
+
+    Without it Excel shows an answer of 3.00 kilometres as 3 and 2.50 as 2.5: the places the
+    questionnaire asked for are part of the answer.
+    """
+    item = variable.item
+    if item is None or item.type != "decimal" or not item.decimals:
+        return None
+    return workbook.add_format({"num_format": "0." + "0" * item.decimals})
+
+
+def _writer(sheet, kind: str, formats: dict, places=None):
     """Return the function that writes one cell of a column of this kind."""
     write_string, write_number = sheet.write_string, sheet.write_number
+    if places is not None:
+
+        def write_number(row, col, value):
+            sheet.write_number(row, col, value, places)
 
     def text(row, col, value):
         if type(value) is not str:

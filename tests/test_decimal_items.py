@@ -366,6 +366,10 @@ def test_xlsx_holds_a_decimal_as_a_number(province_app, answered, tmp_path):
     assert all(
         row[column].data_type == "n" for row in sheet.iter_rows(min_row=2)
     )  # numbers, not text
+    # shown with the declared places, so 3.00 reads "3.00" (Excel: "3,00" in Vietnamese), not 3
+    assert {row[column].number_format for row in sheet.iter_rows(min_row=2)} == {"0.00"}
+    others = header.index("response_id")
+    assert sheet.cell(2, others + 1).number_format == "General"
 
 
 @pytest.mark.parametrize("fmt", ["sav", "dta"])
