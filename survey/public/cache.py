@@ -15,7 +15,8 @@ kept (Chromium replaces a stored page's Content-Security-Policy with the 304's),
 made per request would block the kept copy's styles. The page is drawn with a marker where
 the nonce goes, and the nonce is an HMAC of that drawn page under the app's secret key: the
 same in every worker (so a copy from one worker revalidates against another), and unknown to
-anyone who wrote text into the page, since the text was fixed before the nonce was made.
+anyone who wrote text into the page, since the text was fixed before the nonce was made. The
+HMAC key is derived from the secret key for this one purpose (NONCE_PURPOSE).
 """
 
 import hashlib
@@ -32,6 +33,7 @@ MAX_ENTRIES = 512
 # does not depend on which worker drew it.
 NONCE_MARKER = "nonce" + secrets.token_hex(8)
 _STABLE_MARKER = "\x00nonce\x00"
+NONCE_PURPOSE = b"papi-pulse: CSP nonce of a public page copy"
 
 _copies: OrderedDict = OrderedDict()
 _lock = threading.Lock()
@@ -50,6 +52,9 @@ def make(drawn: str, secret: str | bytes) -> Copy:
     """Return the copy of a page drawn with NONCE_MARKER, with its nonce and ETag filled in."""
     stable = drawn.replace(NONCE_MARKER, _STABLE_MARKER).encode()
     key = secret.encode() if isinstance(secret, str) else secret
+    # A key of its own, derived from the secret: the secret key also signs sessions, and no
+    # HMAC made here over page text should be one that any other use of the key would accept.
+    key = hmac.new(key, NONCE_PURPOSE, hashlib.sha256).digest()
     nonce = hmac.new(key, stable, hashlib.sha256).hexdigest()[:32]
     html = drawn.replace(NONCE_MARKER, nonce)
     # 128 bits of the page's hash: the ETag changes whenever a byte of the page does.

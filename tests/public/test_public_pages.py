@@ -504,3 +504,16 @@ def test_a_kept_copy_is_the_same_whatever_query_came_first(app, db, world, path)
     assert cache.size() == 1
     plain = app.test_client().get(f"{path}?lang=en")
     assert plain.data == first.data and plain.headers["ETag"] == first.headers["ETag"]
+
+
+def test_the_nonce_is_not_an_hmac_under_the_secret_key_itself():
+    """The secret key signs sessions too: the nonce uses a key derived for this purpose only."""
+    import hashlib
+    import hmac
+
+    drawn = f"<style nonce={cache.NONCE_MARKER}></style>"
+    copy = cache.make(drawn, "s3cret")
+    stable = drawn.replace(cache.NONCE_MARKER, "\x00nonce\x00").encode()
+    assert copy.nonce != hmac.new(b"s3cret", stable, hashlib.sha256).hexdigest()[:32]
+    assert copy.nonce == cache.make(drawn, b"s3cret").nonce  # same in every worker
+    assert copy.nonce != cache.make(drawn, "other").nonce
