@@ -163,15 +163,21 @@ def has_reliable(rows, unit_type: str, code: str) -> bool:
     )
 
 
-def default_period(db, today, rows_of, questionnaire, province=None, wards=None):
+def default_period(db, today, rows_of, questionnaire, province=None, wards=None, pinned=False):
     """Return the latest quarter with a reliable total or dimension for the scope, else today's.
 
     ``rows_of(period)`` returns the scope's summary rows; quarters without any answers in the
-    scope are skipped without computing them.
+    scope are skipped without computing them. Each quarter is looked at in the version most
+    answered in it (answered_version), unless the questionnaire is ``pinned`` (asked for).
     """
     quarter = periods.quarter_of(today)
     for _ in range(LOOKBACK_QUARTERS):
-        if answered(db, quarter, questionnaire, province, wards) and rows_of(quarter):
+        shown = (
+            questionnaire
+            if pinned
+            else answered_version(db, quarter, questionnaire, province, wards)
+        )
+        if answered(db, quarter, shown, province, wards) and rows_of(quarter):
             return quarter
         quarter = periods.previous(quarter)
     return periods.quarter_of(today)
@@ -181,6 +187,32 @@ def answered(db, period, questionnaire, province=None, wards=None) -> bool:
     """Tell whether anyone in the scope answered the questionnaire in the period."""
     sql, args = responses.in_scope(period, questionnaire, province, wards)
     return db.execute(sql + " LIMIT 1", args).fetchone() is not None
+
+
+def answered_version(db, period, questionnaire, province=None, wards=None):
+    """Return the version of the questionnaire most answered in the scope and period.
+
+    Estimates are made per version, so a quarter answered before a change of version is shown
+    with the version its answers are on, not as an empty page of the new one. The given
+    (current) version when nobody in the scope answered, or on a tie; only versions the app
+    still has count.
+    """
+    counts = responses.versions_answered(db, period, questionnaire.id, province, wards)
+    best, most = questionnaire, counts.get(questionnaire.version, 0)
+    for (qid, version), other in sorted(catalogue.available().items(), reverse=True):
+        if qid == questionnaire.id and counts.get(version, 0) > most:
+            best, most = other, counts[version]
+    return best
+
+
+def versions_newest_first(questionnaire) -> list:
+    """Return the given questionnaire, then its other versions the app has, newest first."""
+    others = [
+        other
+        for (qid, version), other in sorted(catalogue.available().items(), reverse=True)
+        if qid == questionnaire.id and version != questionnaire.version
+    ]
+    return [questionnaire, *others]
 
 
 def version_before(db, period, questionnaire, province=None, wards=None) -> int | None:
@@ -199,7 +231,9 @@ def version_before(db, period, questionnaire, province=None, wards=None) -> int 
     return None
 
 
-def opening_period(db, today, questionnaire, reliable, unit=None, where="1", params=()):
+def opening_period(
+    db, today, questionnaire, reliable, unit=None, where="1", params=(), pinned=False
+):
     """Return the period the estimates page opens on: the latest quarter with a reliable estimate.
 
     With a unit (``(unit type, code, province or None, ward scope or None)``), its own
@@ -207,18 +241,27 @@ def opening_period(db, today, questionnaire, reliable, unit=None, where="1", par
     ``params``: SQL on ``w``, the wards), since a reliable ward is what the list leads to.
     ``reliable(period, unit type, code)`` says whether a unit has a shown total or dimension.
     Quarters nobody in the scope answered are skipped without computing them; with nothing
-    reliable in two years it is today's quarter.
+    reliable in two years it is today's quarter. As in default_period, each quarter is looked at
+    in the version most answered in it unless the questionnaire is ``pinned``.
     """
     quarter = periods.quarter_of(today)
     for _ in range(LOOKBACK_QUARTERS):
         if unit is not None:
             unit_type, code, province, wards = unit
-            if answered(db, quarter, questionnaire, province, wards) and reliable(
-                quarter, unit_type, code
-            ):
+            shown = (
+                questionnaire
+                if pinned
+                else answered_version(db, quarter, questionnaire, province, wards)
+            )
+            if answered(db, quarter, shown, province, wards) and reliable(quarter, unit_type, code):
                 return quarter
         else:
-            ward = busiest_ward(db, quarter, questionnaire, where, params)
+            ward = next(
+                filter(None, (busiest_ward(db, quarter, version, where, params)
+                              for version in ([questionnaire] if pinned
+                                              else versions_newest_first(questionnaire)))),
+                None,
+            )  # fmt: skip
             if ward is not None and reliable(quarter, "ward", ward):
                 return quarter
         quarter = periods.previous(quarter)

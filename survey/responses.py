@@ -134,6 +134,23 @@ def in_scope(period, questionnaire, province=None, wards=None) -> tuple[str, lis
     return sql, args
 
 
+def versions_answered(db: Database, period, questionnaire_id: str, province=None, wards=None):
+    """Return {version: counted answers} of a questionnaire id in the period and scope."""
+    start, end = period.utc_bounds()
+    sql = (
+        "SELECT questionnaire_version, count(*) FROM responses WHERE submitted_at >= ?"
+        " AND submitted_at < ? AND review_status <> 'excluded' AND questionnaire_id = ?"
+    )
+    args = [start, end, questionnaire_id]
+    if wards is not None:
+        sql += f" AND ward_code IN ({', '.join('?' * len(wards))})"
+        args += sorted(wards)
+    elif province is not None:
+        sql += " AND province_code = ?"
+        args.append(province)
+    return dict(db.execute(sql + " GROUP BY questionnaire_version", args).fetchall())
+
+
 def wards_with_responses(
     db: Database, period, questionnaire, where: str = "1", params=(), limit: int | None = None
 ) -> list[dict]:

@@ -139,15 +139,16 @@ def report_province(code, period_text, lang, output):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"Cannot write to {output}: {exc.strerror}.") from None
-    current = questionnaire_option(None)
-    key = (current.id, current.version)
-    wards = responses.wards_with_responses(db, period, key, *access.within_province(code))
     config = current_app.config
+    # The version most answered in the province that quarter, for the province and every ward.
+    shown = ward_report.shown_questionnaire(db, config, period, code)
+    key = (shown.id, shown.version)
+    wards = responses.wards_with_responses(db, period, key, *access.within_province(code))
     # One engine run for the province and all its wards: a run per ward would read and
     # weight the province's answers 168 times over.
-    found = ward_report.province_rows(db, config, code, period)
+    found = ward_report.province_rows(db, config, code, period, shown)
     rows = found.get(("province", code), [])
-    data = ward_report.gather(db, config, "province", code, period, lang, rows)
+    data = ward_report.gather(db, config, "province", code, period, lang, rows, shown)
     _write(folder / f"province-{code}-{period.label}.pdf", ward_report.render(data))
     every = [row for unit_rows in found.values() for row in unit_rows]
     data = overview_pdf.gather(db, code, period, every, lang)
@@ -155,7 +156,7 @@ def report_province(code, period_text, lang, output):
     with click.progressbar(wards, label="Ward reports", file=sys.stderr) as bar:
         for ward in bar:
             rows = found.get(("ward", ward["code"]), [])
-            data = ward_report.gather(db, config, "ward", ward["code"], period, lang, rows)
+            data = ward_report.gather(db, config, "ward", ward["code"], period, lang, rows, shown)
             _write(folder / f"ward-{ward['code']}-{period.label}.pdf", ward_report.render(data))
     click.echo(
         f"Wrote the province report, its overview and {len(wards)} ward report(s) to {output}."

@@ -21,7 +21,7 @@ from survey import (
 )
 from survey import estimation as estimates
 from survey.analysis import picker, present, trend_chart, ward_report
-from survey.analysis.views import _plan, _rows, _today, _unit_or_404, bp
+from survey.analysis.views import _plan, _questionnaire, _rows, _today, _unit_or_404, bp
 from survey.estimation import cache as estimate_cache
 from survey.i18n import current_locale
 from survey.periods import PeriodError
@@ -39,12 +39,17 @@ def _province_or_404(code):
     return province
 
 
+def _shown_questionnaire(period, province, wards=None):
+    """Return the questionnaire a page shows for a period: asked for, else the most answered."""
+    return _questionnaire(period, ([province], wards, ""))
+
+
 def _area_rows(code, period):
     """Return the summary rows of the province and its wards with the configured method."""
     config = current_app.config
     return overview.area_rows(
         get_db(),
-        current_questionnaire(),
+        _shown_questionnaire(period, code),
         period,
         code,
         config["WEIGHT_TRIM_CAP"],
@@ -65,13 +70,15 @@ def _period(code, rows_of=None, wards=None):
                 "such as 2026-01-01..2026-02-15."
             )
             raise exc from None
+    pinned = _questionnaire() if request.args.get("questionnaire", "").strip() else None
     period = overview.default_period(
         get_db(),
         _today(),
         rows_of or (lambda p: overview.has_reliable(_area_rows(code, p), "province", code)),
-        current_questionnaire(),
+        current_questionnaire() if pinned is None else pinned,
         province=code if wards is None else None,
         wards=wards,
+        pinned=pinned is not None,
     )
     return period, period.label
 
@@ -86,7 +93,8 @@ def province(code):
     rows = _area_rows(code, period)
     units_rows = overview.by_unit(rows)
     area = units_rows.get(("province", code), {})
-    report = present.build(list(area.values()), current_questionnaire(), current_locale())
+    questionnaire = _shown_questionnaire(period, code)
+    report = present.build(list(area.values()), questionnaire, current_locale())
     blend = baselines.blend(db, code)
     table = overview.ward_table(db, code, rows)
     sort = request.args.get("sort", "name")
@@ -106,7 +114,7 @@ def province(code):
         names=_summary_names(),
         coverage=overview.coverage(db, code, table, area),
         periods=picker.suggested_periods(_today(), text),
-        questionnaire=current_questionnaire(),
+        questionnaire=questionnaire,
     )
 
 
@@ -122,8 +130,8 @@ def fix():
     unit_type, code, scope = _unit_request()
     provinces, wards, name = scope
     period, text = _shown_period(unit_type, code, scope)
-    db, questionnaire = get_db(), current_questionnaire()
-    rows = _rows(unit_type, code, period, scope)
+    db, questionnaire = get_db(), _shown_questionnaire(period, provinces[0], wards)
+    rows = _rows(unit_type, code, period, scope, questionnaire)
     blend = baselines.blend(db, provinces[0])
     parts = fix_first.rank(
         rows, questionnaire, blend, fix_first.best_published(db), current_locale()

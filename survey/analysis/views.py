@@ -156,14 +156,15 @@ def _opening_period(unit_type, code):
         provinces, wards, _name = _unit_or_404(unit_type, code)
         unit = (unit_type, code, provinces[0] if provinces else None, wards)
     where, params = access.scope_clause(current_user())
+    pinned = bool(request.args.get("questionnaire", "").strip())
     return overview.opening_period(
-        get_db(), _today(), _questionnaire(), _reliable, unit, where, params
+        get_db(), _today(), _questionnaire(), _reliable, unit, where, params, pinned
     )
 
 
 def _reliable(period, unit_type, code):
     """Tell whether a unit has a shown total or dimension in the period (rows are cached)."""
-    rows = _rows(unit_type, code, period, _unit_or_404(unit_type, code), _questionnaire())
+    rows = _rows(unit_type, code, period, _unit_or_404(unit_type, code))
     return any(row["shown"] and row["level"] in ("total", "dimension") for row in rows)
 
 
@@ -172,11 +173,20 @@ def _today():
     return datetime.now(LOCAL_TZ).date()
 
 
-def _questionnaire():
-    """Return the questionnaire asked for (?questionnaire=id:version; none: the current), 400."""
+def _questionnaire(period=None, scope=None):
+    """Return the questionnaire asked for (?questionnaire=id:version), 400 if there is none.
+
+    Not asked: with a period, the version of the current questionnaire most answered in it
+    within the scope (``(provinces, ward scope, name)``; none: every answer), so that a
+    quarter answered before a change of version opens on its answers; else the current one.
+    """
     text = request.args.get("questionnaire", "").strip()
     if not text:
-        return current_questionnaire()
+        if period is None:
+            return current_questionnaire()
+        provinces, wards = (scope or (None, None, ""))[:2]
+        province = provinces[0] if provinces and len(provinces) == 1 else None
+        return overview.answered_version(get_db(), period, current_questionnaire(), province, wards)
     qid, _sep, version = text.partition(":")
     try:
         return catalogue.get(qid, int(version))
@@ -210,12 +220,15 @@ def _mode() -> str | None:
 
 
 def _rows(unit_type, code, period, scope, questionnaire=None):
-    """Return the estimate rows (dicts) of one unit and period, with the configured method."""
+    """Return the estimate rows (dicts) of one unit and period, with the configured method.
+
+    Without a questionnaire, the one the page shows for that period and scope (_questionnaire).
+    """
     provinces, wards, _name = scope
     config = current_app.config
     return estimate_cache.unit_rows(
         get_db(),
-        questionnaire or current_questionnaire(),
+        questionnaire or _questionnaire(period, scope),
         period,
         unit_type,
         code,
@@ -264,11 +277,11 @@ def _picker(period, text, province, with_list, current):
 def index():
     """Pick a unit and period; show its summary, then the detail, each with n and flag."""
     unit_type, code, period, text = _selection()
-    questionnaire = _questionnaire()
+    scope = _unit_or_404(unit_type, code) if unit_type else None
+    questionnaire = _questionnaire(period, scope)
     report = unit_name = baseline = province = likes = before = None
     plan = {}
     if unit_type:
-        scope = _unit_or_404(unit_type, code)
         unit_name = scope[2]
         rows = _rows(unit_type, code, period, scope, questionnaire)
         report = present.build(rows, questionnaire, current_locale())
@@ -336,7 +349,7 @@ def export():
     app = current_app._get_current_object()
     mode = _mode()
     lang, words = current_locale(), present.name_words()
-    questionnaire = _questionnaire()
+    questionnaire = _questionnaire(period, (provinces, scope, _name))
 
     def rows():
         # The response streams after the request's connection is closed: use our own.

@@ -27,6 +27,12 @@ WIDTH = 210 - 2 * MARGIN
 INK, GREY = (0, 0, 0), (110, 110, 110)
 
 
+def shown_questionnaire(db, config, period, province, wards=None):
+    """Return the version of the current questionnaire most answered in the period and scope."""
+    current = catalogue.current_questionnaire(config["QUESTIONNAIRE"])
+    return overview.answered_version(db, period, current, province, wards)
+
+
 def rows_for(db, config, unit_type, code, period):
     """Return the engine rows of a ward or province with the configured method (cached)."""
     if unit_type == "ward":
@@ -36,7 +42,7 @@ def rows_for(db, config, unit_type, code, period):
         provinces, scope = [code], None
     return estimate_cache.unit_rows(
         db,
-        catalogue.current_questionnaire(config["QUESTIONNAIRE"]),
+        shown_questionnaire(db, config, period, provinces[0], scope),
         period,
         unit_type,
         code,
@@ -56,12 +62,12 @@ def _num(value, line=None, signed=False):
     return format_decimal(value, "+#,##0.00;-#,##0.00" if signed else "#,##0.00")
 
 
-def province_rows(db, config, province, period) -> dict[tuple[str, str], list[dict]]:
+def province_rows(db, config, province, period, questionnaire) -> dict[tuple[str, str], list]:
     """Return {(unit type, code): rows} of a province and all its wards from one engine run."""
     found: dict = {}
     for values in estimates.run(
         db,
-        catalogue.current_questionnaire(config["QUESTIONNAIRE"]),
+        questionnaire,
         [period],
         ("ward", "province"),
         cap=config["WEIGHT_TRIM_CAP"],
@@ -73,9 +79,12 @@ def province_rows(db, config, province, period) -> dict[tuple[str, str], list[di
     return found
 
 
-def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
-    """Return everything the report prints, texts in ``lang`` (rows: the unit's, if known)."""
-    questionnaire = catalogue.current_questionnaire(config["QUESTIONNAIRE"])
+def gather(db, config, unit_type, code, period, lang="vi", rows=None, questionnaire=None) -> dict:
+    """Return everything the report prints, texts in ``lang``.
+
+    ``rows`` are the unit's if known, made with ``questionnaire`` (none: the version most
+    answered in the unit and period, as the pages show).
+    """
     if rows is None:
         rows = rows_for(db, config, unit_type, code, period)
     if unit_type == "ward":
@@ -84,6 +93,8 @@ def gather(db, config, unit_type, code, period, lang="vi", rows=None) -> dict:
     else:
         name, province = units.get_province(db, code)["name"], code
     wards = {code} if unit_type == "ward" else None
+    if questionnaire is None:
+        questionnaire = shown_questionnaire(db, config, period, province, wards)
     before = overview.version_before(db, period, questionnaire, province, wards)
     with force_locale(lang):
         report = present.build(rows, questionnaire, lang)

@@ -11,7 +11,7 @@ from survey import crosswalk, publishing
 from survey.public import cache
 from tests.factories import BEN_THANH, HCMC, make_responses
 from tests.staff_helpers import client_as
-from tests.test_trends import BREAK_PLAN, V2, seed
+from tests.test_trends import BREAK_PLAN, V1, V2, seed
 
 VI = "Bộ câu hỏi: papi-pulse-core, phiên bản 2"
 EN = "Questionnaire: papi-pulse-core, version 2"
@@ -115,21 +115,48 @@ def test_no_break_is_claimed_within_one_version(app, db, world):
 
 
 def test_an_analyst_reaches_a_v1_quarter_after_the_switch(app, db, world):
-    """?questionnaire=id:version shows and downloads that version's figures; links keep it."""
+    """A quarter answered on version 1 opens on version 1; ?questionnaire= picks another."""
     seed(db, world, BREAK_PLAN)
     client = client_as(app, world, "analyst")
     query = f"unit=ward&code={BEN_THANH}&period=2026-Q2"
-    current = page_text(client.get(f"/staff/analysis/?{query}&lang=en"))
-    assert "There are no answers for this unit and period." in current
-    response = client.get(f"/staff/analysis/?{query}&questionnaire=papi-pulse-core:1&lang=en")
-    text = page_text(response)
-    assert "Questionnaire: papi-pulse-core, version 1" in text and "400 people answered" in text
-    soup = BeautifulSoup(response.data, "html.parser")
-    csv_link = soup.select_one(".downloads a")["href"]
-    assert "questionnaire=papi-pulse-core:1" in csv_link
-    assert soup.select_one('nav.versions a[aria-current="true"]').text == "version 1"
-    rows = list(csv.DictReader(io.StringIO(client.get(csv_link).get_data(as_text=True))))
-    assert rows and {r["questionnaire_version"] for r in rows} == {"1"}
+    for response in (
+        client.get(f"/staff/analysis/?{query}&lang=en"),
+        client.get(f"/staff/analysis/?{query}&questionnaire=papi-pulse-core:1&lang=en"),
+    ):
+        text = page_text(response)
+        assert "Questionnaire: papi-pulse-core, version 1" in text and "400 people answered" in text
+        soup = BeautifulSoup(response.data, "html.parser")
+        assert soup.select_one('nav.versions a[aria-current="true"]').text == "version 1"
+        csv_link = soup.select_one(".downloads a")["href"]
+        rows = list(csv.DictReader(io.StringIO(client.get(csv_link).get_data(as_text=True))))
+        assert rows and {r["questionnaire_version"] for r in rows} == {"1"}
+    assert "questionnaire=papi-pulse-core:1" in csv_link  # an asked-for version is kept
+    current = client.get(f"/staff/analysis/?{query}&questionnaire=papi-pulse-core:2&lang=en")
+    assert "There are no answers for this unit and period." in page_text(current)
+
+
+def test_leaders_pages_and_reports_of_a_v1_quarter_show_its_answers(app, db, world, tmp_path):
+    """After the switch to version 2, a version 1 quarter is not an empty page anywhere."""
+    seed(db, world, [("2026-Q2", V1, 400)])
+    client = client_as(app, world, "analyst")
+    v1 = "Questionnaire: papi-pulse-core, version 1"
+    ward = f"unit=ward&code={BEN_THANH}"
+    # No period asked: every page opens on the latest quarter with answers, in its version.
+    opened = page_text(client.get(f"/staff/analysis/?{ward}&lang=en"))
+    assert v1 in opened and "400 people answered" in opened
+    overview = page_text(client.get(f"/staff/analysis/province/{HCMC}?lang=en"))
+    assert v1 in overview and "2026-Q2" in overview
+    fix = page_text(client.get(f"/staff/analysis/fix?{ward}&lang=en"))
+    assert "2026-Q2" in fix and "There are no answers" not in fix
+    report = pdf_text(client.get(f"/staff/analysis/report.pdf?{ward}&period=2026-Q2").data)
+    assert "phiên bản 1" in report and "400" in report
+    out = tmp_path / "out"
+    result = app.test_cli_runner().invoke(
+        args=["report", "province", HCMC, "--period", "2026-Q2", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 ward report(s)" in result.output
+    assert "phiên bản 1" in pdf_text((out / f"ward-{BEN_THANH}-2026-Q2.pdf").read_bytes())
 
 
 @pytest.mark.parametrize("asked", ["papi-pulse-core:9", "papi-pulse-core:x", "nope", ":1"])
@@ -152,3 +179,19 @@ def test_printed_province_overview_and_reports_name_the_version(app, db, world, 
     assert result.exit_code == 0, result.output
     for name in (f"overview-{HCMC}-2026-Q1.pdf", f"province-{HCMC}-2026-Q1.pdf"):
         assert VI in pdf_text((out / name).read_bytes()), name
+
+
+def test_the_version_shown_is_the_one_most_answered_in_the_scope(db, world):
+    """Most answers win, the current version on a tie or with none; only versions in the app."""
+    from survey import overview
+    from survey.estimation import parse_periods
+
+    seed(db, world, [("2026-Q2", V1, 30), ("2026-Q2", V2, 20), ("2026-Q3", V2, 5)])
+    q2, q3, q4 = (parse_periods(p) for p in ("2026-Q2", "2026-Q3", "2026-Q4"))
+    assert overview.answered_version(db, q2, V2, HCMC).version == 1
+    assert overview.answered_version(db, q2, V2, wards={BEN_THANH}).version == 1
+    assert overview.answered_version(db, q3, V2, HCMC).version == 2
+    assert overview.answered_version(db, q4, V2, HCMC).version == 2  # nobody: the current
+    assert overview.answered_version(db, q2, V2, "01").version == 2  # nobody in Hà Nội
+    db.execute("UPDATE responses SET questionnaire_version = 9 WHERE questionnaire_version = 1")
+    assert overview.answered_version(db, q2, V2, HCMC).version == 2  # no version 9 in the app

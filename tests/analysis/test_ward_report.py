@@ -169,6 +169,7 @@ def test_province_run_gives_the_same_ward_rows_as_a_ward_run(app, db, world):
     """The one-run rows of `report province` equal the ward's own rows, so the PDFs agree."""
     period = parse_periods(demo_world(db, world))
     with app.app_context():
-        found = ward_report.province_rows(db, app.config, HCMC, period)
+        shown = ward_report.shown_questionnaire(db, app.config, period, HCMC)
+        found = ward_report.province_rows(db, app.config, HCMC, period, shown)
         alone = ward_report.rows_for(db, app.config, "ward", BEN_THANH, period)
     assert found[("ward", BEN_THANH)] == alone
