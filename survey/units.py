@@ -11,9 +11,12 @@ import unicodedata
 from sqlite_utils import Database
 from vietnam_provinces import Province, Ward
 
+from survey import audit
 from survey.collation import sorted_by
 from survey.db import immediate
 
+# Moved wards named in the audit entry of a load; beyond that it counts them.
+MOVED_LISTED = 200
 # Resolution 202/2025/QH15 (in force 1 July 2025): current province code -> (legacy GSO code,
 # legacy name as PAPI publishes it). Centrally-run cities carry "Thành phố", as in
 # /work/shared/reference/papi_official_scores.csv; Huế was "Thừa Thiên Huế" in PAPI up to 2024.
@@ -101,10 +104,13 @@ def ward_code(code) -> str:
     return f"{int(code):05d}"
 
 
-def load_units(db: Database) -> dict:
+def load_units(db: Database, actor: dict | None = None) -> dict:
     """Insert or refresh every province, ward and legacy province; return the counts.
 
-    Idempotent: names, kinds and search keys are refreshed, populations are kept.
+    Idempotent: names, kinds and search keys are refreshed, populations are kept. A load that
+    adds, renames or moves anything is audit-logged in the same transaction (``actor`` None:
+    the command line), naming the wards that moved to another province: their answers keep
+    the province they were given under.
     """
     provinces = [
         (province_code(p.code), p.name, p.division_type.value) for p in Province.iter_all()
@@ -115,6 +121,9 @@ def load_units(db: Database) -> dict:
     ]
     with immediate(db):
         before = _counts(db)
+        was = {code: (province, name) for code, province, name in db.execute(
+            "SELECT code, province_code, name FROM wards"
+        )}  # fmt: skip
         for code, name, kind in provinces:
             name = " ".join(unicodedata.normalize("NFC", name).split())
             db.execute(
@@ -140,7 +149,18 @@ def load_units(db: Database) -> dict:
                 [province, unicodedata.normalize("NFC", legacy_name), legacy_code],
             )
         after = _counts(db)
-    return {**after, "added": sum(after.values()) - sum(before.values())}
+        added = sum(after.values()) - sum(before.values())
+        moved = sorted(c for c, p, _n, _k in wards if c in was and was[c][0] != p)
+        renamed = sum(
+            1 for c, _p, n, _k in wards
+            if c in was and was[c][1] != " ".join(unicodedata.normalize("NFC", n).split())
+        )  # fmt: skip
+        if added or moved or renamed:
+            detail = {"added": added, "renamed": renamed, "moved": moved[:MOVED_LISTED]}
+            if len(moved) > MOVED_LISTED:
+                detail["moved_more"] = len(moved) - MOVED_LISTED
+            audit.record(db, actor, "load_units", "units", "vietnam-provinces", detail)
+    return {**after, "added": added, "moved": len(moved), "renamed": renamed}
 
 
 def _counts(db: Database) -> dict:

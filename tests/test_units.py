@@ -26,8 +26,36 @@ def test_totals_and_hcmc(loaded):
 
 def test_load_is_idempotent(loaded):
     db, _ = loaded
+    logged = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     again = units.load_units(db)
-    assert again == {"provinces": 34, "wards": 3321, "legacy_provinces": 63, "added": 0}
+    assert again == {
+        "provinces": 34, "wards": 3321, "legacy_provinces": 63, "added": 0, "moved": 0,
+        "renamed": 0,
+    }  # fmt: skip
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == logged  # nothing changed
+
+
+def test_a_load_that_changes_units_is_audited_with_the_wards_it_moved(loaded):
+    import json
+
+    db, _ = loaded
+    first = db.execute(
+        "SELECT username, action, object_type, detail FROM audit_log ORDER BY id LIMIT 1"
+    ).fetchone()
+    assert first[:3] == ("(cli)", "load_units", "units")
+    assert json.loads(first[3])["added"] == 34 + 3321 + 63
+    with db.atomic():  # as if the map had put Thủ Dầu Một in Hà Nội, and renamed another ward
+        db.execute("UPDATE wards SET province_code = '01' WHERE code = '25747'")
+        db.execute("UPDATE wards SET name = 'Tên cũ' WHERE code = '25750'")
+    admin = {"id": 7, "username": "quan.tri"}
+    counts = units.load_units(db, admin)
+    assert (counts["moved"], counts["renamed"]) == (1, 1)
+    assert units.get_ward(db, "25747")["province_code"] == "79"
+    entry = db.execute(
+        "SELECT user_id, username, detail FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert entry[:2] == (7, "quan.tri")
+    assert json.loads(entry[2]) == {"added": 0, "renamed": 1, "moved": ["25747"]}
 
 
 def test_legacy_provinces_of_hcmc_use_papi_names(loaded):

@@ -33,6 +33,7 @@ def action_labels() -> dict[str, str]:
         "load_targets": _("Loaded PAPI plan targets"),
         "load_margins": _("Loaded population margins"),
         "load_baselines": _("Loaded official PAPI scores"),
+        "load_units": _("Loaded the map of provinces and wards"),
         "print_paper_forms": _("Printed paper forms"),
         "enter_paper_form": _("Entered a paper form"),
         "publish": _("Published the results"),
@@ -53,6 +54,7 @@ def object_labels() -> dict[str, str]:
         "targets": _("PAPI plan targets"),
         "margins": _("Population margins"),
         "baselines": _("Official PAPI scores"),
+        "units": _("Provinces and wards"),
         "publication": _("Published results"),
         "ward_note": _("Note on what was done"),
     }

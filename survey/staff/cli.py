@@ -14,9 +14,10 @@ users_cli = AppGroup("users", help="Staff accounts.")
 def load_command():
     """Load or refresh the 34 provinces, 3,321 wards and 63 legacy provinces (idempotent)."""
     counts = units.load_units(get_db())
+    moved = f", {counts['moved']} ward(s) moved to another province" if counts["moved"] else ""
     click.echo(
         f"{counts['provinces']} provinces, {counts['wards']} wards, "
-        f"{counts['legacy_provinces']} legacy provinces ({counts['added']} new rows)."
+        f"{counts['legacy_provinces']} legacy provinces ({counts['added']} new rows{moved})."
     )
 
 
