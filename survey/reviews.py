@@ -74,14 +74,20 @@ def get_for_review(db: Database, response_id: str) -> dict | None:
     """Return a response with its point and ward names (and paper form number), or None."""
     rows = list(
         db.query(
-            "SELECT r.*, p.name AS point_name, w.name AS ward_name, f.form_number"
+            "SELECT r.*, p.name AS point_name, w.name AS ward_name, f.form_number,"
+            " w.province_code AS ward_province"
             " FROM responses r JOIN wards w ON w.code = r.ward_code"
             " JOIN points p ON p.id = r.point_id"
             " LEFT JOIN paper_forms f ON f.response_id = r.id WHERE r.id = ?",
             [response_id],
         )
     )
-    return decode(rows[0]) if rows else None
+    if not rows:
+        return None
+    # Whose answer it is to review follows the ward's province now, as the list does.
+    row = decode(rows[0])
+    row["province_code"] = row.pop("ward_province")
+    return row
 
 
 def decide(db: Database, user: dict | None, response_id: str, decision: str, reason: str) -> dict:
@@ -97,7 +103,8 @@ def decide(db: Database, user: dict | None, response_id: str, decision: str, rea
     with immediate(db):
         rows = list(
             db.query(
-                "SELECT review_status, flags, ward_code, province_code FROM responses WHERE id = ?",
+                "SELECT r.review_status, r.flags, r.ward_code, w.province_code"
+                " FROM responses r JOIN wards w ON w.code = r.ward_code WHERE r.id = ?",
                 [response_id],
             )
         )

@@ -132,3 +132,25 @@ def test_the_reason_is_stored_nfc_as_every_text(app, db, world):
     assert row["review_reason"] == "Trả lời trùng lặp"
     detail = db.execute("SELECT detail FROM audit_log WHERE action = 'exclude'").fetchone()[0]
     assert json.loads(detail)["reason"] == "Trả lời trùng lặp"
+
+
+def test_a_ward_moved_to_another_province_is_reviewed_by_its_new_manager(app, db, world):
+    """After a units load moves a ward, the answer is in the new province's list and hands."""
+    from tests.factories import HANOI, SAI_GON
+
+    _seed(db, world)
+    with db.atomic():
+        db.execute("UPDATE wards SET province_code = ? WHERE code = ?", [HANOI, SAI_GON])
+    url = "/staff/review/" + "c" * 32
+    hanoi = client_as(app, world, "hanoi_manager")
+    assert _ids(hanoi.get("/staff/review/")) == ["c" * 32]
+    assert hanoi.get(url).status_code == 200
+    done = hanoi.post(url, data={"decision": "excluded", "reason": "Phường đã chuyển tỉnh"})
+    assert done.status_code == 302
+    old = client_as(app, world, "province_manager")
+    assert "c" * 32 not in _ids(old.get("/staff/review/"))
+    assert old.get(url).status_code == 404
+    refused = old.post(url, data={"decision": "included", "reason": "x"})
+    assert refused.status_code == 404
+    status = db.execute("SELECT review_status FROM responses WHERE id = ?", ["c" * 32]).fetchone()
+    assert status == ("excluded",)
