@@ -5,8 +5,12 @@ Storage functions take ``db`` first and never import Flask. Codes are the offici
 zero-padded text: provinces "79", wards "26743".
 """
 
+import csv
+import functools
+import io
 import re
 import unicodedata
+from importlib import resources
 
 from sqlite_utils import Database
 from vietnam_provinces import Province, Ward
@@ -85,6 +89,10 @@ LEGACY_PROVINCES = (
     ("96", "96", "Cà Mau"),
     ("96", "95", "Bạc Liêu"),
 )
+
+
+# What each basis of survey/data/province_population.csv is (docs/METHODOLOGY.md, section 6).
+POPULATION_BASES = ("nq202_2025_qh15", "gso_yearbook_2024")
 
 
 def fold(text: str) -> str:
@@ -224,3 +232,23 @@ def _escape_like(text: str) -> str:
 _WARD_SELECT = """
     SELECT w.*, p.name AS province_name FROM wards w
     JOIN provinces p ON p.code = w.province_code"""
+
+
+def province_population(code: str) -> dict | None:
+    """Return a current province's shipped population row (population, basis, source), or None.
+
+    The figures are survey/data/province_population.csv: what the app knows of a province's
+    population when its wards' populations are not all known (docs/METHODOLOGY.md).
+    """
+    return _province_populations().get(code)
+
+
+@functools.cache
+def _province_populations() -> dict[str, dict]:
+    """Return {province code: row} of the shipped file, read once."""
+    text = resources.files("survey").joinpath("data/province_population.csv").read_text("utf-8")
+    found = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        row = {k: unicodedata.normalize("NFC", v) for k, v in row.items()}
+        found[row["province_code"]] = row | {"population": int(row["population"])}
+    return found
