@@ -125,7 +125,11 @@ ESTIMATES = {
     "weighting_note": ("text", "Ghi chú gia quyền", "Weighting note"),
     "unit_kish_n": ("number", "Cỡ mẫu Kish của đơn vị", "Kish sample size of the unit"),
     "max_weight_ratio": ("number", "Tỉ số trọng số lớn nhất", "Largest weight ratio"),
-    "coverage": ("number", "Tỉ lệ dân số có số liệu", "Share of population with data"),
+    "coverage": (
+        "number",
+        "Tỉ lệ dân số ở các phường, xã có số liệu",
+        "Share of the area's population in wards with data",
+    ),
     "wards_with_data": ("number", "Số phường, xã có số liệu", "Wards with data"),
     "baseline_year": ("number", "Năm của điểm PAPI chính thức", "Year of the official PAPI score"),
     "baseline": ("number", "Điểm PAPI chính thức", "Official PAPI score"),

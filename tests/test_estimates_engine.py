@@ -258,15 +258,17 @@ def test_a_province_with_an_unweighted_ward_does_not_say_weighted(db):
     assert province["coverage"] == pytest.approx(1.0)
 
 
-def test_a_ward_left_out_for_want_of_population_makes_coverage_unknown(db):
+def test_a_ward_left_out_for_want_of_population_is_no_part_of_the_share(db):
+    """The left-out ward is noted; the share is of Hồ Chí Minh City's shipped population."""
     [province] = _two_wards(db, second_population=None)
     assert province["wards_with_data"] == 1 and province["n"] == 40
     assert "wards_without_population=1" in province["weighting_note"]
-    assert province["coverage"] == ""
+    assert "population_base=nq202_2025_qh15" in province["weighting_note"]
+    assert province["coverage"] == pytest.approx(10000 / 14_002_598)
 
 
-def test_coverage_is_unknown_while_a_ward_without_answers_has_no_population(db):
-    """One ward of two answered and only its population is known: not "100 %"."""
+def test_coverage_is_of_the_shipped_population_while_a_ward_has_none(db):
+    """One ward of two answered and only its population is known: not "100 %", not unknown."""
     make_wards(db, wards=["26001", "26002"], populations=[10000, None])
     for i in range(40):
         make_response(
@@ -276,7 +278,7 @@ def test_coverage_is_unknown_while_a_ward_without_answers_has_no_population(db):
             questionnaire_id="tiny",
         )
     [province] = rows_by(estimates(db), unit_type="province", key="q1", option="yes")
-    assert province["coverage"] == ""
+    assert province["coverage"] == pytest.approx(10000 / 14_002_598)
 
 
 def test_a_ward_asked_alone_gets_the_rows_it_gets_among_its_province(db):

@@ -4,6 +4,13 @@ v = sum (N_h/N)^2 v_h (survey.stats.combine), wards as strata. A ward with a sin
 (a lonely stratum) has no variance of its own; as R's options(survey.lonely.psu = "average"),
 the area's variance is then scaled by strata / strata with a variance, instead of being lost
 for the whole area.
+
+Coverage is the share of the area's population held by the wards whose estimates were
+combined. The area's population is what the app really knows (``base``): the sum of its
+wards' populations when every ward's is known, else the province's shipped figure
+(``survey.units.province_population``), else unknown; the country's is the sum of its
+provinces'. A share above 1 (ward figures on another basis than the shipped one) is shown as 1
+and noted ``coverage_capped``.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from survey import units
 from survey.estimation.report import Meta
 from survey.estimation.sums import Stat
 
@@ -19,9 +27,41 @@ class Combined(NamedTuple):
     """One estimand of an area: its Stat, the population share covered, wards and n*."""
 
     stat: Stat
-    coverage: float | str  # "" while some ward's population is unknown
+    coverage: float | str  # "" while the area's population is unknown
     wards: int
     n_eff: float
+
+
+@dataclass(frozen=True)
+class Base:
+    """The population a coverage share is of: its size (None: unknown) and its basis."""
+
+    population: float | None
+    basis: str  # "wards", "provinces" or a shipped basis (units.POPULATION_BASES); "" unknown
+
+
+UNKNOWN = Base(None, "")
+
+
+def province_base(province: str, populations: dict, scoped: bool) -> Base:
+    """Return a province's population: its wards' sum if all are known, else the shipped one.
+
+    populations: {ward: population or None}. A scoped area (a few wards) has only their sum.
+    """
+    values = list(populations.values())
+    if values and all(values):
+        return Base(float(sum(values)), "wards")
+    shipped = None if scoped else units.province_population(province)
+    return Base(float(shipped["population"]), shipped["basis"]) if shipped else UNKNOWN
+
+
+def _added(a: Base | None, b: Base) -> Base:
+    """Return the population of two areas together: unknown if either is."""
+    if a is None:
+        return Base(b.population, "provinces")
+    if a.population is None or b.population is None:
+        return Base(None, "provinces")
+    return Base(a.population + b.population, "provinces")
 
 
 @dataclass
@@ -47,9 +87,8 @@ class Combiner:
     def __init__(self):
         # (period label, key) -> [sum N est, sum N^2 v, covered N, n, n_item, n_eff, wards]
         self.sums = {}
-        self.population = {}  # period label -> known population of the area
         self.strata = {}  # period label -> Strata
-        self.population_unknown = False  # some ward of the area has no known population
+        self.base: Base | None = None  # the area's population (None: no province merged yet)
 
     def add(self, label, population, stats, respondents, weighted):
         """Add one ward's stats for a period, weighted by its population."""
@@ -86,6 +125,12 @@ class Combiner:
             note.append(f"unweighted_wards={strata.unweighted}")
         if strata.left_out:
             note.append(f"wards_without_population={strata.left_out}")
+        base = self.base.population if self.base else None
+        if base:
+            note.append(f"population_base={self.base.basis}")
+            covered = max((a[2] for (lab, _k), a in self.sums.items() if lab == label), default=0)
+            if covered > base:
+                note.append("coverage_capped")
         weighted = set_id is not None and not strata.unweighted
         return Meta(weighted, set_id if weighted else None, "; ".join(note), "", "")
 
@@ -98,15 +143,13 @@ class Combiner:
                 continue
             for i, value in enumerate(b):
                 a[i] += value
-        for label, pop in other.population.items():
-            self.population[label] = self.population.get(label, 0.0) + pop
         for label, counts in other.strata.items():
             self.strata.setdefault(label, Strata()).merge(counts)
-        self.population_unknown = self.population_unknown or other.population_unknown
+        self.base = _added(self.base, other.base or UNKNOWN)
 
     def stats(self, label) -> dict:
         """Return {key: Combined} for a period."""
-        total = self.population.get(label, 0.0)
+        total = self.base.population if self.base else None
         strata = self.strata.get(label, Strata())
         with_variance = strata.added - strata.lonely
         scale = strata.added / with_variance if with_variance > 0 else None
@@ -118,7 +161,7 @@ class Combiner:
             var = scale * snv / (cov * cov) if scale is not None else None
             out[key] = Combined(
                 Stat(est, var, n, m, neff, None),
-                "" if self.population_unknown or not total else cov / total,
+                min(cov / total, 1.0) if total else "",
                 wards,
                 neff,
             )

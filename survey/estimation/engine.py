@@ -13,7 +13,7 @@ export can say them):
 - A collection point is a domain of its ward: its respondents keep their ward weights.
 - Province and "all" come from ward estimates weighted by ward population (the margins'
   total, else wards.population); wards with no population are left out, and ``coverage`` is
-  the share of the area's known population in wards with data. A ward with a single
+  the share of the area's population (``combine``) in wards with data. A ward with a single
   respondent (a lonely stratum) has no variance of its own: the area's variance is scaled
   by wards with data / wards with a variance, as R's ``survey.lonely.psu = "average"``
   (chosen over "adjust", which would count such a ward as exact and understate the SE).

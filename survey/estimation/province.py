@@ -12,7 +12,7 @@ import itertools
 import json
 
 from survey import baselines as baseline_store
-from survey.estimation.combine import Combiner
+from survey.estimation.combine import Combiner, province_base
 from survey.estimation.context import Context
 from survey.estimation.decoding import decode
 from survey.estimation.report import Meta, Unit, evaluate, report
@@ -38,10 +38,7 @@ def province_rows(db, ctx: Context, questionnaire, province):
     population = {c: _population(unit_margins.get(c), p) for c, p in wards.items()}
     baseline = baseline_store.blend(db, province)
     combiner = Combiner()
-    for p in ctx.all_periods:
-        combiner.population[p.label] = sum(v for v in population.values() if v)
-    # Coverage is a share of the whole area: unknown while any ward's population is.
-    combiner.population_unknown = not all(population.values())
+    combiner.base = province_base(province, population, ctx.ward_scope is not None)
     rows = []
     bounds = [(p, *p.utc_bounds()) for p in ctx.all_periods]
     requested = {p.label for p in ctx.requested}
