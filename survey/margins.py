@@ -220,6 +220,31 @@ def current_set(db: Database) -> dict | None:
     return rows[0] if rows else None
 
 
+def ward_populations(db: Database, province: str) -> dict[str, float | None]:
+    """Return {ward: population} of a province: the margins' total in force, else the units'."""
+    found = {
+        code: float(pop) if pop else None
+        for code, pop in db.execute(
+            "SELECT code, population FROM wards WHERE province_code = ?", [province]
+        )
+    }
+    in_force = current_set(db)
+    if in_force is None:
+        return found
+    margin = db.execute(
+        "SELECT m.unit_code, m.variable, sum(m.population) FROM margins m"
+        " JOIN wards w ON w.code = m.unit_code WHERE m.set_id = ? AND w.province_code = ?"
+        " GROUP BY m.unit_code, m.variable ORDER BY m.variable",
+        [in_force["id"], province],
+    )
+    seen = set()
+    for code, _variable, total in margin:
+        if code not in seen:  # one variable's categories add up to the ward's population
+            found[code] = float(total)
+            seen.add(code)
+    return found
+
+
 def list_sets(db: Database) -> list[dict]:
     """Return every margin set, newest first (the history)."""
     return list(db.query("SELECT * FROM margin_sets ORDER BY id DESC"))

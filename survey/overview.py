@@ -12,9 +12,10 @@ own interval is not used: it is much narrower, and the ward is part of it). Both
 a suppressed ward or province is never compared.
 """
 
-from survey import collation, periods, responses
+from survey import collation, margins, periods, responses, units
 from survey import estimation as estimates
 from survey.estimation import cache as estimate_cache
+from survey.estimation import combine
 from survey.questionnaire import catalogue
 
 SUMMARY_KEYS = ("total", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8")
@@ -139,20 +140,33 @@ def official(db, province: str, blend: dict | None) -> dict:
     return {"spread": spread, "national": national, "national_year": year}
 
 
-def coverage(db, province: str, table: list[dict], province_rows: dict) -> dict:
-    """Return the words' numbers: wards with answers, wards in all, answers, population share."""
+def coverage(db, province: str, table: list[dict]) -> dict:
+    """Return the words' numbers: wards with answers, wards in all, answers, population share.
+
+    The share is of the population the engine combines by (``combine.province_base``: the
+    wards' sum when all are known, else the shipped figure): the known population of the
+    wards with answers over it, at most 1 (``capped`` when more). A ward with answers but no
+    known population is in neither (``without_population``). ``population`` is the shipped
+    figure when the share is of it.
+    """
     wards = db.execute("SELECT count(*) FROM wards WHERE province_code = ?", [province]).fetchone()[
         0
     ]
     answers = sorted(entry["n"] for entry in table)
-    total = province_rows.get("total") or next(iter(province_rows.values()), None)
-    share = total["coverage"] if total else ""
+    people = margins.ward_populations(db, province)
+    base = combine.province_base(province, people, scoped=False)
+    covered = sum(people.get(entry["code"]) or 0 for entry in table)
+    share = covered / base.population if base.population else None
     return {
         "with_answers": len(table),
         "wards": wards,
         "answers": sum(answers),
         "median": answers[len(answers) // 2] if answers else 0,
-        "population_share": None if share in ("", None) else share,
+        "population_share": None if share is None else min(share, 1.0),
+        "basis": base.basis or None,
+        "population": base.population if base.basis in units.POPULATION_BASES else None,
+        "capped": share is not None and share > 1.0,
+        "without_population": sum(1 for entry in table if not people.get(entry["code"])),
     }
 
 

@@ -131,12 +131,18 @@ def test_full_data_marks_and_sorts(app, db, world):
 
 
 def test_coverage_in_words_and_default_period(app, db, world):
-    """Unknown population coverage says unknown; with no period the latest reliable one opens."""
+    """The share is of the city's population in the resolution; the latest reliable period opens.
+
+    Sài Gòn's population is not known, so the share is of the 14,002,598 people of Resolution
+    202/2025/QH15: Bến Thành's 28,000 (its margins) are 0.2 %, not 100 % and not "unknown".
+    """
     period = demo_world(db, world, 60)
     soup, _ = page(client_as(app, world, "analyst"), f"/staff/analysis/province/{HCMC}")
-    coverage = soup.select_one("#coverage").text
+    coverage = " ".join(soup.select_one("#coverage").text.split())
     assert "1 ward or commune of 2 has answers in this period." in coverage
-    assert "is unknown" in coverage
+    assert "Wards with answers hold 0.2% of the province's population." in coverage
+    assert "14,002,598 people, the figure in Resolution 202/2025/QH15" in coverage
+    assert "unknown" not in coverage
     h1 = soup.select_one("h1").text
     assert "Q" in h1 and period not in h1  # a quarter, not the test's range
 
@@ -183,3 +189,106 @@ def test_area_rows_are_computed_once_per_data_version(db, world, monkeypatch):
     overview.area_rows(db, core, period, HCMC, 5.0, 20.0)
     overview.area_rows(db, core, period, HCMC, 5.0, 20.0)
     assert len(calls) == 1
+
+
+def cover(**overrides):
+    """Return overview.coverage's numbers for one ward of 168 with answers, and overrides."""
+    found = {
+        "with_answers": 1,
+        "wards": 168,
+        "answers": 40,
+        "median": 40,
+        "population_share": 0.2,
+        "basis": "nq202_2025_qh15",
+        "population": 14_002_598,
+        "capped": False,
+        "without_population": 0,
+    }
+    return found | overrides
+
+
+@pytest.mark.parametrize(
+    ("lang", "numbers", "expected"),
+    [
+        ("en", {}, ["hold 20% of", "14,002,598 people, the figure in Resolution 202/2025/QH15"]),
+        ("vi", {}, ["20%", "14.002.598 người, theo Nghị quyết 202/2025/QH15"]),
+        ("en", {"population_share": 0.0034}, ["hold 0.3% of"]),
+        ("vi", {"population_share": 0.0034}, ["0,3%"]),
+        ("en", {"population_share": 0.0004}, ["hold less than 0.1% of"]),
+        ("vi", {"population_share": 0.0004}, ["chưa đến 0,1%"]),
+        (
+            "en",
+            {"basis": "gso_yearbook_2024", "population": 1_178_600},
+            ["1,178,600 people, the average population in 2024 (Statistical Yearbook 2024"],
+        ),
+        ("en", {"basis": "wards", "population": None}, ["the sum of the populations of all"]),
+        ("en", {"population_share": 1.0, "capped": True}, ["so the share is shown as 100%."]),
+        ("en", {"without_population": 2}, ["2 wards with answers have no known population"]),
+        ("vi", {"without_population": 1}, ["1 phường, xã có trả lời nhưng chưa có số dân"]),
+        ("en", {"population_share": None, "basis": None}, ["is unknown"]),
+    ],
+)
+def test_population_words(app, lang, numbers, expected):
+    """The share in words, Babel-formatted, with the population it is of and what is left out."""
+    from flask_babel import force_locale
+
+    from survey.analysis.overview_pdf import population_words
+
+    with app.test_request_context(), force_locale(lang):
+        words = " ".join(population_words(cover(**numbers)))
+    for text in expected:
+        assert text in words
+    assert ("100%" in words) == bool(numbers.get("capped"))
+    assert ("Resolution" in words or "Nghị quyết" in words) == ("basis" not in numbers)
+
+
+def test_no_answers_no_population_words(app):
+    """Without answers there is no share to speak of."""
+    from survey.analysis.overview_pdf import population_words
+
+    with app.test_request_context():
+        assert population_words(cover(with_answers=0)) == []
+
+
+def test_coverage_numbers_for_one_ward_of_168(db):
+    """Margins for the one ward that answered, none for the city's other 167: a small share.
+
+    Sài Gòn (26740) also answered but has no population: it is counted apart, not in the share.
+    """
+    from tests.factories import load_units, make_margins
+
+    load_units(db)
+    make_margins(db, {BEN_THANH: {"sex": {"nam": 23_000, "nu": 24_000}}})
+    table = [{"code": BEN_THANH, "n": 40}, {"code": "26740", "n": 3}]
+    found = overview.coverage(db, HCMC, table)
+    assert found["wards"] == 168 and found["with_answers"] == 2 and found["answers"] == 43
+    assert found["population_share"] == pytest.approx(47_000 / 14_002_598)
+    assert (found["basis"], found["population"]) == ("nq202_2025_qh15", 14_002_598)
+    assert found["without_population"] == 1 and not found["capped"]
+
+
+@pytest.mark.parametrize(
+    ("populations", "share", "basis"),
+    [
+        ([10_000, 30_000], 0.25, "wards"),  # every ward known: their sum
+        ([10_000, None], None, None),  # no shipped figure for code 99: unknown
+    ],
+)
+def test_coverage_numbers_of_a_province_without_a_shipped_figure(db, populations, share, basis):
+    """A made-up province (99): the wards' sum when all are known, else unknown."""
+    from tests.factories import make_wards
+
+    make_wards(db, province="99", wards=["99001", "99002"], populations=populations)
+    found = overview.coverage(db, "99", [{"code": "99001", "n": 40}])
+    assert found["population_share"] == (pytest.approx(share) if share else None)
+    assert found["basis"] == basis and not found["capped"]
+
+
+def test_coverage_above_the_shipped_figure_is_capped(db):
+    """Ward margins adding up to more than the shipped figure: 100 %, and capped."""
+    from tests.factories import make_margins, make_wards
+
+    make_wards(db, wards=["26001", "26002"], populations=[None, None])
+    make_margins(db, {"26001": {"sex": {"nam": 8_000_000, "nu": 8_000_000}}})
+    found = overview.coverage(db, HCMC, [{"code": "26001", "n": 40}])
+    assert found["population_share"] == 1.0 and found["capped"]

@@ -20,7 +20,7 @@ from survey import (
     units,
 )
 from survey import estimation as estimates
-from survey.analysis import picker, present, trend_chart, ward_report
+from survey.analysis import overview_pdf, picker, present, trend_chart, ward_report
 from survey.analysis.views import _plan, _questionnaire, _rows, _today, _unit_or_404, bp
 from survey.estimation import cache as estimate_cache
 from survey.i18n import current_locale
@@ -97,6 +97,7 @@ def province(code):
     report = present.build(list(area.values()), questionnaire, current_locale())
     blend = baselines.blend(db, code)
     table = overview.ward_table(db, code, rows)
+    cover = overview.coverage(db, code, table)
     sort = request.args.get("sort", "name")
     return render_template(
         "analysis/province.html",
@@ -112,7 +113,8 @@ def province(code):
         sort=sort if sort in overview.SUMMARY_KEYS else "name",
         keys=overview.SUMMARY_KEYS,
         names=_summary_names(),
-        coverage=overview.coverage(db, code, table, area),
+        coverage=cover,
+        coverage_words=overview_pdf.population_words(cover),
         periods=picker.suggested_periods(_today(), text),
         questionnaire=questionnaire,
     )

@@ -8,7 +8,7 @@ fill). A suppressed cell prints "suppressed" and its n, never a number.
 
 from __future__ import annotations
 
-from flask_babel import force_locale, format_decimal, ngettext
+from flask_babel import force_locale, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 
 from survey import overview, units
@@ -20,6 +20,10 @@ NAME_WIDTH = 43  # mm: "Phường Bình Hưng Hòa" and its like on one line at 
 CELL = (210 - 2 * MARGIN - NAME_WIDTH) / len(overview.SUMMARY_KEYS)
 # Light fills that print as two different greys; the marker carries the meaning anyway.
 FILLS = {overview.HIGHER: (214, 230, 245), overview.LOWER: (253, 224, 196)}
+# A share is given to one decimal (one ward of 168 holds well under 1 %); below 0.1 % the
+# words say "less than 0.1 %" rather than a misleading 0 %.
+SHARE_FORMAT = "#,##0.#%"
+SMALLEST_SHARE = 0.001
 
 
 def gather(db, province: str, period, rows: list[dict], lang: str = "vi") -> dict:
@@ -27,7 +31,7 @@ def gather(db, province: str, period, rows: list[dict], lang: str = "vi") -> dic
     summary = [r for r in rows if r["level"] in ("total", "dimension")]
     table = overview.ward_table(db, province, summary)
     area = overview.by_unit(summary).get(("province", province), {})
-    cover = overview.coverage(db, province, table, area)
+    cover = overview.coverage(db, province, table)
     name = units.get_province(db, province)["name"]
     with force_locale(lang):
         head = [_("Ward or commune"), _("Total")] + [f"D{i}" for i in range(1, 9)]
@@ -41,11 +45,16 @@ def gather(db, province: str, period, rows: list[dict], lang: str = "vi") -> dic
             "title": _(
                 "Province overview: %(province)s, %(period)s", province=name, period=period.label
             ),  # fmt: skip
-            "coverage": ngettext(
-                "%(num)d ward or commune of %(wards)d has answers in this period.",
-                "%(num)d wards and communes of %(wards)d have answers in this period.",
-                cover["with_answers"],
-                wards=cover["wards"],
+            "coverage": " ".join(
+                [
+                    ngettext(
+                        "%(num)d ward or commune of %(wards)d has answers in this period.",
+                        "%(num)d wards and communes of %(wards)d have answers in this period.",
+                        cover["with_answers"],
+                        wards=cover["wards"],
+                    ),
+                    *population_words(cover),
+                ]
             ),
             "legend": _(
                 "A coloured cell with ▲ means the ward's whole 95 percent interval is above the "
@@ -59,6 +68,77 @@ def gather(db, province: str, period, rows: list[dict], lang: str = "vi") -> dic
             "lines": lines,
             "version": _version(rows),
         }
+
+
+def population_words(cover: dict) -> list[str]:
+    """Return the sentences on the population share of overview.coverage, in the active locale.
+
+    The share, which population it is of (the wards' sum, Resolution 202/2025/QH15 or the GSO
+    Statistical Yearbook 2024), a cap at 100 %, and wards with answers but no population.
+    """
+    if not cover["with_answers"]:
+        return []
+    share = cover["population_share"]
+    if share is None:
+        return [
+            _(
+                "The share of the province's population living in wards with answers is "
+                "unknown: some wards' populations are not known."
+            )
+        ]
+    if 0 < share < SMALLEST_SHARE:
+        words = [
+            _(
+                "Wards with answers hold less than %(share)s of the province's population.",
+                share=format_percent(SMALLEST_SHARE, SHARE_FORMAT),
+            )
+        ]
+    else:
+        words = [
+            _(
+                "Wards with answers hold %(share)s of the province's population.",
+                share=format_percent(share, SHARE_FORMAT),
+            )
+        ]
+    people = format_decimal(cover["population"]) if cover["population"] else ""
+    if cover["basis"] == "wards":
+        words.append(_("This population is the sum of the populations of all its wards."))
+    elif cover["basis"] == "nq202_2025_qh15" and people:
+        words.append(
+            _(
+                "This population is %(people)s people, the figure in Resolution "
+                "202/2025/QH15 of the National Assembly (it counts more people than the "
+                "statistics office does, so the share may read low).",
+                people=people,
+            )
+        )
+    elif cover["basis"] == "gso_yearbook_2024" and people:
+        words.append(
+            _(
+                "This population is %(people)s people, the average population in 2024 "
+                "(Statistical Yearbook 2024, General Statistics Office).",
+                people=people,
+            )
+        )
+    if cover["capped"]:
+        words.append(
+            _(
+                "The populations of the wards with answers add up to more than this, "
+                "so the share is shown as %(share)s.",
+                share=format_percent(1, SHARE_FORMAT),
+            )
+        )
+    if cover["without_population"]:
+        words.append(
+            ngettext(
+                "%(num)d ward with answers has no known population: its answers are not "
+                "in the province's estimates nor in this share.",
+                "%(num)d wards with answers have no known population: their answers are not "
+                "in the province's estimates nor in this share.",
+                cover["without_population"],
+            )
+        )
+    return words
 
 
 def _version(rows) -> str:

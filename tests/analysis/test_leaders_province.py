@@ -132,6 +132,10 @@ def test_report_province_writes_overview_and_every_ward(province, tmp_path):
     reader = PdfReader(out / f"overview-{HCMC}-{PERIOD}.pdf")
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 3 and "Phường Bến Thành" in text
+    # Every ward has margins: the share is of their sum, and says so.
+    words = " ".join(text.split())
+    assert "chiếm 100% dân số của tỉnh, thành phố" in words
+    assert "tổng số dân của tất cả các phường, xã" in words
     box = reader.pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
     # Every suppressed cell prints its word and n, never a number: "không hiện" then "n 12".
