@@ -292,3 +292,18 @@ def test_coverage_above_the_shipped_figure_is_capped(db):
     make_margins(db, {"26001": {"sex": {"nam": 8_000_000, "nu": 8_000_000}}})
     found = overview.coverage(db, HCMC, [{"code": "26001", "n": 40}])
     assert found["population_share"] == 1.0 and found["capped"]
+
+
+def test_estimates_page_says_whose_share_the_total_is(app, db, world):
+    """The province's estimates give the total's share: wards where every dimension was estimated.
+
+    The total needs all eight dimensions in a ward; its coverage is of those wards, which may be
+    fewer than the wards with answers, so the sentence says which wards it means.
+    """
+    from tests.analysis.test_analysis_views import report_url
+
+    period = demo_world(db, world)
+    soup, status = page(client_as(app, world, "analyst"), report_url(period, HCMC, "province"))
+    meta = " ".join(soup.select_one("p.meta").text.split())
+    assert status == 200
+    assert "Wards where every dimension could be estimated hold 0.2% of the population" in meta
