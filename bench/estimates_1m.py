@@ -3,8 +3,9 @@
     python bench/generate.py --instance /tmp/b --responses 1000000 --seed 1
     python bench/estimates_1m.py --instance /tmp/b [--processes 2] [--r-quarter 2026-Q1]
 
-Loads the instance's margins.csv (if no set is in force), then times estimates for every ward
-and province and the four quarters of 2026 (rows counted, not kept), and the estimates export
+Applies pending migrations (as the app does on open), loads the instance's margins.csv (if no
+set is in force), then times estimates for every ward and province and the four quarters of
+2026 (rows counted, not kept), and the estimates export
 of one quarter to CSV; peak memory is the process's maximum RSS (children included). With
 --r-quarter it writes bench/out/r_input.csv (ward, weight and a few items of one quarter, the
 weights the engine used) and times R survey's svyby(~y, ~ward, design, svymean) on it.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from survey import csvout, margins  # noqa: E402
+from survey import csvout, margins, migrations  # noqa: E402
 from survey import estimation as estimates  # noqa: E402
 from survey.db import connect  # noqa: E402
 from survey.estimation.decoding import decode  # noqa: E402
@@ -113,6 +114,9 @@ def main():
     parser.add_argument("--r-quarter", default=None)
     args = parser.parse_args()
     db = connect(os.path.join(args.instance, "papi-pulse.sqlite3"))
+    start = time.perf_counter()
+    if names := migrations.apply(db):  # as the app does on open (an older instance)
+        print(f"migrated ({', '.join(names)}) in {time.perf_counter() - start:.1f} s")
     if margins.current_set(db) is None:
         data = Path(args.instance, "margins.csv").read_bytes()
         margins.load(db, data, "margins.csv", "bench")

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from survey import exports, migrations, units  # noqa: E402
 from survey.db import connect  # noqa: E402
+from survey.estimation import stored as decoded_forms  # noqa: E402
 from survey.questionnaire import get  # noqa: E402
 
 QUESTIONNAIRE = ("papi-pulse-core", 1)
@@ -316,6 +317,7 @@ def build_instance(instance: Path, total: int, seed: int, province: str | None =
         [(qid, version, module, shown) for module, shown in sorted(counts.items())],
     )
     exports.fill_cells(db)  # as the app stores each answer: with its export cells
+    decoded_forms.fill(db)  # and with the engine's decoded form
     db.execute("COMMIT")
     db.close()
     return {"responses": stored, "wards": len(wards), "points": len(point_of)}

@@ -8,7 +8,7 @@ import json
 
 from sqlite_utils import Database
 
-from survey.responses import now_iso
+from survey.clock import now_iso
 
 PAGE_SIZE = 50
 # The username of changes made with the command line on the server.

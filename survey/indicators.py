@@ -202,11 +202,11 @@ class Scorer:
             if y is not None:
                 out.append((j, y))
         if self.multi and out:
-            out = _average_repeats(out)
+            out = average_repeats(out)
         return out
 
 
-def _average_repeats(pairs):
+def average_repeats(pairs):
     """Average a respondent's scores on items that share an indicator."""
     sums: dict[int, list] = {}
     for j, y in pairs:

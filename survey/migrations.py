@@ -9,6 +9,7 @@ from sqlite_utils import Database, Migrations
 
 from survey import exports
 from survey.db import immediate
+from survey.estimation import stored
 from survey.units import LEGACY_PROVINCES
 
 migrations = Migrations("papi_pulse")
@@ -400,6 +401,25 @@ def m017_response_cells(db: Database):
         " BEGIN UPDATE responses SET cells = NULL, cells_key = NULL WHERE rowid = NEW.rowid; END"
     )
     exports.fill_cells(db)
+
+
+# Not in a savepoint of its own, for m017's reason (the responses table's every page).
+@migrations(transactional=False)
+def m018_response_decoded(db: Database):
+    """Store each response's decoded form, so that estimates read it instead of decoding (#10).
+
+    Every row is kept; the answers stay the record. A change to a row's answers or
+    questionnaire clears its form, and the engine decodes such rows as before.
+    """
+    db.execute("ALTER TABLE responses ADD COLUMN decoded TEXT")
+    db.execute("ALTER TABLE responses ADD COLUMN decoded_key TEXT")
+    db.execute(
+        "CREATE TRIGGER responses_decoded_stale"
+        " AFTER UPDATE OF answers, questionnaire_id, questionnaire_version ON responses"
+        " BEGIN UPDATE responses SET decoded = NULL, decoded_key = NULL"
+        " WHERE rowid = NEW.rowid; END"
+    )
+    stored.fill(db)
 
 
 def pending(db: Database) -> list[str]:

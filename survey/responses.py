@@ -11,7 +11,10 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from survey import collation, exports, privacy
+from survey.clock import now_iso
 from survey.db import IntegrityError, immediate
+from survey.estimation import stored
+from survey.estimation.spec import spec_for
 from survey.questionnaire import get
 from survey.questionnaire.rotation import choose_modules
 
@@ -67,6 +70,9 @@ def store_response(db: Database, record: dict) -> bool:
     # The export's cells, written once here instead of decoded at every export (#10.7).
     writer = exports.cell_writer(questionnaire)
     row["cells"], row["cells_key"] = writer(row["answers"]), writer.key
+    # The engine's decoded form, made once here instead of at every estimate (#10).
+    spec = spec_for(questionnaire)
+    row["decoded"], row["decoded_key"] = stored.form(spec, row["answers"]), stored.decoded_key(spec)
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     try:
@@ -101,11 +107,6 @@ def decode(row: dict) -> dict:
 def count(db: Database) -> int:
     """Return the number of stored responses."""
     return db.execute("SELECT count(*) FROM responses").fetchone()[0]
-
-
-def now_iso() -> str:
-    """Return the current UTC time as ISO 8601 with seconds."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def iso_from_epoch(seconds: float) -> str:

@@ -15,6 +15,8 @@ import uuid
 
 from survey import accounts, exports, points, units
 from survey.demo_data import synthetic_answers
+from survey.estimation import stored
+from survey.estimation.spec import spec_for
 from survey.questionnaire import catalogue
 
 PASSWORD = "correct horse battery"
@@ -205,7 +207,8 @@ def make_response(db, point, number: int | None = None, **overrides) -> dict:
     """Store a finished response at a point exactly as given (no masking); return its record.
 
     Takes what ``response_record`` takes; any column can be overridden, ``review_status`` and
-    ``mode`` included. JSON columns and the export's cells are written as the app writes them.
+    ``mode`` included. JSON columns, the export's cells and the engine's decoded form are
+    written as the app writes them.
     """
     record = response_record(db, point, number, **overrides)
     row = dict(record)
@@ -219,6 +222,12 @@ def make_response(db, point, number: int | None = None, **overrides) -> dict:
     if questionnaire is not None and "cells" not in overrides:
         writer = exports.cell_writer(questionnaire)
         row["cells"], row["cells_key"] = writer(row["answers"]), writer.key
+    if questionnaire is not None and "decoded" not in overrides:
+        spec = spec_for(questionnaire)
+        row["decoded"], row["decoded_key"] = (
+            stored.form(spec, row["answers"]),
+            stored.decoded_key(spec),
+        )
     marks = ", ".join("?" for _ in row)
     with db.atomic():
         db.execute(f"INSERT INTO responses ({', '.join(row)}) VALUES ({marks})", list(row.values()))

@@ -129,6 +129,6 @@ def test_a_failed_cells_migration_leaves_the_schema_and_rows_as_they_were(tmp_pa
     assert "cells" not in {c.name for c in old["responses"].columns}
     assert "m017_response_cells" in migrations.pending(old)
     monkeypatch.undo()
-    assert migrations.apply(old) == ["m017_response_cells"]
+    assert migrations.apply(old)[0] == "m017_response_cells"  # then the later ones
     assert "cells" in {c.name for c in old["responses"].columns}
     old.close()

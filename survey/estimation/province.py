@@ -12,6 +12,7 @@ import itertools
 import json
 
 from survey import baselines as baseline_store
+from survey.estimation import stored
 from survey.estimation.combine import Combiner, province_base
 from survey.estimation.context import Context
 from survey.estimation.decoding import decode
@@ -87,17 +88,23 @@ def province_rows(db, ctx: Context, questionnaire, province):
 
 def _ward_respondents(db, ctx: Context, spec: Spec, province, bounds, only):
     """Yield (ward, [Respondent]) of a province's responses in the periods, ward by ward."""
+    # The stored form where it is current and no answer is hidden, else the answers (stored).
     sql = (
-        "SELECT ward_code, point_id, submitted_at, answers,"
-        " instr(flags, '\"paper_skip_violated\"') > 0 FROM responses"
+        "SELECT ward_code, point_id, submitted_at, hidden,"
+        " CASE WHEN decoded_key = ? AND NOT hidden THEN decoded END,"
+        " CASE WHEN decoded_key = ? AND NOT hidden AND decoded NOTNULL THEN NULL ELSE answers END"
+        " FROM (SELECT ward_code, point_id, submitted_at, decoded, decoded_key, answers,"
+        " instr(flags, '\"paper_skip_violated\"') > 0 AS hidden FROM responses"
         " WHERE province_code = ? AND questionnaire_id = ? AND questionnaire_version = ?"
         " AND review_status <> 'excluded' AND submitted_at >= ? AND submitted_at < ?"
         + ("" if ctx.include_flagged else " AND flags = '[]'")
         + ("" if ctx.mode is None else " AND mode = ?")
         + ("" if only is None else " AND ward_code IN (SELECT value FROM json_each(?))")
-        + " ORDER BY ward_code"
+        + ") ORDER BY ward_code"
     )
-    params = [province, ctx.qid, ctx.version, min(b[1] for b in bounds), max(b[2] for b in bounds)]
+    key = stored.decoded_key(spec)
+    params = [key, key, province, ctx.qid, ctx.version]
+    params += [min(b[1] for b in bounds), max(b[2] for b in bounds)]
     if ctx.mode is not None:
         params.append(ctx.mode)
     if only is not None:
@@ -105,7 +112,15 @@ def _ward_respondents(db, ctx: Context, spec: Spec, province, bounds, only):
     # Items count in the changes' adjustment even when their rows are not asked for.
     items = ctx.changes or ctx.levels is None or "item" in ctx.levels
     for ward, group in itertools.groupby(db.execute(sql, params), key=lambda r: r[0]):
-        yield ward, [decode(spec, r[1], r[2], r[3], r[4], items) for r in group]
+        yield (
+            ward,
+            [
+                stored.respondent(spec, r[1], r[2], r[4], items)
+                if r[4] is not None
+                else decode(spec, r[1], r[2], r[5], r[3], items)
+                for r in group
+            ],
+        )
 
 
 def _points(ctx, spec, province, period, members, weights, meta, previous, rows, ward):

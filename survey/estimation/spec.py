@@ -84,6 +84,21 @@ class Spec:
     weighting: list = field(default_factory=list)  # [WeightingVariable]
     infos: dict = field(default_factory=dict)  # key -> KeyInfo, filled as keys appear
     sort_keys: dict = field(default_factory=dict)  # key -> its sort key in a report
+    # Count keys numbered in this process (a small int hashes and compares faster than a
+    # tuple of strings): key -> number, and number -> key. Never stored or sent elsewhere.
+    key_ids: dict = field(default_factory=dict)
+    key_list: list = field(default_factory=list)
+    fixed_keys: int = 0  # key numbers below this are the same in every process (item codes)
+    answer_memo: dict = field(default_factory=dict)  # item id -> {answer: decoded}
+    stored_key: str = ""  # fingerprint of stored decoded forms (survey.estimation.stored)
+
+    def key_id(self, key) -> int:
+        """Return this process's number of a count key, numbering it on first sight."""
+        found = self.key_ids.get(key)
+        if found is None:
+            found = self.key_ids[key] = len(self.key_list)
+            self.key_list.append(key)
+        return found
 
     def key_info(self, key) -> KeyInfo:
         """Return the level, name, option, statistic, kind and range of an estimand key."""
@@ -145,6 +160,10 @@ def build_spec(model: indicators.Model) -> Spec:
             continue
         spec.kinds[item.id] = item.type
         spec.keytab[item.id] = {c: (item.id, (item.id, c)) for c in codes}
+        spec.key_id(item.id)
+        for c in codes:
+            spec.key_id((item.id, c))
+    spec.fixed_keys = len(spec.key_list)
     spec.item_order = {plan.item_id: i for i, plan in enumerate(spec.items)}
     spec.n_indicators = len(model.indicators)
     spec.binary = [True] * spec.n_indicators

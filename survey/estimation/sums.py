@@ -31,19 +31,32 @@ class Stat(NamedTuple):
 def compute(respondents, weights, spec):
     """Return {key: Stat} for a unit from its respondents and their final weights."""
     n = len(respondents)
-    s1, s2, cnt = Counter(), Counter(), Counter()
     cells: dict[float, list] = {}
     for r, w in zip(respondents, weights, strict=True):
-        cells.setdefault(w, []).append(r)
+        found = cells.get(w)
+        if found is None:
+            cells[w] = [r]
+        else:
+            found.append(r)
+    s1, s2, cnt = {}, {}, {}  # by key number (Spec.key_id)
     for w, members in cells.items():
         # One C-level count per cell, not one per respondent.
         counted = Counter(chain.from_iterable(r.keys for r in members))
-        counted.update(chain.from_iterable(r.scored for r in members))
+        counted.update(chain.from_iterable(r.score_ids for r in members))
         w2 = w * w
-        for key, m in counted.items():
-            s1[key] += w * m
-            s2[key] += w2 * m
-            cnt[key] += m
+        for i, m in counted.items():
+            if i in cnt:
+                s1[i] += w * m
+                s2[i] += w2 * m
+                cnt[i] += m
+            else:
+                s1[i] = w * m
+                s2[i] = w2 * m
+                cnt[i] = m
+    key_list = spec.key_list
+    s1 = {key_list[i]: v for i, v in s1.items()}
+    s2 = {key_list[i]: v for i, v in s2.items()}
+    cnt = {key_list[i]: v for i, v in cnt.items()}
     out = {}
     _items(out, spec, s1, s2, cnt, n)
     ybar = _indicators(out, spec, s1, s2, cnt, n)
