@@ -1,16 +1,27 @@
 """Benchmark: the analysts' pages that wait on the engine, on a generated instance.
 
     .venv/bin/python bench/generate.py --instance DIR --responses 1000000 --seed 1
-    .venv/bin/python bench/analysis_pages.py --instance DIR [--period 2026-Q4] [--wards 40]
+    .venv/bin/python bench/analysis_pages.py --instance DIR [--period 2026-Q4] [--wards 20]
 
-Signs in as an analyst through the test client (scope checks, templates and translations count)
-and prints the server time of the estimates page of --wards wards of Ho Chi Minh City (each
-page cold: a ward's first visit, with its previous period), median and 95th percentile, and
-the province overview of Ho Chi Minh City (168 wards) cold. CPU seconds are printed beside the
-wall-clock ones: on a shared machine they are the steadier figure.
+Prints the server time (through the test client: scope checks, templates and translations
+count) of the estimates page of --wards wards of Ho Chi Minh City, median and 95th percentile,
+for two kinds of user: a province-level one (an analyst, who may see the whole province and so
+also gets the wards like this one) and a ward-level one (ward staff of those wards, who does
+not). Each is measured
+- cold: just after an answer of that ward changed (the data estimates are made of changed, as
+  they do all day while answers arrive);
+- after a change elsewhere: just after an answer of another ward of the province changed;
+- warm: the same page again, nothing changed;
+and, first of all, with nothing computed yet in the worker (its first pages after a start).
+Then the province overview of Ho Chi Minh City (168 wards): after a change, and warm.
+
+A change is an UPDATE of one response that leaves its values as they were: the triggers that
+mark the data as changed fire, and the instance keeps its figures. CPU seconds are printed
+beside the wall-clock ones, and the load average with every figure: the machine is shared.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -18,7 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.analystlib import analyst_client  # noqa: E402
+from bench.analystlib import analyst_client, signed_in  # noqa: E402
+from survey import accounts, overview  # noqa: E402
+from survey.estimation import cache as estimate_cache  # noqa: E402
 
 HCMC = "79"
 
@@ -38,37 +51,80 @@ def percentile(values, share):
     return ordered[max(0, round(share * len(ordered)) - 1)]
 
 
+def load() -> str:
+    """Return the 1-minute load average, as uptime prints it."""
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def touch(db, ward: str) -> None:
+    """Change one answer of the ward in place: every data mark moves, no figure does."""
+    with db.atomic():
+        db.execute(
+            "UPDATE responses SET review_status = review_status WHERE rowid ="
+            " (SELECT rowid FROM responses WHERE ward_code = ? LIMIT 1)",
+            [ward],
+        )
+
+
+def line(label: str, times) -> None:
+    """Print the median and 95th percentile of (wall, CPU) pairs."""
+    walls, cpus = [t[0] * 1000 for t in times], [t[1] * 1000 for t in times]
+    print(
+        f"  {label:<34} p50 {statistics.median(walls):5.0f} ms, p95 {percentile(walls, 0.95):5.0f}"
+        f" ms; CPU p50 {statistics.median(cpus):5.0f} ms, p95 {percentile(cpus, 0.95):5.0f} ms"
+        f" ({load()})",
+        flush=True,
+    )
+
+
 def main() -> None:
     """Run the benchmark and print one line per figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instance", required=True, type=Path)
     parser.add_argument("--period", default="2026-Q4")
-    parser.add_argument("--wards", type=int, default=40)
+    parser.add_argument("--wards", type=int, default=20)
     args = parser.parse_args()
-    _app, db, client = analyst_client(args.instance)
-    try:
-        wards = [
-            code
-            for (code,) in db.execute(
-                "SELECT DISTINCT ward_code FROM responses WHERE province_code = ?"
-                " ORDER BY ward_code LIMIT ?",
-                [HCMC, args.wards],
-            )
-        ]
-    finally:
-        db.close()
-    times = [
-        timed(client, f"/staff/analysis/?unit=ward&code={code}&period={args.period}")
-        for code in wards
+    app, db, analyst = analyst_client(args.instance)
+    wards = [
+        code
+        for (code,) in db.execute(
+            "SELECT DISTINCT ward_code FROM responses WHERE province_code = ?"
+            " ORDER BY ward_code LIMIT ?",
+            [HCMC, args.wards],
+        )
     ]
-    walls, cpus = [t[0] * 1000 for t in times], [t[1] * 1000 for t in times]
-    print(
-        f"ward page ({len(wards)} wards of 79, {args.period} and its previous quarter, cold):"
-        f" median {statistics.median(walls):.0f} ms, p95 {percentile(walls, 0.95):.0f} ms;"
-        f" CPU median {statistics.median(cpus):.0f} ms, p95 {percentile(cpus, 0.95):.0f} ms"
-    )
-    wall, cpu = timed(client, f"/staff/analysis/province/{HCMC}?period={args.period}")
-    print(f"province overview 79 (168 wards), cold: {wall:.2f} s, CPU {cpu:.2f} s")
+    # Some ward of the province outside the measured ones: an answer arriving elsewhere.
+    other = db.execute(
+        "SELECT max(ward_code) FROM responses WHERE province_code = ?", [HCMC]
+    ).fetchone()[0]
+    staff = signed_in(app, db, "bench.wardstaff", accounts.WARD_STAFF, wards)
+    users = (("province-level (analyst)", analyst), ("ward-level (ward staff)", staff))
+    url = "/staff/analysis/?unit=ward&code={}&period=" + args.period
+    print(f"ward page, {len(wards)} wards of 79, {args.period} and its previous quarter:")
+    for label, client in users:
+        estimate_cache.clear()
+        overview.clear()
+        line(f"{label}, nothing cached", [timed(client, url.format(c)) for c in wards])
+    for label, client in users:
+        cold, elsewhere, warm = [], [], []
+        for code in wards:
+            touch(db, code)
+            cold.append(timed(client, url.format(code)))
+            touch(db, other)
+            elsewhere.append(timed(client, url.format(code)))
+            warm.append(timed(client, url.format(code)))
+        line(f"{label}, cold", cold)
+        line(f"{label}, after a change elsewhere", elsewhere)
+        line(f"{label}, warm", warm)
+    province = f"/staff/analysis/province/{HCMC}?period={args.period}"
+    for label in ("after a change", "warm"):
+        if label != "warm":
+            touch(db, wards[0])
+        wall, cpu = timed(analyst, province)
+        print(
+            f"province overview 79 (168 wards), {label}: {wall:.2f} s, CPU {cpu:.2f} s ({load()})"
+        )
+    db.close()
 
 
 if __name__ == "__main__":
