@@ -25,6 +25,7 @@ BANDS = 3  # thirds of the province's wards by population
 # Other wards with answers a group needs: with one or two a "group" is a pair of wards, whose
 # own noise would decide the comparison; three is the smallest group with a middle.
 MIN_PEERS = 3
+SHOWN_LEVELS = ("total", "dimension")
 
 
 @dataclass
@@ -102,9 +103,10 @@ def compare(db, questionnaire, period, ward, ward_rows, cap, prior_m, mode=None)
     if group.too_small:
         return found
     province = ward["province_code"]
+    # Only the total and the dimensions are shown beside the ward, without their changes.
     rows = estimate_cache.unit_rows(
         db, questionnaire, period, "province", province, group.members, [province], cap,
-        prior_m, mode,
+        prior_m, mode, levels=SHOWN_LEVELS, changes=False,
     )  # fmt: skip
     theirs = {r["key"]: r for r in rows if r["level"] in ("total", "dimension")}
     own = {r["key"]: r for r in ward_rows if r["level"] in ("total", "dimension")}

@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from survey import estimation as estimates
-from survey import points, similar
+from survey import points, similar, units
 from survey.demo_data import add_demo_responses
 from survey.estimation import cache as estimate_cache
 from survey.questionnaire import catalogue
@@ -150,3 +150,44 @@ def test_unknown_population_is_said(app, db, world):
         "html.parser",
     )
     assert "This ward's population is not known" in soup.text
+
+
+SHOWN_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "flag", "shown", "n", "n_item", "n_eff")
+
+
+def _engine_rows(db, period, members, **options):
+    """Return the engine's own province rows restricted to members, as dicts by key."""
+    rows = estimates.run(
+        db, V1, [period], ("province",), cap=5.0, prior_m=20.0, ward_scope=members,
+        provinces=[HCMC], **options,
+    )  # fmt: skip
+    found = (dict(zip(estimates.COLUMNS, row, strict=True)) for row in rows)
+    return {r["key"]: r for r in found if r["level"] in ("total", "dimension")}
+
+
+def test_group_estimate_is_the_engines_own_without_what_it_does_not_show(db, world, monkeypatch):
+    """The group's rows are the engine's totals and dimensions, asked for without changes."""
+    add_wards(db, world)
+    period = estimates.parse_periods(_demo_range())
+    ward = units.get_ward(db, BEN_THANH)
+    own = estimate_cache.unit_rows(
+        db, V1, period, "ward", BEN_THANH, [BEN_THANH], [HCMC], 5.0, 20.0
+    )
+    asked, real = [], estimates.run
+    monkeypatch.setattr(estimates, "run", lambda *a, **k: asked.append(k) or real(*a, **k))
+    found = similar.compare(db, V1, period, ward, own, 5.0, 20.0)
+    monkeypatch.undo()
+    # Neither the previous period nor the items and indicators are computed for the group.
+    assert asked and all(
+        k["changes"] is False and set(k["levels"]) == {"total", "dimension"} for k in asked
+    )
+    members = found["group"].members
+    fast = _engine_rows(db, period, members, levels=("total", "dimension"), changes=False)
+    everything = _engine_rows(db, period, members)
+    assert len(found["lines"]) == 9
+    for line in found["lines"]:
+        group = line["group"]
+        assert group == fast[line["key"]]
+        assert {c: group[c] for c in SHOWN_COLUMNS} == {
+            c: everything[line["key"]][c] for c in SHOWN_COLUMNS
+        }

@@ -58,9 +58,23 @@ _units = Results(MAX_ENTRIES)
 
 
 def unit_rows(
-    db, questionnaire, period, unit_type, code, ward_scope, provinces, cap, prior_m, mode=None
+    db,
+    questionnaire,
+    period,
+    unit_type,
+    code,
+    ward_scope,
+    provinces,
+    cap,
+    prior_m,
+    mode=None,
+    levels=None,
+    changes=True,
 ):
-    """Return the estimate rows (dicts) of one unit and period, computed once per data version."""
+    """Return the estimate rows (dicts) of one unit and period, computed once per data version.
+
+    ``levels`` and ``changes`` as for the engine's run: a page that shows less asks for less.
+    """
     key = (
         questionnaire.id,
         questionnaire.version,
@@ -72,6 +86,8 @@ def unit_rows(
         cap,
         prior_m,
         mode,
+        tuple(levels) if levels is not None else None,
+        changes,
     )
 
     def compute():
@@ -85,6 +101,8 @@ def unit_rows(
             ward_scope=ward_scope,
             provinces=provinces,
             mode=mode,
+            levels=levels,
+            changes=changes,
         )
         return [
             dict(zip(estimation.COLUMNS, row, strict=True))
