@@ -112,3 +112,16 @@ def test_the_mark_names_the_database_file_and_changes_with_the_data(db, counted)
 
 
 AGES = ("a18_34", "a35_54", "a55_plus")
+
+
+def test_a_page_about_one_ward_reads_its_answers_by_the_ward_index(db, counted):
+    """SQLite took the province index and read every answer of the province in the period."""
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        ward(db)
+    finally:
+        db.conn.set_trace_callback(None)
+    read = next(s for s in statements if "FROM responses" in s and "json_each" in s)
+    plan = " ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {read}"))
+    assert "responses_ward_time" in plan and "responses_province_time" not in plan

@@ -95,7 +95,10 @@ def _ward_respondents(db, ctx: Context, spec: Spec, province, bounds, only):
         " CASE WHEN decoded_key = ? AND NOT hidden AND decoded NOTNULL THEN NULL ELSE answers END"
         " FROM (SELECT ward_code, point_id, submitted_at, decoded, decoded_key, answers,"
         " instr(flags, '\"paper_skip_violated\"') > 0 AS hidden FROM responses"
-        " WHERE province_code = ? AND questionnaire_id = ? AND questionnaire_version = ?"
+        # A few wards: "+" keeps SQLite off the province index, which it chose over the ward
+        # index and so read every answer of the province in the periods (40 ms for one ward).
+        + (" WHERE province_code = ?" if only is None else " WHERE +province_code = ?")
+        + " AND questionnaire_id = ? AND questionnaire_version = ?"
         " AND review_status <> 'excluded' AND submitted_at >= ? AND submitted_at < ?"
         + ("" if ctx.include_flagged else " AND flags = '[]'")
         + ("" if ctx.mode is None else " AND mode = ?")
