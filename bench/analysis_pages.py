@@ -12,7 +12,8 @@ not). Each is measured
   they do all day while answers arrive);
 - after a change elsewhere: just after an answer of another ward of the province changed;
 - warm: the same page again, nothing changed;
-and, first of all, with nothing computed yet in the worker (its first pages after a start).
+and, first of all, with nothing computed yet in the worker (its first pages after a start:
+the wards like this one are then made of every member ward's answers).
 Then the province overview of Ho Chi Minh City (168 wards): after a change, and warm.
 
 A change is an UPDATE of one response that leaves its values as they were: the triggers that
@@ -101,7 +102,9 @@ def main() -> None:
     users = (("province-level (analyst)", analyst), ("ward-level (ward staff)", staff))
     url = "/staff/analysis/?unit=ward&code={}&period=" + args.period
     print(f"ward page, {len(wards)} wards of 79, {args.period} and its previous quarter:")
-    for label, client in users:
+    # The province-level user last: the worker then holds what it computed, as a worker does
+    # from its first pages on, and the cold figures below are those of a running worker.
+    for label, client in reversed(users):
         estimate_cache.clear()
         overview.clear()
         line(f"{label}, nothing cached", [timed(client, url.format(c)) for c in wards])
