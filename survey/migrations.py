@@ -422,6 +422,53 @@ def m018_response_decoded(db: Database):
     stored.fill(db)
 
 
+@migrations()
+def m019_ward_data_version(db: Database):
+    """Mark each ward's answers apart from the rest of what estimates are made of (#10.3).
+
+    data_version (m011) moves on any change anywhere, so a result about one ward or a few was
+    made anew whenever anyone in the country answered. ward_data_version holds a random mark
+    per ward, set anew by any change to one of its responses (both wards' when a response
+    moves), input_data_version one mark for every other table of _ESTIMATE_INPUTS: a result
+    made of some wards keys on the input mark and those wards' marks. Random, as m011's.
+    """
+    db.execute(
+        "CREATE TABLE ward_data_version (ward_code TEXT PRIMARY KEY, n INTEGER NOT NULL)"
+        " WITHOUT ROWID"
+    )
+    db.execute("INSERT INTO ward_data_version (ward_code, n) SELECT code, random() FROM wards")
+    db.execute(
+        "CREATE TABLE input_data_version"
+        " (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO input_data_version (id, n) VALUES (1, random())")
+    mark = (
+        "INSERT OR REPLACE INTO ward_data_version (ward_code, n) VALUES ({}.ward_code, random());"
+    )
+    moved = (
+        "INSERT OR REPLACE INTO ward_data_version (ward_code, n)"
+        " SELECT OLD.ward_code, random() WHERE OLD.ward_code IS NOT NEW.ward_code;"
+    )
+    for event, body in (
+        ("INSERT", mark.format("NEW")),
+        ("UPDATE", mark.format("NEW") + " " + moved),
+        ("DELETE", mark.format("OLD")),
+    ):
+        db.execute(
+            f"CREATE TRIGGER responses_{event.lower()}_ward_data_version"
+            f" AFTER {event} ON responses BEGIN {body} END"
+        )
+    for table in _ESTIMATE_INPUTS:
+        if table == "responses":
+            continue
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_input_data_version"
+                f" AFTER {event} ON {table}"
+                " BEGIN UPDATE input_data_version SET n = random() WHERE id = 1; END"
+            )
+
+
 def pending(db: Database) -> list[str]:
     """Return the names of migrations not yet applied."""
     return [m.name for m in migrations.pending(db)]

@@ -47,7 +47,8 @@ def area_rows(db, questionnaire, period, province, cap, prior_m) -> list[dict]:
         found = (dict(zip(estimates.COLUMNS, values, strict=True)) for values in rows)
         return [row for row in found if row["level"] in ("total", "dimension")]
 
-    return _results.get(db, key, compute)
+    # Its wards' marks: an answer in another province leaves the overview as it was.
+    return _results.get(db, key, compute, lambda db: estimate_cache.province_marks(db, province))
 
 
 def clear() -> None:

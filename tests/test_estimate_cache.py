@@ -7,7 +7,8 @@ from survey import baselines, reviews
 from survey import estimation as estimates
 from survey.estimation import cache as estimate_cache
 from survey.estimation import parse_periods
-from tests.factories import make_margins, make_response, make_wards
+from survey.webdb import open_db
+from tests.factories import BEN_THANH, SAI_GON, make_margins, make_response, make_wards
 
 Q1 = parse_periods("2026-Q1")
 
@@ -109,6 +110,59 @@ def test_the_mark_names_the_database_file_and_changes_with_the_data(db, counted)
         db, "26734", answers={"sex": "m", "age_band": "a18_34", "q1": "no"}, questionnaire_id="tiny"
     )
     assert estimate_cache.data_version(db) != (path, mark)
+
+
+def answer(db, ward="26734"):
+    """Store one more tiny answer at the ward; return its id."""
+    return make_response(
+        db, ward, answers={"sex": "m", "age_band": "a18_34", "q1": "no"}, questionnaire_id="tiny"
+    )["id"]
+
+
+def marks(db):
+    """Return (input mark, Sài Gòn's mark, Bến Thành's mark)."""
+    _path, inputs, wards = estimate_cache.ward_marks(db, [SAI_GON, BEN_THANH])
+    return inputs, dict(wards)[SAI_GON], dict(wards)[BEN_THANH]
+
+
+def test_a_ward_mark_moves_with_its_own_answers_only(db, counted):
+    """An answer, a review, a move and a deletion mark their wards; inputs mark the rest."""
+    make_wards(db, wards=(BEN_THANH,))
+    inputs, saigon, benthanh = marks(db)
+    response_id = answer(db)
+    moved = marks(db)
+    assert moved[0] == inputs and moved[1] != saigon and moved[2] == benthanh
+    with db.atomic():
+        db.execute("UPDATE responses SET ward_code = ? WHERE id = ?", [BEN_THANH, response_id])
+    after = marks(db)
+    assert after[0] == inputs and after[1] != moved[1] and after[2] != benthanh
+    with db.atomic():
+        db.execute("DELETE FROM responses WHERE id = ?", [response_id])
+    assert marks(db)[:2] == after[:2] and marks(db)[2] != after[2]
+    before = marks(db)
+    make_margins(db, {SAI_GON: {"sex": {"m": 50, "f": 50}}})
+    assert marks(db)[0] != before[0] and marks(db)[1:] == before[1:]
+
+
+def test_an_answer_in_another_ward_keeps_the_page(db, counted):
+    """A ward's page is made of its own answers: another ward's answer leaves it cached."""
+    make_wards(db, wards=(BEN_THANH,))
+    first = ward(db)
+    answer(db, BEN_THANH)
+    assert ward(db) is first and len(counted) == 1
+    answer(db)
+    assert n_of(ward(db)) == 13 and len(counted) == 2
+
+
+def test_another_workers_answer_makes_the_page_fresh(app, db, counted):
+    """The marks are in the database: an answer through another connection is seen."""
+    ward(db)
+    other = open_db(app)
+    try:
+        answer(other)
+    finally:
+        other.close()
+    assert n_of(ward(db)) == 13 and len(counted) == 2
 
 
 AGES = ("a18_34", "a35_54", "a55_plus")

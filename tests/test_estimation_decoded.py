@@ -223,7 +223,7 @@ def test_the_migration_keeps_every_row_and_stores_forms_equal_to_the_answers(
     marks = ", ".join("?" for _ in columns)
     old.conn.executemany(f"INSERT INTO responses ({listed}) VALUES ({marks})", rows)
     before = rows_of(db)
-    assert migrations.apply(old) == ["m018_response_decoded"]
+    assert migrations.apply(old)[0] == "m018_response_decoded"  # then the later ones
     assert old.execute(f"SELECT {listed} FROM responses ORDER BY rowid").fetchall() == rows
     spec = spec_for(catalogue.get("papi-pulse-core", 1))
     found = old.execute("SELECT answers, decoded, decoded_key FROM responses").fetchall()
@@ -246,5 +246,5 @@ def test_a_failed_decoded_migration_leaves_the_schema_and_rows_as_they_were(tmp_
         migrations.apply(old)
     assert "decoded" not in {c.name for c in old["responses"].columns}
     monkeypatch.undo()
-    assert migrations.apply(old) == ["m018_response_decoded"]
+    assert migrations.apply(old)[0] == "m018_response_decoded"  # then the later ones
     old.close()

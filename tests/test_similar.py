@@ -165,29 +165,100 @@ def _engine_rows(db, period, members, **options):
     return {r["key"]: r for r in found if r["level"] in ("total", "dimension")}
 
 
-def test_group_estimate_is_the_engines_own_without_what_it_does_not_show(db, world, monkeypatch):
-    """The group's rows are the engine's totals and dimensions, asked for without changes."""
-    add_wards(db, world)
+def _compare(db):
+    """Return Bến Thành's comparison with the wards like it over the demo range."""
     period = estimates.parse_periods(_demo_range())
-    ward = units.get_ward(db, BEN_THANH)
     own = estimate_cache.unit_rows(
         db, V1, period, "ward", BEN_THANH, [BEN_THANH], [HCMC], 5.0, 20.0
     )
-    asked, real = [], estimates.run
-    monkeypatch.setattr(estimates, "run", lambda *a, **k: asked.append(k) or real(*a, **k))
-    found = similar.compare(db, V1, period, ward, own, 5.0, 20.0)
-    monkeypatch.undo()
-    # Neither the previous period nor the items and indicators are computed for the group.
-    assert asked and all(
-        k["changes"] is False and set(k["levels"]) == {"total", "dimension"} for k in asked
-    )
+    return similar.compare(db, V1, period, units.get_ward(db, BEN_THANH), own, 5.0, 20.0)
+
+
+def test_group_estimate_is_the_engines_own_without_what_it_does_not_show(db, world):
+    """The group's rows, combined from kept ward sums, are the engine's run of the group."""
+    add_wards(db, world)
+    estimate_cache.clear()
+    found = _compare(db)
+    period = estimates.parse_periods(_demo_range())
     members = found["group"].members
     fast = _engine_rows(db, period, members, levels=("total", "dimension"), changes=False)
     everything = _engine_rows(db, period, members)
     assert len(found["lines"]) == 9
     for line in found["lines"]:
         group = line["group"]
-        assert group == fast[line["key"]]
+        assert group == fast[line["key"]] and group["change"] == ""
         assert {c: group[c] for c in SHOWN_COLUMNS} == {
             c: everything[line["key"]][c] for c in SHOWN_COLUMNS
         }
+
+
+@pytest.fixture
+def parts_read(monkeypatch):
+    """Record the wards whose sums the cache reads from the responses."""
+    read, real = [], estimate_cache.province_rows
+
+    def province_rows(db, ctx, questionnaire, province):
+        read.append(sorted(ctx.ward_scope))
+        return real(db, ctx, questionnaire, province)
+
+    monkeypatch.setattr(estimate_cache, "province_rows", province_rows)
+    estimate_cache.clear()
+    yield read
+    estimate_cache.clear()
+
+
+def test_a_new_answer_in_the_group_reads_only_its_ward_again(db, world, parts_read):
+    """After an answer at 26000, only 26000 is read again and the group says the new n."""
+    add_wards(db, world)
+    before = {line["key"]: line["group"] for line in _compare(db)["lines"]}
+    assert len(parts_read) == 4
+    parts_read.clear()
+    point = points.get_point(db, _point_of(db, "26000"))
+    add_demo_responses(db, point, V1, 61, seed=99)  # one more
+    found = _compare(db)
+    assert parts_read == [["26000"]]
+    period = estimates.parse_periods(_demo_range())
+    fresh = _engine_rows(
+        db, period, found["group"].members, levels=("total", "dimension"), changes=False
+    )
+    for line in found["lines"]:
+        assert line["group"] == fresh[line["key"]]
+    assert found["lines"][0]["group"]["n"] == before["total"]["n"] + 1
+
+
+def test_an_answer_outside_the_group_keeps_the_group(db, world, parts_read):
+    """An answer at 26200 (the top third) changes no member: nothing is read again."""
+    add_wards(db, world)
+    first = _compare(db)["lines"][0]["group"]
+    parts_read.clear()
+    point = points.get_point(db, _point_of(db, "26200"))
+    add_demo_responses(db, point, V1, 61, seed=98)  # one more
+    assert _compare(db)["lines"][0]["group"] is first and parts_read == []
+
+
+def test_a_first_answer_in_a_ward_like_it_joins_the_group(db, world, parts_read):
+    """26002 had no answers: its first one makes it a member, read and counted at once."""
+    add_wards(db, world)
+    assert _compare(db)["group"].peers == 3
+    parts_read.clear()
+    point = points.create_point(db, "26002", "Điểm 26002", "one_stop")
+    add_demo_responses(db, point, V1, 1, seed=97)
+    found = _compare(db)
+    assert found["group"].peers == 4 and "26002" in found["group"].members
+    assert parts_read == [["26002"]]
+
+
+def test_a_population_change_makes_every_part_fresh(db, world, parts_read):
+    """Margins, official scores and units are in every ward's sums: all are read again."""
+    add_wards(db, world)
+    _compare(db)
+    parts_read.clear()
+    with db.atomic():
+        db.execute("UPDATE wards SET population = 52500 WHERE code = '26000'")
+    _compare(db)
+    assert sorted(w for (w,) in parts_read) == sorted([BEN_THANH, SAI_GON, "26000", "26001"])
+
+
+def _point_of(db, ward):
+    """Return the id of a ward's first collection point."""
+    return db.execute("SELECT min(id) FROM points WHERE ward_code = ?", [ward]).fetchone()[0]
