@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 
 from survey import baselines, estimation, margins
-from survey.estimation.combine import Combiner
+from survey.estimation.combine import Combiner, province_base
 from survey.estimation.context import Context
 from survey.estimation.province import area_rows, province_rows
 from survey.estimation.report import Unit
@@ -188,9 +188,13 @@ def summary_rows(db, questionnaire, period, province, wards, cap, prior_m, mode=
     key += (tuple(members), cap, prior_m, mode)
 
     def compute():
+        parts = [_part(db, questionnaire, period, province, ward, cap, mode) for ward in members]
         combiner = Combiner()
-        for ward in members:  # the engine adds wards in code order, so the sums are its own
-            combiner.merge(_part(db, questionnaire, period, province, ward, cap, mode))
+        for part in parts:  # the engine adds wards in code order, so the sums are its own
+            combiner.merge(part)
+        # The area's population by the engine's rule for a few wards, not as provinces added.
+        known = {ward: part.base.population for ward, part in zip(members, parts, strict=True)}
+        combiner.base = province_base(province, known, True)
         ctx = _summary_context(
             db, questionnaire, period, cap, prior_m, mode, members, ("province",)
         )
