@@ -25,6 +25,15 @@ class ItemPlan(NamedTuple):
     top: tuple | None  # scale: the codes of its top-two box
 
 
+class ItemNumbers(NamedTuple):
+    """An ItemPlan's count keys as key numbers (``Spec.key_id``): what the sums are keyed by."""
+
+    item: int  # the item's own key (every respondent with an answer)
+    codes: tuple  # ItemPlan.codes
+    values: list | None  # [(number, value)] of a scale's values
+    top: tuple  # ItemPlan.top
+
+
 class SubPlan(NamedTuple):
     """One sub-dimension: its indicators and its PAPI range."""
 
@@ -89,6 +98,7 @@ class Spec:
     key_ids: dict = field(default_factory=dict)
     key_list: list = field(default_factory=list)
     fixed_keys: int = 0  # key numbers below this are the same in every process (item codes)
+    item_numbers: list = field(default_factory=list)  # per ItemPlan: its keys' numbers
     answer_memo: dict = field(default_factory=dict)  # item id -> {answer: decoded}
     stored_key: str = ""  # fingerprint of stored decoded forms (survey.estimation.stored)
 
@@ -164,6 +174,16 @@ def build_spec(model: indicators.Model) -> Spec:
         for c in codes:
             spec.key_id((item.id, c))
     spec.fixed_keys = len(spec.key_list)
+    for plan in spec.items:
+        number = {c: spec.key_ids[(plan.item_id, c)] for c in spec.keytab[plan.item_id]}
+        spec.item_numbers.append(
+            ItemNumbers(
+                spec.key_ids[plan.item_id],
+                tuple(number[c] for c in plan.codes),
+                None if plan.values is None else [(number[c], v) for c, v in plan.values],
+                tuple(number[c] for c in plan.top) if plan.top else (),
+            )
+        )
     spec.item_order = {plan.item_id: i for i, plan in enumerate(spec.items)}
     spec.n_indicators = len(model.indicators)
     spec.binary = [True] * spec.n_indicators

@@ -1,6 +1,8 @@
 """Direct estimates for one reporting unit (a ward or collection point in one period).
 
 Respondents arrive decoded once (``decoding.Respondent``); the weights come from raking the unit.
+The sums are keyed by key number (``Spec.key_id``: a small int hashes faster than a tuple of
+strings), and each reported item's numbers are worked out once per spec (``ItemNumbers``).
 Every respondent in a raking cell has the same weight, so item statistics are sums over
 cells of counts (``Counter`` does the counting in C); only the composites (sub-dimension,
 dimension, total), whose linearized variance needs each respondent's combined influence
@@ -53,10 +55,6 @@ def compute(respondents, weights, spec):
                 s1[i] = w * m
                 s2[i] = w2 * m
                 cnt[i] = m
-    key_list = spec.key_list
-    s1 = {key_list[i]: v for i, v in s1.items()}
-    s2 = {key_list[i]: v for i, v in s2.items()}
-    cnt = {key_list[i]: v for i, v in cnt.items()}
     out = {}
     _items(out, spec, s1, s2, cnt, n)
     ybar = _indicators(out, spec, s1, s2, cnt, n)
@@ -85,62 +83,71 @@ def _mean(W, Q, m, swy, sw2y, sw2y2, swy2, n):
 
 def _items(out, spec, s1, s2, cnt, n):
     """Add option shares, means and top-two-box shares of every reported item."""
-    for item_id, kind, codes, values, top in spec.items:
-        W = s1.get(item_id, 0.0)
+    for (item_id, kind, codes, values, top), numbers in zip(
+        spec.items, spec.item_numbers, strict=True
+    ):
+        item = numbers.item
+        W = s1.get(item, 0.0)
         if W <= 0.0:
             continue
-        Q, m = s2[item_id], cnt[item_id]
+        Q, m = s2[item], cnt[item]
         if kind == "choice":
-            for code in codes:
-                key = (item_id, code)
+            for code, i in zip(codes, numbers.codes, strict=True):
                 out[("item", item_id, code, "share")] = _share(
-                    W, Q, m, s1.get(key, 0.0), s2.get(key, 0.0), n
+                    W, Q, m, s1.get(i, 0.0), s2.get(i, 0.0), n
                 )
             continue
         swy = sw2y = sw2y2 = swy2 = 0.0
-        mv = Q
-        numeric = values if values is not None else _numeric_keys(s1, item_id)
-        for code, v in numeric:
-            key = (item_id, code)
-            a = s1.get(key)
+        numeric = numbers.values if values is not None else _numeric_keys(spec, s1, item_id)
+        for i, v in numeric:
+            a = s1.get(i)
             if a is None:
                 continue
-            b = s2[key]
+            b = s2[i]
             swy += v * a
             swy2 += v * v * a
             sw2y += v * b
             sw2y2 += v * v * b
         # Special codes (don't know) count for the item but not for its mean.
-        Wv = W - sum(s1.get((item_id, c), 0.0) for c in codes)
-        mv = Q - sum(s2.get((item_id, c), 0.0) for c in codes)
-        mm = m - sum(cnt.get((item_id, c), 0) for c in codes)
+        special = numbers.codes
+        Wv = W - sum(s1.get(i, 0.0) for i in special)
+        mv = Q - sum(s2.get(i, 0.0) for i in special)
+        mm = m - sum(cnt.get(i, 0) for i in special)
         if Wv > 0.0:
             out[("item", item_id, "", "mean")] = _mean(Wv, mv, mm, swy, sw2y, sw2y2, swy2, n)
             if top:
-                a = sum(s1.get((item_id, c), 0.0) for c in top)
-                b = sum(s2.get((item_id, c), 0.0) for c in top)
+                a = sum(s1.get(i, 0.0) for i in numbers.top)
+                b = sum(s2.get(i, 0.0) for i in numbers.top)
                 out[("item", item_id, "", "top2")] = _share(Wv, mv, mm, a, b, n)
 
 
-def _numeric_keys(s1, item_id):
-    """Return (code, value) of an integer item's answered values found in the sums."""
-    return [
-        (k[1], float(k[1]))
-        for k in s1
-        if type(k) is tuple
-        and k[0] == item_id
-        and isinstance(k[1], str)
-        and k[1].lstrip("-").isdigit()
-    ]
+def _numeric_keys(spec, s1, item_id):
+    """Return (key number, value) of an integer item's answered values found in the sums."""
+    key_list = spec.key_list
+    found = []
+    for i in s1:
+        k = key_list[i]
+        if (
+            type(k) is tuple
+            and k[0] == item_id
+            and isinstance(k[1], str)
+            and k[1].lstrip("-").isdigit()
+        ):
+            found.append((i, float(k[1])))
+    return found
 
 
 def _indicators(out, spec, s1, s2, cnt, n):
     """Add indicator means; return their ybar (None where nobody contributes)."""
     sums = [[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0] for _ in range(spec.n_indicators)]
-    for key, a in s1.items():
+    key_list, fixed = spec.key_list, spec.fixed_keys
+    for i, a in s1.items():
+        if i < fixed:
+            continue  # item keys
+        key = key_list[i]
         if type(key) is tuple and type(key[0]) is int:
             j, y = key
-            b = s2[key]
+            b = s2[i]
             acc = sums[j]
             acc[0] += a
             acc[1] += b
@@ -148,7 +155,7 @@ def _indicators(out, spec, s1, s2, cnt, n):
             acc[3] += y * b
             acc[4] += y * y * b
             acc[5] += y * y * a
-            acc[6] += cnt[key]
+            acc[6] += cnt[i]
     ybar = [None] * spec.n_indicators
     for j, (W, Q, swy, sw2y, sw2y2, swy2, m) in enumerate(sums):
         if W > 0.0:
