@@ -296,7 +296,9 @@ def korn_graubard(p, variance, n, level=0.95, df=None, n_rows=None):
         if df is not None and n_rows is not None:
             n_eff *= (t_quantile(alpha / 2.0, n_rows - 1) / t_quantile(alpha / 2.0, df)) ** 2
         n_eff = min(n_eff, float(n))
-    x = n_eff * p
+    # A share summed in another order than its base can round past 0 or 1 (1 + 4e-16): its
+    # interval is that of 0 or 1, not a quantile of a beta with a negative parameter.
+    x = n_eff * min(1.0, max(0.0, p))
     lower = betaincinv(alpha / 2.0, x, n_eff - x + 1.0)
     upper = betaincinv(1.0 - alpha / 2.0, x + 1.0, n_eff - x)
     return KGInterval(lower, upper, n_eff)

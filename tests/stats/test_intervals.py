@@ -65,3 +65,13 @@ def test_t_interval():
     lo, hi = t_interval(3.0, 0.5, 19)
     assert hi - 3.0 == pytest.approx(0.5 * 2.0930240544083092, rel=1e-12)
     assert 3.0 - lo == pytest.approx(hi - 3.0)
+
+
+@pytest.mark.parametrize(
+    "p, variance, n, edge",
+    [(1.0000000000000004, 1.6567894613191855e-16, 1, 1.0), (1 + 2e-16, 1e-3, 40, 1.0)]
+    + [(-1e-17, 1e-3, 40, 0.0)],
+)
+def test_a_share_rounded_past_its_end_gets_the_interval_of_the_end(p, variance, n, edge):
+    """A top-two share summed apart from its base came out at 1 + 4e-16 and crashed qbeta."""
+    assert korn_graubard(p, variance, n) == korn_graubard(edge, 0.0, n)
