@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/crash_test.py [--seconds 30] [--clients 8]
 
-Timeline (fractions of --seconds): load starts; at 1/4 one worker is killed with SIGKILL
+The server runs as deployed (survey/gunicorn_conf.py: 2 workers per core). Timeline
+(fractions of --seconds): load starts; at 1/4 one worker is killed with SIGKILL
 (gunicorn replaces it); at 1/2 the master and every worker are killed with SIGKILL; the
 server is restarted at once on the same instance and the load goes on to the end. Clients
 treat a broken connection like a phone losing signal: that questionnaire is abandoned, never
@@ -31,7 +32,7 @@ def crash_run(seconds: int, clients: int, folder: Path) -> dict:
     env, token, secret = loadlib.make_instance(folder / "instance")
     port = loadlib.free_port()
     log = open(folder / "server.log", "ab")  # noqa: SIM115 - closed below
-    server = {"process": loadlib.start_server(env, port, 2, log)}
+    server = {"process": loadlib.start_server(env, port, None, log)}
     events = []
 
     def killer():
@@ -46,7 +47,7 @@ def crash_run(seconds: int, clients: int, folder: Path) -> dict:
             os.kill(pid, signal.SIGKILL)
         server["process"].wait()
         events.append("killed master and workers")
-        server["process"] = loadlib.start_server(env, port, 2, log)
+        server["process"] = loadlib.start_server(env, port, None, log)
         events.append("restarted")
 
     thread = threading.Thread(target=killer)
