@@ -7,14 +7,32 @@ Settings, and why:
 - foreign_keys on: a response cannot point at a collection point that does not exist.
 - mmap_size is never set: with several writer processes it turns the WAL-reset race of
   SQLite 3.7.0-3.51.2 into lasting corruption.
+
+Writers of the web workers queue on a lock file (``queue_writers``): SQLite's own busy
+handler polls, sleeping 1, 2, 5, 10 ms and more between tries, so under load a worker slept
+through most of the moments the write lock was free (0.9 sleeps per final submit, and the
+wait longer than the transaction itself). An exclusive ``flock`` on ``<database>-writers``
+taken before ``BEGIN IMMEDIATE`` puts the waiting workers in the kernel's queue instead,
+woken the moment the holder commits. The kernel drops the lock of a process that dies
+(``kill -9`` included), so a dead holder blocks no one. Only web requests' connections queue
+(webdb.py): their transactions last milliseconds, and each waits at most the busy timeout for
+any other writer (a command's long import) inside SQLite, so a queued worker's wait stays
+bounded; command-line writers keep SQLite's busy timeout alone.
 """
 
 import contextlib
 import errno
 import logging
+import os
+import threading
 
-from sqlite_utils import Database
+import sqlite_utils
 from sqlite_utils.utils import sqlite3
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; writers rely on the busy timeout alone
+    fcntl = None
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +75,42 @@ def sqlite_warning() -> str | None:
     return None
 
 
-def connect(path: str, busy_timeout_ms: int = 5000, synchronous: str = "FULL") -> Database:
-    """Open the database at path with the app's pragmas."""
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database, with the lock file its writers queue on (None: no queue)."""
+
+    writers_lock: int | None = None
+
+    def close(self) -> None:
+        """Close the connection and the lock file."""
+        super().close()
+        if self.writers_lock is not None:
+            os.close(self.writers_lock)
+            self.writers_lock = None
+
+
+# Whether this thread holds the writers' lock: a second connection of the same thread (one
+# opened inside another's transaction) must not wait for its own thread.
+_queued = threading.local()
+
+
+def writers_lock_path(path: str) -> str:
+    """Return the path of the lock file that a database's web writers queue on."""
+    return f"{path}-writers"
+
+
+def connect(
+    path: str, busy_timeout_ms: int = 5000, synchronous: str = "FULL", queue_writers=False
+) -> Database:
+    """Open the database at path with the app's pragmas.
+
+    ``queue_writers`` makes ``immediate`` wait its turn on the writers' lock file first.
+    """
     conn = sqlite3.connect(
         path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
     )
     db = Database(conn, execute_plugins=False)
+    if queue_writers and fcntl is not None and path != ":memory:":
+        db.writers_lock = os.open(writers_lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if mode.lower() != "wal" and path != ":memory:":
@@ -87,15 +135,32 @@ def immediate(db: Database):
         with db.atomic():
             yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
+    with _queue(db):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def _queue(db: Database):
+    """Hold the writers' lock for the block when the connection queues its writers."""
+    lock = getattr(db, "writers_lock", None)
+    if lock is None or getattr(_queued, "held", False):
+        yield
+        return
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    _queued.held = True
     try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+        yield
+    finally:
+        _queued.held = False
+        fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def integrity_check(db: Database) -> list[str]:

@@ -183,8 +183,13 @@ def flags_for(
     duplicate: bool = False,
     honeypot: str | None = None,
     now: float | None = None,
+    burst: bool = True,
 ) -> list[str]:
-    """Return the sorted flags of a finished response about to be stored."""
+    """Return the sorted flags of a finished response about to be stored.
+
+    ``burst=False`` leaves out the one flag that reads the database (``is_burst``), for a
+    caller that reads it inside its write transaction; ``db`` may then be None.
+    """
     found = set(record.get("flags", []))
     modules, answers = record["modules"], record["answers"]
     if duplicate:
@@ -197,6 +202,6 @@ def flags_for(
         found.add("too_fast")
     if is_straight_lined(questionnaire, modules, answers):
         found.add("straight_lining")
-    if is_burst(db, record["point_id"], now):
+    if burst and is_burst(db, record["point_id"], now):
         found.add("burst")
     return sorted(found)

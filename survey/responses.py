@@ -6,6 +6,7 @@ point, the questionnaire version, the modules shown and server-side times.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -39,12 +40,23 @@ def assign_modules(db: Database, questionnaire) -> list[str]:
     return modules
 
 
-def store_response(db: Database, record: dict) -> bool:
-    """Insert one finished response in one transaction; False if its id was already stored.
+@dataclass(frozen=True)
+class Prepared:
+    """A finished response encoded for its INSERT: masked, JSON-encoded, export cells written."""
 
-    The id is made when the citizen starts, so a double-tapped submit button or a retry after
-    a lost reply stores the response once. Free text is masked here (survey/privacy.py), so
-    that no caller can store a phone number.
+    row: dict
+
+    def with_flag(self, flag: str) -> "Prepared":
+        """Return the same response with one more flag."""
+        flags = sorted({*json.loads(self.row["flags"]), flag})
+        return Prepared(dict(self.row, flags=json.dumps(flags)))
+
+
+def prepare(record: dict) -> Prepared:
+    """Mask, encode and render a finished response's row, ready to insert.
+
+    Pure work, done before the write transaction: the citizen pages prepare the row first so
+    that the write lock is held only for the statements and the commit.
     """
     questionnaire = get(record["questionnaire_id"], record["questionnaire_version"])
     answers, flags = privacy.mask_response(
@@ -73,6 +85,17 @@ def store_response(db: Database, record: dict) -> bool:
     # The engine's decoded form, made once here instead of at every estimate (#10).
     spec = spec_for(questionnaire)
     row["decoded"], row["decoded_key"] = stored.form(spec, row["answers"]), stored.decoded_key(spec)
+    return Prepared(row)
+
+
+def store_response(db: Database, record: dict | Prepared) -> bool:
+    """Insert one finished response in one transaction; False if its id was already stored.
+
+    The id is made when the citizen starts, so a double-tapped submit button or a retry after
+    a lost reply stores the response once. Free text is masked on the way (survey/privacy.py,
+    in ``prepare`` when given a plain record), so that no caller can store a phone number.
+    """
+    row = (record if isinstance(record, Prepared) else prepare(record)).row
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     try:

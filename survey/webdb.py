@@ -6,7 +6,7 @@ import os
 import threading
 
 import click
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask.cli import with_appcontext
 from werkzeug.routing import IntegerConverter
 
@@ -41,10 +41,16 @@ def page_number(args) -> int:
     return min(max(args.get("page", 1, type=row_int), 1), MAX_PAGE)
 
 
-def open_db(app) -> storage.Database:
-    """Open a new connection to the app's database with the configured pragmas."""
+def open_db(app, queue_writers=False) -> storage.Database:
+    """Open a new connection to the app's database with the configured pragmas.
+
+    ``queue_writers``: for web requests, whose writers queue on a lock file (survey/db.py).
+    """
     return storage.connect(
-        app.config["DATABASE"], app.config["DB_BUSY_TIMEOUT_MS"], app.config["DB_SYNCHRONOUS"]
+        app.config["DATABASE"],
+        app.config["DB_BUSY_TIMEOUT_MS"],
+        app.config["DB_SYNCHRONOUS"],
+        queue_writers=queue_writers,
     )
 
 
@@ -76,13 +82,15 @@ def _kept_db(app) -> storage.Database:
         inode = os.stat(path).st_ino
     except OSError:
         inode = None  # not created yet, or in memory: open anew until it exists
-    key = (os.getpid(), path, inode, app.config["DB_BUSY_TIMEOUT_MS"], app.config["DB_SYNCHRONOUS"])
+    queue = has_request_context()  # a command's writer keeps the busy timeout alone
+    config = (app.config["DB_BUSY_TIMEOUT_MS"], app.config["DB_SYNCHRONOUS"])
+    key = (os.getpid(), path, inode, *config, queue)
     kept = getattr(_kept, "entry", None)
     if kept is not None and kept[0] == key and inode is not None:
         return kept[1]
     if kept is not None and kept[0][0] == os.getpid():
         kept[1].close()
-    db = open_db(app)
+    db = open_db(app, queue_writers=queue)
     _kept.entry = (key, db)
     return db
 

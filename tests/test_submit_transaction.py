@@ -1,8 +1,14 @@
 """A final submit is one durable transaction on a connection the worker keeps."""
 
+import fcntl
+import os
 import shutil
+import subprocess
+import sys
+import threading
 
-from survey import backup, responses, webdb
+from survey import backup, exports, responses, webdb
+from survey import db as db_module
 from survey.db import OperationalError
 from tests.test_ops_durability import add_point, walk_to_the_end
 
@@ -138,3 +144,103 @@ def test_a_failed_insert_rolls_back_the_count_and_a_retry_counts_once(app, clien
         assert hits[0] == 1
     finally:
         db.close()
+
+
+def lock_is_free(path) -> bool:
+    """Tell whether the writers' lock file can be locked exclusively right now."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def test_a_final_submit_waits_its_turn_on_the_writers_lock(app, client):
+    """Web writers queue in the kernel, woken at once, instead of SQLite's sleeping retries."""
+    point = add_point(app)
+    path = db_module.writers_lock_path(app.config["DATABASE"])
+    seen = []
+
+    def during(statement):
+        if statement.startswith(("INSERT INTO responses", "COMMIT")):
+            seen.append((statement.split()[0], lock_is_free(path)))
+
+    location = client.post(f"/s/{point['token']}/start").headers["Location"]
+    client.get(location)
+    db = webdb._kept.entry[1]
+    db.conn.set_trace_callback(during)
+    try:
+        _path, _data, response = walk_to_the_end(client, point)
+    finally:
+        db.conn.set_trace_callback(None)
+    assert "/thanks" in response.headers["Location"]
+    assert ("INSERT", False) in seen and ("COMMIT", False) in seen
+    assert lock_is_free(path)  # given back with the commit
+
+
+def test_the_row_is_prepared_before_the_write_transaction(app, client, monkeypatch):
+    """Masking, JSON and export cells are done before BEGIN: the lock covers only SQL."""
+    point = add_point(app)
+    in_transaction = []
+    original = exports.cell_writer
+
+    def writer(questionnaire):
+        in_transaction.append(webdb.get_db().conn.in_transaction)
+        return original(questionnaire)
+
+    monkeypatch.setattr(exports, "cell_writer", writer)
+    _path, _data, response = walk_to_the_end(client, point)
+    assert "/thanks" in response.headers["Location"]
+    assert in_transaction == [False]
+
+
+def test_commands_do_not_queue_and_a_thread_never_waits_for_itself(app):
+    """A command keeps the busy timeout; a second connection of one thread fails, not hangs."""
+    assert webdb.open_db(app).writers_lock is None
+    first = webdb.open_db(app, queue_writers=True)
+    second = db_module.connect(app.config["DATABASE"], 50, queue_writers=True)
+    outcome = []
+
+    def nested():
+        with db_module.immediate(first):
+            try:
+                with db_module.immediate(second):
+                    outcome.append("entered")
+            except OperationalError as exc:
+                outcome.append(str(exc))
+
+    thread = threading.Thread(target=nested, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    first.close()
+    second.close()
+    assert not thread.is_alive() and outcome == ["database is locked"]
+
+
+def test_a_killed_holder_of_the_writers_lock_blocks_no_one(app, client):
+    """The kernel drops the lock of a process killed with SIGKILL: the next submit goes on."""
+    point = add_point(app)
+    path = db_module.writers_lock_path(app.config["DATABASE"])
+    with subprocess.Popen(  # noqa: S603 - fixed command
+        [sys.executable, "-c", HOLD_LOCK, path], stdout=subprocess.PIPE, text=True
+    ) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            assert not lock_is_free(path)
+        finally:
+            holder.kill()
+    _path, _data, response = walk_to_the_end(client, point)
+    assert "/thanks" in response.headers["Location"]
+
+
+HOLD_LOCK = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(600)
+"""
+

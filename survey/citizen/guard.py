@@ -1,6 +1,6 @@
-"""The citizen pages' defences: rate limits, the "already answered here" cookie, flags, masking.
+"""The citizen pages' defences: rate limits, the "already answered here" cookie, flags.
 
-Thin request-side glue around survey.ratelimit, survey.quality and survey.privacy, so that
+Thin request-side glue around survey.ratelimit and survey.quality, so that
 the views stay short. The network address is read from ``request.remote_addr``, which
 ProxyFix (PROXY_COUNT) has already set from the trusted proxy's header; X-Forwarded-For is
 never read here.
@@ -8,7 +8,7 @@ never read here.
 
 from flask import current_app, request
 
-from survey import privacy, quality, ratelimit
+from survey import quality, ratelimit
 from survey.webdb import get_db
 
 HONEYPOT_FIELD = quality.HONEYPOT_FIELD
@@ -46,14 +46,22 @@ def mark_answered(response, point: dict) -> None:
 
 
 def checked_record(questionnaire, point: dict, record: dict) -> dict:
-    """Return the record with free text masked and its quality flags set."""
-    answers, flags = privacy.mask_response(questionnaire, record["answers"])
-    record = dict(record, answers=answers, flags=flags)
+    """Return the record with its quality flags set, all but ``burst`` (see ``is_burst``).
+
+    Free text is masked, and ``pii_masked`` added, by ``responses.prepare``.
+    """
+    record = dict(record)
     record["flags"] = quality.flags_for(
-        get_db(),
+        None,
         questionnaire,
         record,
         duplicate=answered_here(point),
         honeypot=request.form.get(quality.HONEYPOT_FIELD, "").strip(),
+        burst=False,
     )
     return record
+
+
+def is_burst(point: dict) -> bool:
+    """Tell whether the point's last hour is a burst: read inside the write transaction."""
+    return quality.is_burst(get_db(), point["id"])

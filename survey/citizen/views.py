@@ -213,14 +213,18 @@ def _finish(point, draft, questionnaire, page):
         "submitted_at": responses.iso_from_epoch(now),
         "duration_seconds": max(0, round(now - draft.started_at)),
     }
+    # Flags, masking, JSON and export cells first: the write lock is held only for SQL.
+    prepared = responses.prepare(guard.checked_record(questionnaire, point, record))
     db = get_db()
-    # One commit, so one fsync, per answer: the rate-limit count, the reads behind the quality
-    # flags and the response are one BEGIN IMMEDIATE transaction (a refused answer writes
-    # nothing; a repeated one is stored once and, rolled back with it, not counted twice).
+    # One commit, so one fsync, per answer: the rate-limit count, the burst count and the
+    # response are one BEGIN IMMEDIATE transaction (a refused answer writes nothing; a
+    # repeated one is stored once and, rolled back with it, not counted twice).
     with immediate(db):
         verdict = guard.allowed("finish", point)
         if verdict.allowed:
-            responses.store_response(db, guard.checked_record(questionnaire, point, record))
+            if guard.is_burst(point):
+                prepared = prepared.with_flag("burst")
+            responses.store_response(db, prepared)
     if not verdict.allowed:
         return _too_many(point, draft, page, verdict)
     response = redirect(url_for("citizen.thanks", token=point["token"], **carry.lang_arg()), 303)
