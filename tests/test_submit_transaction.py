@@ -9,7 +9,9 @@ import threading
 
 from survey import backup, exports, responses, webdb
 from survey import db as db_module
+from survey.citizen import draft as drafts
 from survey.db import OperationalError
+from tests.citizen.citizen_helpers import answer_page, page_path
 from tests.test_ops_durability import add_point, walk_to_the_end
 
 
@@ -244,3 +246,22 @@ print("held", flush=True)
 time.sleep(600)
 """
 
+
+def test_a_page_post_checks_its_draft_signature_once(app, client, monkeypatch):
+    """The draft cookie and the hidden field carry the same string: it is verified once."""
+    point = add_point(app)
+    location = client.post(f"/s/{point['token']}/start").headers["Location"]
+    data = answer_page(client.get(location).text)
+    assert client.get_cookie(drafts.cookie_name(point["token"])).value == data["state"]
+    loaded = []
+    original = drafts.load
+
+    def counting(signed, *args):
+        if signed:
+            loaded.append(signed)
+        return original(signed, *args)
+
+    monkeypatch.setattr(drafts, "load", counting)
+    response = client.post(page_path(location), data=data)
+    assert response.status_code == 303 and "/p/" in response.headers["Location"]
+    assert loaded == [data["state"]]

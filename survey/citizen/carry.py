@@ -24,14 +24,13 @@ TYPED_FIELDS, TYPED_VALUES, TYPED_LENGTH = 40, 20, 2000
 def current_draft(token: str) -> drafts.Draft | None:
     """Return the newest draft among the cookie, the hidden field and the URL."""
     secret, age = current_app.config["SECRET_KEY"], current_app.config["DRAFT_MAX_AGE_SECONDS"]
-    found = [
-        drafts.load(source, secret, token, age)
-        for source in (
-            request.cookies.get(drafts.cookie_name(token)),
-            request.form.get("state"),
-            request.args.get("d"),
-        )
-    ]
+    sources = (
+        request.cookies.get(drafts.cookie_name(token)),
+        request.form.get("state"),
+        request.args.get("d"),
+    )
+    # The cookie and the hidden field usually carry the same signed string: check it once.
+    found = [drafts.load(source, secret, token, age) for source in dict.fromkeys(sources)]
     return drafts.newest(*found)
 
 
