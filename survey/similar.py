@@ -17,7 +17,9 @@ includes the ward. Storage look-ups take ``db`` first; no Flask.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from survey import margins, overview
 from survey.estimation import cache as estimate_cache
@@ -27,8 +29,9 @@ BANDS = 3  # thirds of the province's wards by population
 # Other wards with answers a group needs: with one or two a "group" is a pair of wards, whose
 # own noise would decide the comparison; three is the smallest group with a middle.
 MIN_PEERS = 3
-# A group is a few hundred bytes; finding it reads the province's answers of the period (about
-# 30 ms on the 1M data set), on every ward page of a province-level user.
+# A group is a few hundred bytes; finding it read the province's answers of the period (about
+# 30 ms on the 1M data set) on every ward page of a province-level user.
+_shapes = estimate_cache.Results(1024)
 _groups = estimate_cache.Results(1024)
 
 
@@ -67,52 +70,67 @@ def band_of(value: float | None, known: list[float]) -> int | None:
     return sum(1 for edge in edges if value >= edge)
 
 
-def answered(db, province: str, period, questionnaire) -> set[str]:
-    """Return the wards of a province with answers in the period."""
+def answered(db, province: str, period, questionnaire, wards=None) -> set[str]:
+    """Return the wards of a province (or of ``wards`` in it) with answers in the period."""
     start, end = period.utc_bounds()
-    return {
-        r[0]
-        for r in db.execute(
-            "SELECT DISTINCT ward_code FROM responses WHERE province_code = ?"
-            " AND submitted_at >= ? AND submitted_at < ? AND review_status <> 'excluded'"
-            " AND questionnaire_id = ? AND questionnaire_version = ?",
-            [province, start, end, questionnaire.id, questionnaire.version],
-        )
-    }
+    # Among a few wards: "+" keeps SQLite on the ward index, not every answer of the province.
+    sql = (
+        "SELECT DISTINCT ward_code FROM responses WHERE "
+        + ("province_code = ?" if wards is None else "+province_code = ?")
+        + " AND submitted_at >= ? AND submitted_at < ? AND review_status <> 'excluded'"
+        " AND questionnaire_id = ? AND questionnaire_version = ?"
+        + ("" if wards is None else " AND ward_code IN (SELECT value FROM json_each(?))")
+    )
+    params = [province, start, end, questionnaire.id, questionnaire.version]
+    if wards is not None:
+        params.append(json.dumps(sorted(wards)))
+    return {r[0] for r in db.execute(sql, params)}
+
+
+class Shape(NamedTuple):
+    """A ward's kind and band, and the wards of its kind and band (itself too): no answers."""
+
+    kind: str
+    band: int | None
+    low: float | None
+    high: float | None
+    candidates: tuple
 
 
 def group_of(db, ward: dict, period, questionnaire) -> Group:
     """Return the group of wards like ``ward`` (a units.get_ward row) with answers in the period.
 
-    Kept until an answer in the province or a margin or unit changes (its data marks).
+    Its band is kept until a margin or a unit changes (the input mark), its members until an
+    answer of a ward like it changes (their marks): an answer elsewhere changes neither.
     """
-    province = ward["province_code"]
-    key = (ward["code"], period.label, questionnaire.id, questionnaire.version)
-    return _groups.get(
-        db,
-        key,
-        lambda: _group_of(db, ward, period, questionnaire),
-        lambda db: estimate_cache.province_marks(db, province),
+    shape = _shapes.get(
+        db, (ward["code"],), lambda: _shape(db, ward), lambda db: estimate_cache.ward_marks(db, ())
     )
+    if shape.band is None:
+        return Group(shape.kind, None)
+    key = (ward["code"], period.label, questionnaire.id, questionnaire.version)
+
+    def compute():
+        found = answered(db, ward["province_code"], period, questionnaire, shape.candidates)
+        members = [c for c in shape.candidates if c in found or c == ward["code"]]
+        return Group(shape.kind, shape.band, shape.low, shape.high, members)
+
+    return _groups.get(db, key, compute, lambda db: estimate_cache.ward_marks(db, shape.candidates))
 
 
-def _group_of(db, ward: dict, period, questionnaire) -> Group:
-    """Return the group of wards like ``ward`` from the data."""
+def _shape(db, ward: dict) -> Shape:
+    """Return the ward's kind, band and the wards of both, from the units and margins."""
     province = ward["province_code"]
     kinds = dict(db.execute("SELECT code, kind FROM wards WHERE province_code = ?", [province]))
     pops = populations(db, province)
     known = [p for p in pops.values() if p]
     band = band_of(pops.get(ward["code"]), known)
-    group = Group(KINDS.get(ward["kind"], ward["kind"]), band)
+    kind = KINDS.get(ward["kind"], ward["kind"])
     if band is None:
-        return group
+        return Shape(kind, None, None, None, ())
     same = [c for c, p in pops.items() if p and band_of(p, known) == band]
-    group.low, group.high = min(pops[c] for c in same), max(pops[c] for c in same)
-    with_answers = answered(db, province, period, questionnaire)
-    group.members = sorted(
-        c for c in same if kinds[c] == ward["kind"] and (c in with_answers or c == ward["code"])
-    )
-    return group
+    low, high = min(pops[c] for c in same), max(pops[c] for c in same)
+    return Shape(kind, band, low, high, tuple(sorted(c for c in same if kinds[c] == ward["kind"])))
 
 
 def compare(db, questionnaire, period, ward, ward_rows, cap, prior_m, mode=None) -> dict:
