@@ -265,3 +265,29 @@ def test_a_page_post_checks_its_draft_signature_once(app, client, monkeypatch):
     response = client.post(page_path(location), data=data)
     assert response.status_code == 303 and "/p/" in response.headers["Location"]
     assert loaded == [data["state"]]
+
+
+def test_final_submits_do_not_rebuild_or_rehash_the_engine_spec(app, monkeypatch):
+    """The spec is kept per loaded questionnaire version: spec_for (which hashes it) runs once."""
+    point = add_point(app)
+    responses._specs.clear()
+    calls = []
+    original = responses.spec_for
+
+    def counting(questionnaire):
+        calls.append(questionnaire.version)
+        return original(questionnaire)
+
+    monkeypatch.setattr(responses, "spec_for", counting)
+    for _ in range(2):
+        _path, _data, response = walk_to_the_end(app.test_client(), point)
+        assert "/thanks" in response.headers["Location"]
+    assert len(calls) == 1
+    db = webdb.open_db(app)
+    try:
+        assert (
+            db.execute("SELECT count(*) FROM responses WHERE decoded IS NOT NULL").fetchone()[0]
+            == 2
+        )
+    finally:
+        db.close()
