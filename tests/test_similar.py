@@ -239,6 +239,15 @@ def test_an_answer_outside_the_group_keeps_the_group(db, world, parts_read):
     assert again["group"] is group  # nor is the province's answers read to find the group
 
 
+def test_a_kept_ward_part_holds_the_total_and_dimensions_only(db, world):
+    """Only their sums make the group's rows; a part with every estimand was 30 KB, not 6."""
+    add_wards(db, world)
+    period = estimates.parse_periods(_demo_range())
+    part = estimate_cache._part(db, V1, period, HCMC, BEN_THANH, 5.0, None)
+    assert {key[0] for _label, key in part.sums} == {"dim", "total"}
+    assert len(part.sums) == 9
+
+
 def test_a_first_answer_in_a_ward_like_it_joins_the_group(db, world, parts_read):
     """26002 had no answers: its first one makes it a member, read and counted at once."""
     add_wards(db, world)

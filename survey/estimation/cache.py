@@ -31,10 +31,11 @@ from survey.estimation.spec import spec_for
 
 # About 230 rows of 45 cells for a ward: 64 results are a few megabytes per worker.
 MAX_ENTRIES = 64
-# A ward's part holds nine sums per period, under a kilobyte: every ward of the country for
-# one period (3,321) fits, a few megabytes per worker.
-MAX_PARTS = 4096
+# A ward's part keeps nine sums per period, about 6 KB (measured on the 1M set): 2,048 parts,
+# every ward of a dozen provinces of Ho Chi Minh City's size for a period, are 11 MB a worker.
+MAX_PARTS = 2048
 SUMMARY_LEVELS = ("total", "dimension")
+_SUMMARY_KEYS = ("dim", "total")  # the first item of their estimand keys (survey.estimation.sums)
 
 
 def data_version(db) -> tuple:
@@ -172,7 +173,12 @@ def _part(db, questionnaire, period, province, ward, cap, mode) -> Combiner:
     def compute():
         # No unit type: the ward's sums only, no row of the ward nor of the province.
         ctx = _summary_context(db, questionnaire, period, cap, 0.0, mode, [ward], ())
-        return province_rows(db, ctx, questionnaire, province)[1]
+        part = province_rows(db, ctx, questionnaire, province)[1]
+        # Rows of the total and dimensions are made of their own sums alone (no change, so no
+        # adjustment across estimands): the indicators' and sub-dimensions' would take 8 times
+        # the memory. (A few wards' population is their sum: no coverage is capped.)
+        part.sums = {k: v for k, v in part.sums.items() if k[1][0] in _SUMMARY_KEYS}
+        return part
 
     return _parts.get(db, key, compute, lambda db: ward_marks(db, [ward]))
 
