@@ -75,8 +75,9 @@ def respondent(spec: Spec, point_id, submitted_at, text: str, items=True) -> Res
         keys = tuple(keys)
     flat = found[2]
     scored = tuple(zip(flat[::2], flat[1::2], strict=True))
-    ids = spec.key_ids
-    score_ids = tuple([ids[p] if p in ids else spec.key_id(p) for p in scored])
+    score_ids = tuple(map(spec.key_ids.get, scored))
+    if None in score_ids:  # a score this process has not numbered yet
+        score_ids = tuple(map(spec.key_id, scored))
     return Respondent(tuple(found[0]), point_id, submitted_at, keys, scored, score_ids)
 
 
