@@ -1,8 +1,9 @@
 """The estimation engine: stored responses -> weighted estimates for every unit and period.
 
-The method is documented in ``engine``. Inside: ``decoding`` (a stored response, once), ``spec``
-(what to estimate for a questionnaire), ``weighting`` (raking a ward), ``sums`` (per-unit sums),
-``method`` (intervals, flags, change, smoothing), ``report`` (the rows), ``combine`` (wards into
+The method is documented in ``engine``. Inside: ``decoding`` (a stored response, once),
+``stored`` (that decoding, kept per response), ``spec`` (what to estimate for a
+questionnaire), ``weighting`` (raking a ward), ``sums`` (per-unit sums), ``method``
+(intervals, flags, change, smoothing), ``report`` (the rows), ``combine`` (wards into
 provinces), ``province`` (one province's rows), ``cache`` (results per data version) and
 ``names`` (names in words beside the codes). The pure, R-matched functions are survey.stats.
 """
