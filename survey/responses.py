@@ -15,7 +15,6 @@ from survey import collation, exports, privacy
 from survey.clock import now_iso
 from survey.db import IntegrityError, immediate
 from survey.estimation import stored
-from survey.estimation.spec import spec_for
 from survey.questionnaire import get
 from survey.questionnaire.rotation import choose_modules
 
@@ -62,7 +61,7 @@ def _spec(questionnaire):
     key = (questionnaire.id, questionnaire.version)
     kept = _specs.get(key)
     if kept is None or kept[0] is not questionnaire:
-        kept = _specs[key] = (questionnaire, spec_for(questionnaire))
+        kept = _specs[key] = (questionnaire, stored.spec_of(questionnaire))
     return kept[1]
 
 
@@ -98,7 +97,11 @@ def prepare(record: dict) -> Prepared:
     row["cells"], row["cells_key"] = writer(row["answers"]), writer.key
     # The engine's decoded form, made once here instead of at every estimate (#10).
     spec = _spec(questionnaire)
-    row["decoded"], row["decoded_key"] = stored.form(spec, row["answers"]), stored.decoded_key(spec)
+    if spec is None:  # a questionnaire the scoring model refuses: estimates decode nothing
+        row["decoded"] = row["decoded_key"] = None
+    else:
+        row["decoded"] = stored.form(spec, row["answers"])
+        row["decoded_key"] = stored.decoded_key(spec)
     return Prepared(row)
 
 

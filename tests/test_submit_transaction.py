@@ -11,6 +11,7 @@ from survey import backup, exports, responses, webdb
 from survey import db as db_module
 from survey.citizen import draft as drafts
 from survey.db import OperationalError
+from survey.estimation import stored
 from tests.citizen.citizen_helpers import answer_page, page_path
 from tests.test_ops_durability import add_point, walk_to_the_end
 
@@ -268,17 +269,17 @@ def test_a_page_post_checks_its_draft_signature_once(app, client, monkeypatch):
 
 
 def test_final_submits_do_not_rebuild_or_rehash_the_engine_spec(app, monkeypatch):
-    """The spec is kept per loaded questionnaire version: spec_for (which hashes it) runs once."""
+    """The spec is kept per loaded questionnaire version: spec_of (spec_for hashes it) runs once."""
     point = add_point(app)
     responses._specs.clear()
     calls = []
-    original = responses.spec_for
+    original = stored.spec_of
 
     def counting(questionnaire):
         calls.append(questionnaire.version)
         return original(questionnaire)
 
-    monkeypatch.setattr(responses, "spec_for", counting)
+    monkeypatch.setattr(stored, "spec_of", counting)
     for _ in range(2):
         _path, _data, response = walk_to_the_end(app.test_client(), point)
         assert "/thanks" in response.headers["Location"]

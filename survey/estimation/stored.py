@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 from survey.estimation.decoding import Respondent, decode
 from survey.estimation.spec import Spec, spec_for
-from survey.questionnaire import get
+from survey.questionnaire import QuestionnaireError, get
 
 DECODED_FORMAT = 1
 # Rowids per UPDATE when forms are filled: memory stays a few MB whatever the table's size
@@ -81,6 +81,19 @@ def respondent(spec: Spec, point_id, submitted_at, text: str, items=True) -> Res
     return Respondent(tuple(found[0]), point_id, submitted_at, keys, scored, score_ids)
 
 
+def spec_of(questionnaire) -> Spec | None:
+    """Return the engine's spec of a questionnaire, or None when it cannot be scored.
+
+    An instance questionnaire is checked by its loader, not by the scoring model: one that
+    loads but does not map every sub-dimension gets no stored form, so that storing an answer
+    never fails on it (its estimates say why instead).
+    """
+    try:
+        return spec_for(questionnaire)
+    except QuestionnaireError:
+        return None
+
+
 def fill(db: Database) -> int:
     """Store the decoded form of each response without one (known questionnaires)."""
     specs: dict = {}
@@ -89,7 +102,7 @@ def fill(db: Database) -> int:
         spec = specs.get((qid, version), False)
         if spec is False:
             try:
-                spec = specs[qid, version] = spec_for(get(qid, version))
+                spec = specs[qid, version] = spec_of(get(qid, version))
             except KeyError:
                 spec = specs[qid, version] = None
         if spec is None:
