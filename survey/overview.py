@@ -204,15 +204,17 @@ def answered(db, period, questionnaire, province=None, wards=None) -> bool:
     return db.execute(sql + " LIMIT 1", args).fetchone() is not None
 
 
-def answered_version(db, period, questionnaire, province=None, wards=None):
+def answered_version(db, period, questionnaire, province=None, wards=None, where="1", params=()):
     """Return the version of the questionnaire most answered in the scope and period.
 
     Estimates are made per version, so a quarter answered before a change of version is shown
     with the version its answers are on, not as an empty page of the new one. The given
     (current) version when nobody in the scope answered, or on a tie; only versions the app
-    still has count.
+    still has count. ``where``/``params``: a scope condition on ``w`` (the user's wards).
     """
-    counts = responses.versions_answered(db, period, questionnaire.id, province, wards)
+    counts = responses.versions_answered(
+        db, period, questionnaire.id, province, wards, where, params
+    )
     best, most = questionnaire, counts.get(questionnaire.version, 0)
     for (qid, version), other in sorted(catalogue.available().items(), reverse=True):
         if qid == questionnaire.id and counts.get(version, 0) > most:

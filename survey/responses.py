@@ -175,19 +175,25 @@ def in_scope(period, questionnaire, province=None, wards=None) -> tuple[str, lis
     return sql, args
 
 
-def versions_answered(db: Database, period, questionnaire_id: str, province=None, wards=None):
-    """Return {version: counted answers} of a questionnaire id in the period and scope."""
+def versions_answered(
+    db: Database, period, questionnaire_id: str, province=None, wards=None, where="1", params=()
+):
+    """Return {version: counted answers} of a questionnaire id in the period and scope.
+
+    ``where``/``params`` is a scope condition on ``w``, the answers' wards (access.scope_clause).
+    """
     start, end = period.utc_bounds()
     sql = (
-        "SELECT questionnaire_version, count(*) FROM responses WHERE submitted_at >= ?"
+        "SELECT questionnaire_version, count(*) FROM responses r JOIN wards w"
+        f" ON w.code = r.ward_code WHERE ({where}) AND submitted_at >= ?"
         " AND submitted_at < ? AND review_status <> 'excluded' AND questionnaire_id = ?"
     )
-    args = [start, end, questionnaire_id]
+    args = [*params, start, end, questionnaire_id]
     if wards is not None:
-        sql += f" AND ward_code IN ({', '.join('?' * len(wards))})"
+        sql += f" AND r.ward_code IN ({', '.join('?' * len(wards))})"
         args += sorted(wards)
     elif province is not None:
-        sql += " AND province_code = ?"
+        sql += " AND r.province_code = ?"
         args.append(province)
     return dict(db.execute(sql + " GROUP BY questionnaire_version", args).fetchall())
 

@@ -44,12 +44,15 @@ def _shown_questionnaire(period, province, wards=None):
     return _questionnaire(period, ([province], wards, ""))
 
 
-def _area_rows(code, period):
-    """Return the summary rows of the province and its wards with the configured method."""
+def _area_rows(code, period, questionnaire=None):
+    """Return the summary rows of the province and its wards with the configured method.
+
+    ``questionnaire``: the version the page shows (none: the one shown for that period).
+    """
     config = current_app.config
     return overview.area_rows(
         get_db(),
-        _shown_questionnaire(period, code),
+        questionnaire or _shown_questionnaire(period, code),
         period,
         code,
         config["WEIGHT_TRIM_CAP"],
@@ -90,10 +93,12 @@ def province(code):
     place = _province_or_404(code)
     period, text = _period(code)
     db = get_db()
-    rows = _area_rows(code, period)
+    # Chosen once: an answer landing mid-request must not put one version's rows under
+    # another version's labels.
+    questionnaire = _shown_questionnaire(period, code)
+    rows = _area_rows(code, period, questionnaire)
     units_rows = overview.by_unit(rows)
     area = units_rows.get(("province", code), {})
-    questionnaire = _shown_questionnaire(period, code)
     report = present.build(list(area.values()), questionnaire, current_locale())
     blend = baselines.blend(db, code)
     table = overview.ward_table(db, code, rows)
@@ -162,7 +167,11 @@ def report_pdf():
     unit_type, code, scope = _unit_request()
     period, text = _shown_period(unit_type, code, scope)
     lang = "en" if request.args.get("lang") == "en" else "vi"
-    data = ward_report.gather(get_db(), current_app.config, unit_type, code, period, lang)
+    provinces, wards, _name = scope
+    shown = _shown_questionnaire(period, provinces[0], wards)  # ?questionnaire= too
+    data = ward_report.gather(
+        get_db(), current_app.config, unit_type, code, period, lang, questionnaire=shown
+    )
     name = f"report-{unit_type}-{code}-{period.label}.pdf".replace("..", "_")
     return Response(
         ward_report.render(data),

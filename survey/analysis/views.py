@@ -177,14 +177,19 @@ def _questionnaire(period=None, scope=None):
     """Return the questionnaire asked for (?questionnaire=id:version), 400 if there is none.
 
     Not asked: with a period, the version of the current questionnaire most answered in it
-    within the scope (``(provinces, ward scope, name)``; none: every answer), so that a
+    within the scope (``(provinces, ward scope, name)``; none: the user's wards), so that a
     quarter answered before a change of version opens on its answers; else the current one.
     """
     text = request.args.get("questionnaire", "").strip()
     if not text:
         if period is None:
             return current_questionnaire()
-        provinces, wards = (scope or (None, None, ""))[:2]
+        if scope is None:  # no unit: the wards the user may see (the picker's list)
+            where, params = access.scope_clause(current_user())
+            return overview.answered_version(
+                get_db(), period, current_questionnaire(), where=where, params=params
+            )
+        provinces, wards = scope[:2]
         province = provinces[0] if provinces and len(provinces) == 1 else None
         return overview.answered_version(get_db(), period, current_questionnaire(), province, wards)
     qid, _sep, version = text.partition(":")

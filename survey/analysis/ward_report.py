@@ -33,8 +33,11 @@ def shown_questionnaire(db, config, period, province, wards=None):
     return overview.answered_version(db, period, current, province, wards)
 
 
-def rows_for(db, config, unit_type, code, period):
-    """Return the engine rows of a ward or province with the configured method (cached)."""
+def rows_for(db, config, unit_type, code, period, questionnaire=None):
+    """Return the engine rows of a ward or province with the configured method (cached).
+
+    ``questionnaire``: the version to estimate (none: the one the pages show for the period).
+    """
     if unit_type == "ward":
         ward = units.get_ward(db, code)
         provinces, scope = [ward["province_code"]], {code}
@@ -42,7 +45,7 @@ def rows_for(db, config, unit_type, code, period):
         provinces, scope = [code], None
     return estimate_cache.unit_rows(
         db,
-        shown_questionnaire(db, config, period, provinces[0], scope),
+        questionnaire or shown_questionnaire(db, config, period, provinces[0], scope),
         period,
         unit_type,
         code,
@@ -85,8 +88,6 @@ def gather(db, config, unit_type, code, period, lang="vi", rows=None, questionna
     ``rows`` are the unit's if known, made with ``questionnaire`` (none: the version most
     answered in the unit and period, as the pages show).
     """
-    if rows is None:
-        rows = rows_for(db, config, unit_type, code, period)
     if unit_type == "ward":
         ward = units.get_ward(db, code)
         name, province = f"{ward['name']}, {ward['province_name']}", ward["province_code"]
@@ -95,6 +96,8 @@ def gather(db, config, unit_type, code, period, lang="vi", rows=None, questionna
     wards = {code} if unit_type == "ward" else None
     if questionnaire is None:
         questionnaire = shown_questionnaire(db, config, period, province, wards)
+    if rows is None:
+        rows = rows_for(db, config, unit_type, code, period, questionnaire)
     before = overview.version_before(db, period, questionnaire, province, wards)
     with force_locale(lang):
         report = present.build(rows, questionnaire, lang)

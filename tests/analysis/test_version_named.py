@@ -195,3 +195,39 @@ def test_the_version_shown_is_the_one_most_answered_in_the_scope(db, world):
     assert overview.answered_version(db, q2, V2, "01").version == 2  # nobody in Hà Nội
     db.execute("UPDATE responses SET questionnaire_version = 9 WHERE questionnaire_version = 1")
     assert overview.answered_version(db, q2, V2, HCMC).version == 2  # no version 9 in the app
+
+
+def test_a_province_managers_ward_list_follows_the_versions_answered_in_their_province(
+    app, db, world
+):
+    """Hà Nội answered v2 more; Hồ Chí Minh City only v1: its manager's list still shows it."""
+    from tests.factories import HOAN_KIEM, make_point
+
+    seed(db, world, [("2026-Q1", V1, 30)])
+    make_responses(db, make_point(db, HOAN_KIEM, "UBND", "office"), 40, day="2026-02-15")
+    page = client_as(app, world, "province_manager").get("/staff/analysis/?period=2026-Q1&lang=en")
+    text = page_text(page)
+    assert "No ward or commune you may see has answers in this period." not in text
+    links = BeautifulSoup(page.data, "html.parser").select(f"main a[href*='code={BEN_THANH}']")
+    assert links and "Bến Thành" in links[0].text
+
+
+def test_a_report_names_the_version_its_rows_were_made_with(app, db, world, monkeypatch):
+    """An answer landing mid-report must not put version 1's rows under version 2's name."""
+    from survey.analysis import ward_report
+    from survey.estimation import parse_periods
+
+    seed(db, world, [("2026-Q1", V1, 5), ("2026-Q1", V2, 4)])
+    original, seen = ward_report.rows_for, []
+
+    def rows_then_an_answer(*args, **kwargs):
+        rows = original(*args, **kwargs)
+        seen.append({row["questionnaire_version"] for row in rows})
+        make_responses(db, world["point"], 1, day="2026-02-21", seed=99)  # a tie: v2 wins
+        return rows
+
+    monkeypatch.setattr(ward_report, "rows_for", rows_then_an_answer)
+    with app.test_request_context():
+        data = ward_report.gather(db, app.config, "ward", BEN_THANH, parse_periods("2026-Q1"))
+    assert seen == [{1}]
+    assert "phiên bản 1" in data["version"]
