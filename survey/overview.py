@@ -147,8 +147,8 @@ def coverage(db, province: str, table: list[dict]) -> dict:
     The share is of the population the engine combines by (``combine.province_base``: the
     wards' sum when all are known, else the shipped figure): the known population of the
     wards with answers over it, at most 1 (``capped`` when more). A ward with answers but no
-    known population is in neither (``without_population``). ``population`` is the shipped
-    figure when the share is of it.
+    known population is in neither (``without_population``); when none has one, the share
+    is unknown, not 0. ``population`` is the shipped figure when the share is of it.
     """
     wards = db.execute("SELECT count(*) FROM wards WHERE province_code = ?", [province]).fetchone()[
         0
@@ -158,6 +158,8 @@ def coverage(db, province: str, table: list[dict]) -> dict:
     base = combine.province_base(province, people, scoped=False)
     covered = sum(people.get(entry["code"]) or 0 for entry in table)
     share = covered / base.population if base.population else None
+    if table and not covered:  # no ward with answers has a known population: not "0 %"
+        share = None
     return {
         "with_answers": len(table),
         "wards": wards,

@@ -267,6 +267,21 @@ def test_coverage_numbers_for_one_ward_of_168(db):
     assert found["without_population"] == 1 and not found["capped"]
 
 
+def test_no_known_population_among_wards_with_answers_is_unknown_not_zero(app, db):
+    """The city's population is known, none of the answering wards' is: no "0 %" claim."""
+    from flask_babel import force_locale
+
+    from survey.analysis.overview_pdf import population_words
+    from tests.factories import load_units
+
+    load_units(db)
+    found = overview.coverage(db, HCMC, [{"code": BEN_THANH, "n": 40}])
+    assert found["population_share"] is None and found["without_population"] == 1
+    with app.test_request_context(), force_locale("en"):
+        words = " ".join(population_words(found))
+    assert "unknown" in words and "0%" not in words
+
+
 @pytest.mark.parametrize(
     ("populations", "share", "basis"),
     [
