@@ -115,10 +115,11 @@ def ward_code(code) -> str:
 def load_units(db: Database, actor: dict | None = None) -> dict:
     """Insert or refresh every province, ward and legacy province; return the counts.
 
-    Idempotent: names, kinds and search keys are refreshed, populations are kept. A load that
-    adds, renames or moves anything is audit-logged in the same transaction (``actor`` None:
-    the command line), naming the wards that moved to another province: their answers keep
-    the province they were given under.
+    Idempotent: names, kinds and search keys are refreshed, populations are kept. A ward the
+    map moved to another province takes its answers (and their kept aggregates) with it, so
+    that they are estimated and reviewed where the ward is now. A load that adds or changes
+    anything is audit-logged in the same transaction (``actor`` None: the command line), with
+    the rows added, the rows changed (a name, kind, province or legacy code) and the moved wards.
     """
     provinces = [
         (province_code(p.code), p.name, p.division_type.value) for p in Province.iter_all()
@@ -128,10 +129,7 @@ def load_units(db: Database, actor: dict | None = None) -> dict:
         for w in Ward.iter_all()
     ]
     with immediate(db):
-        before = _counts(db)
-        was = {code: (province, name) for code, province, name in db.execute(
-            "SELECT code, province_code, name FROM wards"
-        )}  # fmt: skip
+        before = _snapshot(db)
         for code, name, kind in provinces:
             name = " ".join(unicodedata.normalize("NFC", name).split())
             db.execute(
@@ -156,26 +154,44 @@ def load_units(db: Database, actor: dict | None = None) -> dict:
                 " DO UPDATE SET legacy_code = excluded.legacy_code",
                 [province, unicodedata.normalize("NFC", legacy_name), legacy_code],
             )
-        after = _counts(db)
-        added = sum(after.values()) - sum(before.values())
-        moved = sorted(c for c, p, _n, _k in wards if c in was and was[c][0] != p)
-        renamed = sum(
-            1 for c, _p, n, _k in wards
-            if c in was and was[c][1] != " ".join(unicodedata.normalize("NFC", n).split())
+        after = _snapshot(db)
+        added = sum(len(after[t]) - len(before[t]) for t in after)
+        changed = sum(
+            1 for t in after for key, row in after[t].items() if before[t].get(key, row) != row
+        )
+        moved = sorted(
+            code for code, row in after["wards"].items()
+            if code in before["wards"] and before["wards"][code][0] != row[0]
         )  # fmt: skip
-        if added or moved or renamed:
-            detail = {"added": added, "renamed": renamed, "moved": moved[:MOVED_LISTED]}
+        for code in moved:
+            for table in ("responses", "aggregates"):
+                db.execute(
+                    f"UPDATE {table} SET province_code = ? WHERE ward_code = ?"  # noqa: S608
+                    " AND province_code <> ?",
+                    [after["wards"][code][0], code, after["wards"][code][0]],
+                )
+        if added or changed:
+            detail = {"added": added, "changed": changed, "moved": moved[:MOVED_LISTED]}
             if len(moved) > MOVED_LISTED:
                 detail["moved_more"] = len(moved) - MOVED_LISTED
             audit.record(db, actor, "load_units", "units", "vietnam-provinces", detail)
-    return {**after, "added": added, "moved": len(moved), "renamed": renamed}
+    counts = {table: len(rows) for table, rows in after.items()}
+    return {**counts, "added": added, "changed": changed, "moved": len(moved)}
 
 
-def _counts(db: Database) -> dict:
-    """Return the number of rows in each units table."""
+def _snapshot(db: Database) -> dict:
+    """Return {table: {key: the columns a load sets}} of the units tables."""
     return {
-        table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-        for table in ("provinces", "wards", "legacy_provinces")
+        "provinces": {r[0]: r[1:] for r in db.execute("SELECT code, name, kind FROM provinces")},
+        "wards": {
+            r[0]: r[1:] for r in db.execute("SELECT code, province_code, name, kind FROM wards")
+        },
+        "legacy_provinces": {
+            r[:2]: r[2:]
+            for r in db.execute(
+                "SELECT province_code, legacy_name, legacy_code FROM legacy_provinces"
+            )
+        },
     }
 
 

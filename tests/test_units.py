@@ -29,8 +29,8 @@ def test_load_is_idempotent(loaded):
     logged = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     again = units.load_units(db)
     assert again == {
-        "provinces": 34, "wards": 3321, "legacy_provinces": 63, "added": 0, "moved": 0,
-        "renamed": 0,
+        "provinces": 34, "wards": 3321, "legacy_provinces": 63, "added": 0, "changed": 0,
+        "moved": 0,
     }  # fmt: skip
     assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == logged  # nothing changed
 
@@ -38,24 +38,38 @@ def test_load_is_idempotent(loaded):
 def test_a_load_that_changes_units_is_audited_with_the_wards_it_moved(loaded):
     import json
 
+    from tests.factories import make_point, make_response
+
     db, _ = loaded
     first = db.execute(
         "SELECT username, action, object_type, detail FROM audit_log ORDER BY id LIMIT 1"
     ).fetchone()
     assert first[:3] == ("(cli)", "load_units", "units")
     assert json.loads(first[3])["added"] == 34 + 3321 + 63
-    with db.atomic():  # as if the map had put Thủ Dầu Một in Hà Nội, and renamed another ward
+    point = make_point(db, "25747")
+    make_response(db, point, 1)
+    # As if an older map had Thủ Dầu Một in Hà Nội (its answer given there), another ward
+    # under an old name, a province under another name, a ward of another kind, a legacy code.
+    with db.atomic():
         db.execute("UPDATE wards SET province_code = '01' WHERE code = '25747'")
+        db.execute("UPDATE responses SET province_code = '01' WHERE ward_code = '25747'")
         db.execute("UPDATE wards SET name = 'Tên cũ' WHERE code = '25750'")
+        db.execute("UPDATE wards SET kind = 'xã' WHERE code = '25760'")
+        db.execute("UPDATE provinces SET name = 'Tỉnh cũ' WHERE code = '04'")
+        db.execute(
+            "UPDATE legacy_provinces SET legacy_code = '00' WHERE legacy_name = 'Bình Dương'"
+        )
     admin = {"id": 7, "username": "quan.tri"}
     counts = units.load_units(db, admin)
-    assert (counts["moved"], counts["renamed"]) == (1, 1)
+    assert (counts["moved"], counts["changed"]) == (1, 5)
     assert units.get_ward(db, "25747")["province_code"] == "79"
+    answer = db.execute("SELECT province_code FROM responses WHERE ward_code = '25747'")
+    assert answer.fetchone() == ("79",)  # the answer went with its ward
     entry = db.execute(
         "SELECT user_id, username, detail FROM audit_log ORDER BY id DESC LIMIT 1"
     ).fetchone()
     assert entry[:2] == (7, "quan.tri")
-    assert json.loads(entry[2]) == {"added": 0, "renamed": 1, "moved": ["25747"]}
+    assert json.loads(entry[2]) == {"added": 0, "changed": 5, "moved": ["25747"]}
 
 
 def test_legacy_provinces_of_hcmc_use_papi_names(loaded):
