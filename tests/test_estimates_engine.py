@@ -7,9 +7,19 @@ import pytest
 from estimates_helpers import rows_by, tiny, worked_example
 
 from survey.estimation import parse_periods, run
+from survey.stats import intervals
 from tests.factories import make_margins, make_response, make_wards
 
 FIXTURES = Path(__file__).parent / "fixtures" / "r"
+
+
+@pytest.fixture(autouse=True, params=intervals.BACKENDS)
+def beta_backend(request):
+    """Run every R comparison with each incomplete-beta backend (SciPy and Python)."""
+    default = intervals.backend()
+    intervals.use_backend(request.param)
+    yield request.param
+    intervals.use_backend(default)
 
 
 def fixture(name):

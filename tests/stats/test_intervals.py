@@ -8,6 +8,8 @@ import pytest
 from survey.stats import betainc, betaincinv, korn_graubard, t_interval, t_quantile
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "r"
+# Every test here runs on SciPy and on the standard-library code (conftest.py).
+pytestmark = pytest.mark.usefixtures("beta_backend")
 
 
 def load(name):

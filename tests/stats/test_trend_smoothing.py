@@ -9,6 +9,8 @@ import pytest
 from survey.stats import bh_adjust, change, changed, fay_herriot, shrink
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "r"
+# Every test here runs on SciPy and on the standard-library incomplete beta (conftest.py).
+pytestmark = pytest.mark.usefixtures("beta_backend")
 
 
 def load(name):

@@ -17,6 +17,8 @@ from survey.stats import (
 )
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "r"
+# Every test here runs on SciPy and on the standard-library incomplete beta (conftest.py).
+pytestmark = pytest.mark.usefixtures("beta_backend")
 
 
 def load(name):

@@ -18,6 +18,8 @@ MARGINS = {
     "gender": {"M": 4800, "F": 5200},
     "age": {"18-34": 3500, "35-54": 3800, "55+": 2700},
 }
+# Every test here runs on SciPy and on the standard-library incomplete beta (conftest.py).
+pytestmark = pytest.mark.usefixtures("beta_backend")
 
 
 @pytest.fixture
