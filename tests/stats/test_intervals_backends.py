@@ -1,4 +1,8 @@
-"""SciPy's incomplete beta (the `fast` extra) and the standard-library one agree."""
+"""SciPy's incomplete beta (the `fast` extra) and the standard-library one agree.
+
+The property tests are derandomized: a tolerance test that drew new cases at each run could
+fail one run in many on a case nobody changed, and a flaky test is a failing test.
+"""
 
 import math
 
@@ -51,7 +55,7 @@ def conditioning(p, x, a, b):
 
 
 @needs_scipy
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(p=probabilities, a=st.floats(1.0, 1e5), b=st.floats(1.0, 1e5))
 @example(p=0.975, a=1.0, b=1e5)
 @example(p=0.025, a=1e5, b=1.0)
@@ -68,7 +72,7 @@ def test_backends_agree_on_the_beta_quantile(p, a, b):
 
 
 @needs_scipy
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(
     p=probabilities,
     a=st.floats(1e-3, 1e7) | st.sampled_from([0.001, 0.0055, 0.5, 1e6, 1e7]),
@@ -88,7 +92,7 @@ def test_backends_agree_on_extreme_beta_quantiles(p, a, b):
 
 
 @needs_scipy
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(x=st.floats(0.0, 1.0), a=st.floats(1e-3, 1e5), b=st.floats(1e-3, 1e5))
 @example(x=0.5, a=68883.0, b=60046.0)
 @example(x=5e-324, a=0.015625, b=2.0)
