@@ -163,6 +163,32 @@ def _queue(db: Database):
         fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# Rowids per UPDATE of a fill: memory stays a few MB whatever the table's size (one UPDATE of
+# the whole table held a copy of every row it changed: 76 MB per 100,000 rows).
+FILL_ROWIDS = 10_000
+
+
+def fill_responses(db: Database, name: str, function, assignments: str, pending: str) -> int:
+    """Run ``UPDATE responses SET assignments WHERE pending`` by rowid ranges; return the rows.
+
+    ``function`` is registered as the SQL function ``name`` (4 arguments) for the time of the
+    fill, for the assignments to call; ``pending`` selects the rows still to fill.
+    """
+    db.conn.create_function(name, 4, function, deterministic=True)
+    low, high = db.execute("SELECT min(rowid), max(rowid) FROM responses").fetchone()
+    filled = 0
+    try:
+        for start in range(low or 0, (high or -1) + 1, FILL_ROWIDS):
+            filled += db.execute(
+                f"UPDATE responses SET {assignments}"  # noqa: S608
+                f" WHERE rowid >= ? AND rowid < ? AND {pending}",
+                [start, start + FILL_ROWIDS],
+            ).rowcount
+        return filled
+    finally:
+        db.conn.create_function(name, 4, None)
+
+
 def integrity_check(db: Database) -> list[str]:
     """Return the problems PRAGMA integrity_check finds; an empty list means the file is sound."""
     rows = [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]

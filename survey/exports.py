@@ -36,7 +36,7 @@ from sqlite_utils import Database
 
 from survey import csvout
 from survey.config import DEFAULTS
-from survey.db import connect
+from survey.db import connect, fill_responses
 from survey.periods import Period
 from survey.questionnaire import Questionnaire, current_questionnaire, decimals, get
 
@@ -317,8 +317,6 @@ class CellWriter:
 
 
 _writers: dict[tuple[str, int], CellWriter] = {}
-# Rowids per UPDATE when cells are filled: memory stays a few MB whatever the table's size.
-FILL_ROWIDS = 10_000
 
 
 def cell_writer(questionnaire: Questionnaire) -> CellWriter:
@@ -345,23 +343,14 @@ def fill_cells(db: Database) -> int:
             return None
         return writer.key if part == "key" else writer(answers)
 
-    db.conn.create_function("papi_cells", 4, cells, deterministic=True)
-    low, high = db.execute("SELECT min(rowid), max(rowid) FROM responses").fetchone()
-    filled = 0
-    try:
-        # By rowid ranges: one UPDATE of the whole table held a copy of every row it changed
-        # in memory (76 MB per 100,000 rows, 0.9 GB for a million).
-        for start in range(low or 0, (high or -1) + 1, FILL_ROWIDS):
-            filled += db.execute(
-                "UPDATE responses SET"
-                " cells = papi_cells(questionnaire_id, questionnaire_version, answers, 'cells'),"
-                " cells_key = papi_cells(questionnaire_id, questionnaire_version, answers, 'key')"
-                " WHERE rowid >= ? AND rowid < ? AND cells_key IS NULL",
-                [start, start + FILL_ROWIDS],
-            ).rowcount
-        return filled
-    finally:
-        db.conn.create_function("papi_cells", 4, None)
+    return fill_responses(
+        db,
+        "papi_cells",
+        cells,
+        "cells = papi_cells(questionnaire_id, questionnaire_version, answers, 'cells'),"
+        " cells_key = papi_cells(questionnaire_id, questionnaire_version, answers, 'key')",
+        "cells_key IS NULL",
+    )
 
 
 def _joined_sql(column: str) -> str:

@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+import survey.db
 from survey import estimation, migrations, responses
 from survey.db import connect
 from survey.demo_data import synthetic_answers
@@ -211,7 +212,7 @@ def test_hidden_answers_are_pruned_before_they_count(db):
 def test_the_migration_keeps_every_row_and_stores_forms_equal_to_the_answers(
     db, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(stored, "FILL_ROWIDS", 2)  # several rowid ranges, the last one partial
+    monkeypatch.setattr(survey.db, "FILL_ROWIDS", 2)  # several rowid ranges, the last one partial
     old = connect(str(tmp_path / "old.sqlite3"))
     migrations.migrations.apply(old, stop_before="m018_response_decoded")
     assert "decoded" not in {c.name for c in old["responses"].columns}

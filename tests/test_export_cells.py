@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+import survey.db
 from survey import exports, migrations
 from survey.db import connect
 from survey.questionnaire import get
@@ -92,7 +93,7 @@ def test_rows_whose_base_cells_need_quoting_or_another_layout_are_decoded(db):
 def test_the_migration_keeps_every_row_and_stores_cells_equal_to_the_answers(
     db, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(exports, "FILL_ROWIDS", 2)  # several rowid ranges, the last one partial
+    monkeypatch.setattr(survey.db, "FILL_ROWIDS", 2)  # several rowid ranges, the last one partial
     old = connect(str(tmp_path / "old.sqlite3"))
     migrations.migrations.apply(old, stop_before="m017_response_cells")
     assert "cells" not in {c.name for c in old["responses"].columns}

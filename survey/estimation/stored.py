@@ -22,14 +22,12 @@ import json
 
 from sqlite_utils import Database
 
+from survey.db import fill_responses
 from survey.estimation.decoding import Respondent, decode
 from survey.estimation.spec import Spec, spec_for
 from survey.questionnaire import QuestionnaireError, get
 
 DECODED_FORMAT = 1
-# Rowids per UPDATE when forms are filled: memory stays a few MB whatever the table's size
-# (as exports.FILL_ROWIDS, for the same reason).
-FILL_ROWIDS = 10_000
 
 
 def decoded_key(spec: Spec) -> str:
@@ -109,18 +107,11 @@ def fill(db: Database) -> int:
             return None
         return decoded_key(spec) if part == "key" else form(spec, answers)
 
-    db.conn.create_function("papi_decoded", 4, stored, deterministic=True)
-    low, high = db.execute("SELECT min(rowid), max(rowid) FROM responses").fetchone()
-    filled = 0
-    try:
-        for start in range(low or 0, (high or -1) + 1, FILL_ROWIDS):
-            filled += db.execute(
-                "UPDATE responses SET"
-                " decoded = papi_decoded(questionnaire_id, questionnaire_version, answers, 'form'),"
-                " decoded_key = papi_decoded(questionnaire_id, questionnaire_version, NULL, 'key')"
-                " WHERE rowid >= ? AND rowid < ? AND decoded_key IS NULL",
-                [start, start + FILL_ROWIDS],
-            ).rowcount
-        return filled
-    finally:
-        db.conn.create_function("papi_decoded", 4, None)
+    return fill_responses(
+        db,
+        "papi_decoded",
+        stored,
+        "decoded = papi_decoded(questionnaire_id, questionnaire_version, answers, 'form'),"
+        " decoded_key = papi_decoded(questionnaire_id, questionnaire_version, NULL, 'key')",
+        "decoded_key IS NULL",
+    )
