@@ -243,10 +243,9 @@ def version_before(db, period, questionnaire, province=None, wards=None) -> int 
     before = periods.previous(period)
     if answered(db, before, questionnaire, province, wards):
         return None
-    for (qid, version), other in sorted(catalogue.available().items(), reverse=True):
-        if qid == questionnaire.id and version != questionnaire.version:
-            if answered(db, before, other, province, wards):
-                return version
+    for other in versions_newest_first(questionnaire)[1:]:
+        if answered(db, before, other, province, wards):
+            return other.version
     return None
 
 

@@ -165,14 +165,17 @@ def in_scope(period, questionnaire, province=None, wards=None) -> tuple[str, lis
         "SELECT submitted_at, answers FROM responses WHERE submitted_at >= ? AND submitted_at < ?"
         " AND review_status <> 'excluded' AND questionnaire_id = ? AND questionnaire_version = ?"
     )
-    args = [start, end, questionnaire.id, questionnaire.version]
+    place, place_args = _place(province, wards)
+    return sql + place, [start, end, questionnaire.id, questionnaire.version, *place_args]
+
+
+def _place(province=None, wards=None, table: str = "") -> tuple[str, list]:
+    """Return (" AND ...", args) limiting answers to the wards (which win) or the province."""
     if wards is not None:
-        sql += f" AND ward_code IN ({', '.join('?' * len(wards))})"
-        args += sorted(wards)
-    elif province is not None:
-        sql += " AND province_code = ?"
-        args.append(province)
-    return sql, args
+        return f" AND {table}ward_code IN ({', '.join('?' * len(wards))})", sorted(wards)
+    if province is not None:
+        return f" AND {table}province_code = ?", [province]
+    return "", []
 
 
 def versions_answered(
@@ -188,14 +191,9 @@ def versions_answered(
         f" ON w.code = r.ward_code WHERE ({where}) AND submitted_at >= ?"
         " AND submitted_at < ? AND review_status <> 'excluded' AND questionnaire_id = ?"
     )
-    args = [*params, start, end, questionnaire_id]
-    if wards is not None:
-        sql += f" AND r.ward_code IN ({', '.join('?' * len(wards))})"
-        args += sorted(wards)
-    elif province is not None:
-        sql += " AND r.province_code = ?"
-        args.append(province)
-    return dict(db.execute(sql + " GROUP BY questionnaire_version", args).fetchall())
+    place, place_args = _place(province, wards, "r.")
+    args = [*params, start, end, questionnaire_id, *place_args]
+    return dict(db.execute(sql + place + " GROUP BY questionnaire_version", args).fetchall())
 
 
 def wards_with_responses(
