@@ -21,7 +21,15 @@ from survey import (
 )
 from survey import estimation as estimates
 from survey.analysis import overview_pdf, picker, present, trend_chart, ward_report
-from survey.analysis.views import _plan, _questionnaire, _rows, _today, _unit_or_404, bp
+from survey.analysis.views import (
+    _pinned,
+    _plan,
+    _questionnaire,
+    _rows,
+    _today,
+    _unit_or_404,
+    bp,
+)
 from survey.estimation import cache as estimate_cache
 from survey.i18n import current_locale
 from survey.periods import PeriodError
@@ -73,7 +81,7 @@ def _period(code, rows_of=None, wards=None):
                 "such as 2026-01-01..2026-02-15."
             )
             raise exc from None
-    pinned = _questionnaire() if request.args.get("questionnaire", "").strip() else None
+    pinned = _pinned()
     period = overview.default_period(
         get_db(),
         _today(),

@@ -156,10 +156,16 @@ def _opening_period(unit_type, code):
         provinces, wards, _name = _unit_or_404(unit_type, code)
         unit = (unit_type, code, provinces[0] if provinces else None, wards)
     where, params = access.scope_clause(current_user())
-    pinned = bool(request.args.get("questionnaire", "").strip())
+    pinned = _pinned()
     return overview.opening_period(
-        get_db(), _today(), _questionnaire(), _reliable, unit, where, params, pinned
-    )
+        get_db(), _today(), pinned or _questionnaire(), _reliable, unit, where, params,
+        pinned is not None,
+    )  # fmt: skip
+
+
+def _pinned():
+    """Return the questionnaire asked for with ?questionnaire= (400 if none such), else None."""
+    return _questionnaire() if request.args.get("questionnaire", "").strip() else None
 
 
 def _reliable(period, unit_type, code):
